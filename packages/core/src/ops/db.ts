@@ -1,0 +1,39 @@
+// The ops store: runs, quality failures, schema history, alerts, metrics. PGlite in the data dir
+// by default, PostgreSQL when CDP_OPS_URL is set. Migrations are applied on open.
+import { fileURLToPath } from "node:url";
+import type { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import { openPglite } from "../warehouse/pglite";
+import * as schema from "./schema";
+
+export type OpsDb = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface OpsStore {
+  readonly db: OpsDb;
+  readonly kind: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+export async function openOps(opts: {
+  url?: string;
+  dir?: string;
+  pglite?: PGlite;
+}): Promise<OpsStore> {
+  if (opts.url) {
+    const pool = new pg.Pool({ connectionString: opts.url, max: 8 });
+    const db = drizzlePg(pool, { schema });
+    await migratePg(db, { migrationsFolder });
+    return { db: db as unknown as OpsDb, kind: "postgres", close: () => pool.end() };
+  }
+  const client = opts.pglite ?? (await openPglite(opts.dir));
+  const db = drizzlePglite(client, { schema });
+  await migratePglite(db, { migrationsFolder });
+  return { db: db as unknown as OpsDb, kind: "pglite", close: () => client.close() };
+}

@@ -1,0 +1,6 @@
+// Every ops-store table, for drizzle and drizzle-kit.
+export { alertTable } from "../alert/alert.sql";
+export { schemaChangeTable } from "../ingest/schema-history.sql";
+export { metricTable } from "../metric/metric.sql";
+export { qualityFailureTable } from "../quality/quality.sql";
+export { runTable } from "../run/run.sql";

@@ -1,0 +1,77 @@
+// The one Run model shared by local runs, Glue job runs and Step Functions executions.
+import { z } from "zod";
+
+/** The closed set of statuses; every engine's states map into it in `status.ts`. */
+export const Statuses = [
+  "QUEUED",
+  "RUNNING",
+  "SUCCEEDED",
+  "FAILED",
+  "TIMED_OUT",
+  "STOPPED",
+] as const;
+export const Status = z.enum(Statuses);
+export type Status = z.infer<typeof Status>;
+
+export const ActiveStatuses: readonly Status[] = ["QUEUED", "RUNNING"];
+/** A run in one of these can be retried. */
+export const FailedStatuses: readonly Status[] = ["FAILED", "TIMED_OUT", "STOPPED"];
+
+export const Engine = z.enum(["local", "glue", "sfn"]);
+export type Engine = z.infer<typeof Engine>;
+
+export const Stats = z
+  .object({
+    rowsRead: z.number().int(),
+    rowsLoaded: z.number().int(),
+    rowsQuarantined: z.number().int(),
+    columnsAdded: z.array(z.string()),
+  })
+  .partial()
+  .catchall(z.unknown());
+export type Stats = z.infer<typeof Stats>;
+
+export const Info = z.object({
+  id: z.string(),
+  pipeline: z.string(),
+  engine: Engine,
+  status: Status,
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  args: z.record(z.string(), z.unknown()),
+  error: z.string().nullable(),
+  stats: Stats,
+  retryOf: z.string().nullable(),
+  retriedBy: z.string().nullable(),
+});
+export type Info = z.infer<typeof Info>;
+
+export const ListFilter = z.object({
+  status: z.array(Status).optional(),
+  pipeline: z.array(z.string()).optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  cursor: z.string().optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+export type ListFilter = z.input<typeof ListFilter>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export function isFailed(status: Status): boolean {
+  return FailedStatuses.includes(status);
+}
+
+export function isActive(status: Status): boolean {
+  return ActiveStatuses.includes(status);
+}
+
+export function durationMs(run: Pick<Info, "startedAt" | "finishedAt">, now = Date.now()) {
+  if (!run.startedAt) return null;
+  const end = run.finishedAt ? Date.parse(run.finishedAt) : now;
+  return end - Date.parse(run.startedAt);
+}

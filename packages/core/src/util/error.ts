@@ -1,0 +1,33 @@
+// One error type the API turns into a 4xx with a stable code; everything else is a 500.
+export type ErrorKind = "input" | "not_found" | "conflict" | "auth" | "unavailable";
+
+export class VisibleError extends Error {
+  constructor(
+    public readonly kind: ErrorKind,
+    public readonly code: string,
+    message: string,
+    public readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "VisibleError";
+  }
+}
+
+export function statusOf(kind: ErrorKind): 400 | 401 | 404 | 409 | 503 {
+  switch (kind) {
+    case "input":
+      return 400;
+    case "auth":
+      return 401;
+    case "not_found":
+      return 404;
+    case "conflict":
+      return 409;
+    case "unavailable":
+      return 503;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

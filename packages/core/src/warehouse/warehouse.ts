@@ -1,0 +1,40 @@
+// The warehouse port: SQL that runs on Redshift when deployed and on PGlite/PostgreSQL locally.
+export type Dialect = "postgres" | "redshift";
+
+export interface SqlRunner {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Warehouse extends SqlRunner {
+  readonly kind: "pglite" | "postgres" | "redshift";
+  readonly dialect: Dialect;
+  /** Statements on one connection in one transaction; rolled back if `fn` throws. */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * Load CSV (no header, columns in `columns` order, unquoted empty = NULL) into `table`
+   * (already quoted). The source yields bounded chunks, each ending on a record boundary.
+   */
+  copyCsv(table: string, columns: string[], source: AsyncIterable<Buffer>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/** Columns of a table in declaration order, or null when it does not exist. */
+export async function describeTable(
+  sql: SqlRunner,
+  schema: string,
+  table: string,
+): Promise<ColumnInfo[] | null> {
+  const rows = await sql.query<{ name: string; type: string }>(
+    `select column_name as name, data_type as type
+       from information_schema.columns
+      where table_schema = $1 and table_name = $2
+      order by ordinal_position`,
+    [schema, table],
+  );
+  return rows.length ? rows : null;
+}

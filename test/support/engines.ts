@@ -1,0 +1,20 @@
+// Warehouse and ops-store tests run against both engines: embedded PGlite and a real PostgreSQL.
+import { inject } from "vitest";
+import { type OpsStore, openOps } from "../../packages/core/src/ops/db";
+import { openPglite, pgliteWarehouse } from "../../packages/core/src/warehouse/pglite";
+import { postgresWarehouse } from "../../packages/core/src/warehouse/postgres";
+import type { Warehouse } from "../../packages/core/src/warehouse/warehouse";
+import { createDatabase } from "./postgres";
+
+export type EngineName = "pglite" | "postgres";
+export const engineNames: EngineName[] = ["pglite", "postgres"];
+
+export async function makeWarehouse(engine: EngineName): Promise<Warehouse> {
+  if (engine === "pglite") return pgliteWarehouse(await openPglite());
+  return postgresWarehouse(await createDatabase(inject("pgUrl")));
+}
+
+export async function makeOps(engine: EngineName): Promise<OpsStore> {
+  if (engine === "pglite") return openOps({ pglite: await openPglite() });
+  return openOps({ url: await createDatabase(inject("pgUrl")) });
+}
