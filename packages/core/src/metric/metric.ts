@@ -1,0 +1,108 @@
+// Metrics: rows read/loaded/quarantined and durations per pipeline. Recorded through the metrics
+// port: the ops store locally, CloudWatch Embedded Metric Format deployed.
+import { and, gte, inArray, sql } from "drizzle-orm";
+import type { OpsDb } from "../ops/db";
+import type { Info as Run } from "../run/run";
+import { metricTable } from "./metric.sql";
+
+export const MetricNames = [
+  "RowsRead",
+  "RowsLoaded",
+  "RowsQuarantined",
+  "RunDuration",
+  "RunFailed",
+  "RunSucceeded",
+] as const;
+export type MetricName = (typeof MetricNames)[number];
+
+export interface Point {
+  name: MetricName;
+  value: number;
+  unit: "Count" | "Milliseconds";
+  pipeline: string;
+  runId?: string;
+  at?: Date;
+}
+
+export interface Metrics {
+  record(points: Point[]): Promise<void>;
+}
+
+/** The points a finished run contributes. */
+export function runPoints(run: Run): Point[] {
+  const base = {
+    pipeline: run.pipeline,
+    runId: run.id,
+    at: new Date(run.finishedAt ?? Date.now()),
+  };
+  const points: Point[] = [
+    {
+      ...base,
+      name: run.status === "SUCCEEDED" ? "RunSucceeded" : "RunFailed",
+      value: 1,
+      unit: "Count",
+    },
+  ];
+  if (run.startedAt && run.finishedAt) {
+    const ms = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
+    points.push({ ...base, name: "RunDuration", value: ms, unit: "Milliseconds" });
+  }
+  const s = run.stats;
+  if (typeof s.rowsRead === "number")
+    points.push({ ...base, name: "RowsRead", value: s.rowsRead, unit: "Count" });
+  if (typeof s.rowsLoaded === "number")
+    points.push({ ...base, name: "RowsLoaded", value: s.rowsLoaded, unit: "Count" });
+  if (typeof s.rowsQuarantined === "number")
+    points.push({ ...base, name: "RowsQuarantined", value: s.rowsQuarantined, unit: "Count" });
+  return points;
+}
+
+export function localMetrics(db: OpsDb): Metrics {
+  return {
+    async record(points) {
+      if (!points.length) return;
+      await db.insert(metricTable).values(
+        points.map((p) => ({
+          name: p.name,
+          value: p.value,
+          unit: p.unit,
+          pipeline: p.pipeline,
+          runId: p.runId ?? null,
+          at: p.at ?? new Date(),
+        })),
+      );
+    },
+  };
+}
+
+export interface SeriesPoint {
+  t: string;
+  name: MetricName;
+  pipeline: string;
+  sum: number;
+  avg: number;
+  max: number;
+}
+
+/** Metric series bucketed by `bucketMinutes`, for the Metrics page. */
+export async function querySeries(
+  db: OpsDb,
+  opts: { names: MetricName[]; since: Date; bucketMinutes: number },
+): Promise<SeriesPoint[]> {
+  const width = opts.bucketMinutes * 60;
+  const bucket = sql<string>`to_timestamp(floor(extract(epoch from ${metricTable.at}) / ${width}) * ${width})`;
+  const rows = await db
+    .select({
+      t: bucket,
+      name: metricTable.name,
+      pipeline: metricTable.pipeline,
+      sum: sql<number>`sum(${metricTable.value})::float8`,
+      avg: sql<number>`avg(${metricTable.value})::float8`,
+      max: sql<number>`max(${metricTable.value})::float8`,
+    })
+    .from(metricTable)
+    .where(and(inArray(metricTable.name, opts.names), gte(metricTable.at, opts.since)))
+    .groupBy(bucket, metricTable.name, metricTable.pipeline)
+    .orderBy(bucket);
+  return rows.map((r) => ({ ...r, t: new Date(r.t).toISOString(), name: r.name as MetricName }));
+}

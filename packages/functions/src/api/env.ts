@@ -1,0 +1,10 @@
+import type { Platform } from "@cdp/core/platform";
+
+export interface ApiEnv {
+  Variables: {
+    platform: Platform;
+    /** Who is acting: "local" for the token holder; the signed-in user when deployed. */
+    actor: string;
+    requestId: string;
+  };
+}

@@ -1,0 +1,34 @@
+// The one error funnel: VisibleError → its 4xx with a stable code; zod → 400; anything else →
+// a logged 500 that names the request id.
+import { statusOf, VisibleError } from "@cdp/core/util/error";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ZodError, z } from "zod";
+
+export function onError(err: Error, c: Context) {
+  if (err instanceof VisibleError) {
+    return c.json({ error: err.code, message: err.message, ...err.details }, statusOf(err.kind));
+  }
+  if (err instanceof ZodError) {
+    return c.json(
+      {
+        error: "input.invalid",
+        message: z.prettifyError(err).replace(/\n/g, "; "),
+        issues: err.issues,
+      },
+      400,
+    );
+  }
+  if (err instanceof HTTPException) {
+    return c.json(
+      { error: `http.${err.status}`, message: err.message || "request failed" },
+      err.status,
+    );
+  }
+  const requestId = c.get("requestId") ?? "unknown";
+  console.error(`[${requestId}] ${c.req.method} ${c.req.path}:`, err);
+  return c.json(
+    { error: "internal", message: `internal error (request ${requestId})`, requestId },
+    500,
+  );
+}

@@ -1,0 +1,66 @@
+// How a CLI command reaches the platform: through the running server's API when `cdp start` holds
+// the data dir, else by opening the data dir itself (holding the lock) and calling the same API
+// in-process. Either way the command speaks to one API.
+import { hc } from "hono/client";
+import { type ApiType, createApi } from "../api";
+import { acquireLock, type DataDir, ensureToken, readLock } from "../local/data-dir";
+import { configFromEnv, type LocalPlatform, openLocalPlatform } from "../local/platform";
+
+export interface Session {
+  api: ReturnType<typeof hc<ApiType>>;
+  via: "server" | "in-process";
+  platform?: LocalPlatform;
+  close(): Promise<void>;
+}
+
+export async function connect(dir: DataDir, command: string): Promise<Session> {
+  const holder = readLock(dir);
+  if (holder?.kind === "server" && holder.url) {
+    const token = ensureToken(dir);
+    const api = hc<ApiType>(holder.url, { headers: { authorization: `Bearer ${token}` } });
+    return { api, via: "server", close: async () => {} };
+  }
+  const lock = acquireLock(dir, "cli", command);
+  try {
+    const token = ensureToken(dir);
+    const platform = await openLocalPlatform(dir, configFromEnv());
+    const app = createApi(platform, { kind: "token", token });
+    const api = hc<ApiType>("http://in-process", {
+      headers: { authorization: `Bearer ${token}` },
+      fetch: (input: string | URL | Request, init?: RequestInit) => app.request(input, init),
+    });
+    return {
+      api,
+      via: "in-process",
+      platform,
+      async close() {
+        try {
+          await platform.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    public readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** The body of a successful response, or a CliError carrying the API's message. */
+export async function ok<T>(res: { ok: boolean; status: number; json(): Promise<T> }): Promise<T> {
+  if (res.ok) return res.json();
+  const body = (await res.json().catch(() => ({}))) as { message?: string; error?: string };
+  // Flags the API found invalid are usage errors; a refused query or a conflict is a failure.
+  const usage = body.error === "input.invalid";
+  throw new CliError(body.message ?? `request failed with status ${res.status}`, usage ? 2 : 1);
+}

@@ -1,0 +1,75 @@
+// Entry of the `cdp` command: dispatch, global flags, exit codes (0 ok, 1 failed, 2 usage).
+import { parseArgs } from "node:util";
+import { VisibleError } from "@cdp/core/util/error";
+import { resolveDataDir } from "../local/data-dir";
+import { CliError, type Command, retry, runs, selftest, sql } from "./commands";
+import { start } from "./start";
+
+const commands: Record<string, Command> = { start, selftest, runs, retry, sql };
+
+const usage = `Usage: cdp <command> [options]
+
+Commands:
+  start      run the local platform (API, console, inbox watcher, scheduler)
+  selftest   run the built-in selftest job
+  runs       list pipeline runs
+  retry      retry a failed run
+  sql        run a read-only query on the local warehouse
+
+Every command takes --data-dir DIR (default ./.cdp, or CDP_DATA_DIR) and --help.
+Run \`cdp <command> --help\` for its options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) throw new CliError(`unknown command "${name}"\n\n${usage}`, 2);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        ...command.options,
+        "data-dir": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${command.usage}`, 2);
+  }
+  if (parsed.values.help) {
+    console.log(
+      `${command.usage}\n\n  --data-dir DIR   the data dir (default ./.cdp, or CDP_DATA_DIR)`,
+    );
+    return 0;
+  }
+  const [min, max] = command.positionals ?? [0, 0];
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    throw new CliError(`wrong number of arguments\n\n${command.usage}`, 2);
+  }
+  const dir = resolveDataDir(parsed.values["data-dir"] as string | undefined);
+  return command.run({ dir, values: parsed.values, positionals: parsed.positionals });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    if (err instanceof CliError) {
+      console.error(`cdp: ${err.message}`);
+      process.exitCode = err.exitCode;
+    } else if (err instanceof VisibleError) {
+      console.error(`cdp: ${err.message}`);
+      process.exitCode = err.kind === "input" ? 2 : 1;
+    } else {
+      console.error("cdp: unexpected error:", err);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,50 @@
+// `cdp start`: the whole local platform in one process.
+import { acquireLock, ensureToken } from "../local/data-dir";
+import { configFromEnv, openLocalPlatform } from "../local/platform";
+import { createLocalApp, listen } from "../local/server";
+import type { Command } from "./commands";
+import { CliError } from "./connect";
+
+export const start: Command = {
+  usage: `cdp start [--port N] [--host H]
+
+Runs the local platform: API, console, inbox watcher and scheduler. Binds 127.0.0.1 unless told
+otherwise, and prints the console's URL with its access token.
+  --port N   port to listen on (default 3210; 0 picks a free one)
+  --host H   address to bind (default 127.0.0.1)`,
+  options: { port: { type: "string" }, host: { type: "string" } },
+  async run({ dir, values }) {
+    const port = Number(values.port ?? process.env.CDP_PORT ?? 3210);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new CliError(`--port must be a number from 0 to 65535, not ${values.port}`, 2);
+    }
+    const host = (values.host as string | undefined) ?? "127.0.0.1";
+    const lock = acquireLock(dir, "server", "cdp start");
+    const token = ensureToken(dir);
+    const platform = await openLocalPlatform(dir, configFromEnv());
+    let server: Awaited<ReturnType<typeof listen>>;
+    try {
+      server = await listen(createLocalApp(platform, token), host, port);
+    } catch (err) {
+      await platform.close();
+      lock.release();
+      throw new CliError(err instanceof Error ? err.message : String(err));
+    }
+    const apiHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+    lock.update({ url: server.url.replace(host, apiHost) });
+    console.log(
+      `CDP is running on ${platform.ops.kind === "pglite" ? "the embedded PGlite" : "PostgreSQL"} ops store; data dir ${dir.root}`,
+    );
+    console.log(`Console: ${server.url}/?token=${token}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    console.log("Stopping: waiting for running jobs to finish…");
+    await server.close();
+    await platform.close();
+    lock.release();
+    return 0;
+  },
+};
