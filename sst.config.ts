@@ -1,0 +1,23 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+// The CDP app: stages and the table of contents of its infrastructure. Each infra/ module owns
+// one concern; they are imported in the order they depend on each other.
+export default $config({
+  app(input) {
+    return {
+      name: "cdp",
+      home: "aws",
+      removal: input?.stage === "production" ? "retain" : "remove",
+      protect: input?.stage === "production",
+    };
+  },
+  async run() {
+    await import("./infra/storage");
+    const { api, site } = await import("./infra/console");
+
+    return {
+      console: site.url,
+      api: api.url,
+    };
+  },
+});
