@@ -15,7 +15,8 @@ export function normalizeName(raw: string): string {
     .trim()
     .replace(/([\p{Ll}\p{Nd}])(\p{Lu})/gu, "$1_$2")
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, "_")
+    // Exactly what `ident` accepts survives; anything else (², ⅓, punctuation) folds into `_`.
+    .replace(/[^\p{Ll}\p{Lo}\p{Lm}\p{Nd}]+/gu, "_")
     .replace(/^_+|_+$/g, "");
   return truncateBytes(folded, MAX_IDENT_BYTES).replace(/_+$/, "");
 }

@@ -1,10 +1,9 @@
 // The embedded default warehouse: PGlite in a folder of the data dir (or in memory for tests).
 import { PGlite } from "@electric-sql/pglite";
-import type { SqlRunner, Warehouse } from "./warehouse";
+import { resultParsers, type SqlRunner, type Warehouse } from "./warehouse";
 
 export async function openPglite(dataDir?: string): Promise<PGlite> {
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
-  return db;
+  return PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers: resultParsers });
 }
 
 export function pgliteWarehouse(db: PGlite): Warehouse {

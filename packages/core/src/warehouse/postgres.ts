@@ -4,10 +4,18 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import type { SqlRunner, Warehouse } from "./warehouse";
+import { resultParsers, type SqlRunner, type Warehouse } from "./warehouse";
 
 export function postgresWarehouse(url: string, opts: { max?: number } = {}): Warehouse {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 4,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        resultParsers[oid] ??
+        pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
   const runner = (c: pg.Pool | pg.PoolClient): SqlRunner => ({
     async query<T>(sql: string, params?: unknown[]) {
       const res = await c.query(sql, params);

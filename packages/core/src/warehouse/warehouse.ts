@@ -38,3 +38,17 @@ export async function describeTable(
   );
   return rows.length ? rows : null;
 }
+
+/**
+ * How result values come back, the same on every engine: dates and timestamps as the database
+ * prints them (a date is not a midnight instant), int8 as a number when it is exact, else text.
+ */
+export const resultParsers: Record<number, (value: string) => unknown> = {
+  20: (v) => {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : v;
+  },
+  1082: (v) => v,
+  1114: (v) => v,
+  1184: (v) => v,
+};

@@ -3,9 +3,13 @@ import { timingSafeEqual } from "node:crypto";
 import type { Platform } from "@cdp/core/platform";
 import { VisibleError } from "@cdp/core/util/error";
 import { Hono } from "hono";
+import { alertRoutes } from "./alerts";
 import type { ApiEnv } from "./env";
 import { onError } from "./errors";
 import { healthRoutes } from "./health";
+import { ingestRoutes } from "./ingest";
+import { metricRoutes } from "./metrics";
+import { qualityRoutes, schemaRoutes } from "./quality";
 import { runRoutes } from "./runs";
 import { sqlRoutes } from "./sql";
 
@@ -46,7 +50,12 @@ export function createApi(platform: Platform, auth: Auth) {
   const routes = app
     .route("/health", healthRoutes)
     .route("/runs", runRoutes)
-    .route("/sql", sqlRoutes);
+    .route("/sql", sqlRoutes)
+    .route("/ingest", ingestRoutes)
+    .route("/quality", qualityRoutes)
+    .route("/schema", schemaRoutes)
+    .route("/alerts", alertRoutes)
+    .route("/metrics", metricRoutes);
   app.onError(onError);
   app.notFound((c) =>
     c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),

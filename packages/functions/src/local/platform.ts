@@ -1,6 +1,7 @@
 // The local runtime's composition root: every port bound to its local adapter under a data dir.
 import { join } from "node:path";
 import { localNotifier } from "@cdp/core/alert/alert";
+import { ingestJob } from "@cdp/core/ingest/job";
 import { localLake } from "@cdp/core/lake/local";
 import { localMetrics, runPoints } from "@cdp/core/metric/metric";
 import { openOps } from "@cdp/core/ops/db";
@@ -56,6 +57,12 @@ export async function openLocalPlatform(
 
   const jobs: Record<string, Job> = {
     selftest: selftestJob({ warehouse: openWarehouse, lake }),
+    ingest: ingestJob(async () => ({
+      lake,
+      warehouse: await openWarehouse(),
+      ops: ops.db,
+      notifier,
+    })),
   };
 
   const onFinished = async (run: Info) => {

@@ -1,0 +1,36 @@
+// The `ingest` pipeline for the local runner: one run per source file.
+import { z } from "zod";
+import type { Job } from "../run/local-runner";
+import { getRun } from "../run/store";
+import { type IngestDeps, ingestFile } from "./ingest";
+
+export const IngestArgs = z.object({
+  sourceKey: z.string().min(1),
+  table: z.string().optional(),
+  key: z.string().optional(),
+});
+
+export function ingestJob(deps: () => Promise<IngestDeps>): Job {
+  return {
+    workKey: (args) => (typeof args.sourceKey === "string" ? args.sourceKey : undefined),
+    async run({ run, step }) {
+      const d = await deps();
+      const args = IngestArgs.parse(run.args);
+      let sourceKey = args.sourceKey;
+      if (!(await d.lake.exists(sourceKey)) && run.retryOf) {
+        // A retry: the failed attempt moved the file (to error/); take it from where it is now.
+        const previous = await getRun(d.ops, run.retryOf);
+        const moved = previous?.stats.sourceKey;
+        if (typeof moved === "string") sourceKey = moved;
+      }
+      if (!(await d.lake.exists(sourceKey))) {
+        return {
+          status: "FAILED",
+          error: `the source file ${sourceKey} is not in the lake any more (was it moved or deleted by hand?)`,
+        };
+      }
+      const result = await ingestFile(d, run.id, { ...args, sourceKey }, step);
+      return { status: result.status, error: result.error, stats: result.stats };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// `cdp ingest FILE`: the file goes to the lake's inbox and is ingested as a run; prints the result.
+import { createReadStream, statSync } from "node:fs";
+import { basename } from "node:path";
+import { Readable } from "node:stream";
+import type { IngestStats } from "@cdp/core/ingest/ingest";
+import { tableFromFileName } from "@cdp/core/ingest/naming";
+import type { Info } from "@cdp/core/run/run";
+import type { Command } from "./commands";
+import { CliError, connect, ok } from "./connect";
+import { duration } from "./format";
+
+export const ingest: Command = {
+  usage: `cdp ingest FILE [--table T] [--key K] [--json]
+
+Loads a CSV file into the warehouse: upsert by key, new columns added, bad rows quarantined.
+  --table T   the table (default: the file name without a trailing date or number)
+  --key K     the key column to upsert by (default: the table's key in rules.ts, else user_id)
+  --json      print {runId, status, table, rowsRead, rowsLoaded, rowsQuarantined, columnsAdded, sourceKey, errorKey}
+Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
+  options: { table: { type: "string" }, key: { type: "string" }, json: { type: "boolean" } },
+  positionals: [1, 1],
+  async run({ dir, values, positionals }) {
+    const file = positionals[0]!;
+    try {
+      if (!statSync(file).isFile()) throw new Error("not a file");
+    } catch {
+      throw new CliError(`cannot read ${file}: no such file`, 2);
+    }
+    const table = (values.table as string | undefined) ?? tableFromFileName(basename(file));
+    const s = await connect(dir, "cdp ingest");
+    try {
+      const body = Readable.toWeb(
+        createReadStream(file, { highWaterMark: 1 << 20 }),
+      ) as ReadableStream;
+      const res = await s.api.api.ingest.$post(
+        {
+          query: {
+            name: basename(file),
+            table,
+            key: values.key as string | undefined,
+            wait: "true",
+          },
+        },
+        {
+          init: {
+            body,
+            duplex: "half",
+          } as RequestInit,
+        },
+      );
+      const { run } = (await ok(res)) as { run: Info };
+      const st = run.stats as Partial<IngestStats>;
+      const result = {
+        runId: run.id,
+        status: run.status,
+        table: st.table ?? table,
+        rowsRead: st.rowsRead ?? 0,
+        rowsLoaded: st.rowsLoaded ?? 0,
+        rowsQuarantined: st.rowsQuarantined ?? 0,
+        columnsAdded: st.columnsAdded ?? [],
+        sourceKey: st.sourceKey ?? null,
+        errorKey: st.errorKey ?? null,
+      };
+      if (values.json) console.log(JSON.stringify(result, null, 2));
+      else {
+        const took =
+          run.startedAt && run.finishedAt
+            ? duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))
+            : "";
+        console.log(`${run.id} ingest ${run.status}${took ? ` in ${took}` : ""}: ${result.table}`);
+        console.log(
+          `  read ${result.rowsRead}, loaded ${result.rowsLoaded}, quarantined ${result.rowsQuarantined}`,
+        );
+        if (result.columnsAdded.length)
+          console.log(`  columns added: ${result.columnsAdded.join(", ")}`);
+        if (result.sourceKey) console.log(`  source kept at lake/${result.sourceKey}`);
+        if (result.errorKey) console.log(`  rejects: lake/${result.errorKey}`);
+        if (run.error) console.log(`  error: ${run.error}`);
+      }
+      return run.status === "SUCCEEDED" ? 0 : 1;
+    } finally {
+      await s.close();
+    }
+  },
+};
