@@ -80,6 +80,8 @@ export interface IngestStats extends Stats {
   /** Where the file went when it failed, else where its rejected rows are; null when none were. */
   errorKey: string | null;
   failures: FailureCount[];
+  /** SQL rules that did not apply to this file, and why. */
+  skippedRules: { rule: string; reason: string }[];
   rejectThreshold: number;
 }
 
@@ -134,6 +136,7 @@ export async function ingestFile(
     sourceKey: args.sourceKey,
     errorKey: null,
     failures: [],
+    skippedRules: [],
     rejectThreshold: settings.rejectThreshold,
   };
   const wh = deps.warehouse;
@@ -201,6 +204,7 @@ export async function ingestFile(
         existing,
         rules: quality.rules,
       });
+      stats.skippedRules = plan.skippedRules;
       for (const c of plan.check) {
         try {
           await wh.query(c.sql);

@@ -57,6 +57,8 @@ export interface Plan {
   /** Redshift: COPY the staged file from S3. Locally empty: the runner streams into staging. */
   load: string[];
   check: CompiledCheck[];
+  /** SQL rules that did not apply to this file, and why. */
+  skippedRules: { rule: string; reason: string }[];
   /** Materialise the rows to merge: not rejected, typed, the last row of each repeated key. */
   select: string[];
   /** One transaction: create/lock/evolve the target, update changed rows, insert new ones. */
@@ -215,7 +217,7 @@ export function buildPlan(input: PlanInput): Plan {
   const columns = planColumns(input);
   const key = ident(input.key);
 
-  const check = compileChecks(
+  const { checks: check, skipped: skippedRules } = compileChecks(
     { table: input.table, key: input.key, columns, staging, rejects, dialect },
     input.rules,
   );
@@ -246,13 +248,17 @@ export function buildPlan(input: PlanInput): Plan {
   }
   const others = columns.filter((c) => c.name !== input.key).map((c) => ident(c.name));
   if (others.length) {
-    // Only rows whose values change are written: re-ingesting a file rewrites nothing.
-    const same = others
-      .map((c) => `(t.${c} = g.${c} OR (t.${c} IS NULL AND g.${c} IS NULL))`)
-      .join(" AND ");
+    // Only rows whose values change are written: re-ingesting a file rewrites nothing. (Spelled
+    // out rather than IS DISTINCT FROM, which Redshift lacks; NULL-safe either way.)
+    const changed = others
+      .map(
+        (c) =>
+          `t.${c} <> g.${c} OR (t.${c} IS NULL AND g.${c} IS NOT NULL) OR (t.${c} IS NOT NULL AND g.${c} IS NULL)`,
+      )
+      .join(" OR ");
     merge.push(
       `UPDATE ${target} AS t SET ${others.map((c) => `${c} = g.${c}`).join(", ")} FROM ${good} AS g ` +
-        `WHERE t.${key} = g.${key} AND NOT (${same})`,
+        `WHERE t.${key} = g.${key} AND (${changed})`,
     );
   }
   const all = columns.map((c) => ident(c.name));
@@ -290,6 +296,7 @@ export function buildPlan(input: PlanInput): Plan {
     prepare: stagingDdl(runId, input.header, dialect),
     load,
     check,
+    skippedRules,
     select,
     merge,
     report: {

@@ -1,5 +1,7 @@
 // The vocabulary of data-quality rules. Users write rules in rules.ts with these builders; both
 // kinds compile to SQL that runs on the staged rows (compile.ts), on Redshift and locally alike.
+import type { ColumnType } from "../ingest/types";
+
 export type Severity = "warn" | "error";
 
 /**
@@ -16,8 +18,12 @@ export interface SqlRule {
   severity?: Severity;
   /** Only for these tables (default: every table). */
   tables?: string[];
-  /** Only when the file has these columns (default: always). */
-  requires?: string[];
+  /**
+   * Only when the file has these columns — as a list, or with the type each must have in this
+   * file (`{ total_spend: "numeric" }`; "numeric" accepts integer and bigint too, "timestamp"
+   * accepts date). A rule whose requirement is not met is skipped, and the run says why.
+   */
+  requires?: string[] | Record<string, ColumnType>;
 }
 
 interface CheckBase {

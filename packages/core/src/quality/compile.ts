@@ -207,11 +207,39 @@ function sqlRule(t: CheckTarget, name: string, r: SqlRule): CompiledCheck {
 const appliesTo = (tables: string[] | undefined, table: string) =>
   !tables || tables.includes(table);
 
+const FAMILY: Partial<Record<ColumnType, ColumnType[]>> = {
+  numeric: ["integer", "bigint", "numeric"],
+  bigint: ["integer", "bigint"],
+  timestamp: ["date", "timestamp"],
+};
+
+/** Why a SQL rule cannot run on this file, or null when it can. */
+function unmetRequirement(r: SqlRule, types: Map<string, ColumnType>): string | null {
+  if (!r.requires) return null;
+  const wanted = Array.isArray(r.requires)
+    ? r.requires.map((c) => [c, undefined] as const)
+    : Object.entries(r.requires);
+  for (const [column, type] of wanted) {
+    const have = types.get(column);
+    if (!have) return `the file has no ${column} column`;
+    if (type && type !== "text" && !(FAMILY[type] ?? [type]).includes(have)) {
+      return `${column} is ${have} here; the rule needs ${type}`;
+    }
+  }
+  return null;
+}
+
+export interface CompiledChecks {
+  checks: CompiledCheck[];
+  /** Rules that did not apply to this file, and why (shown with the run). */
+  skipped: { rule: string; reason: string }[];
+}
+
 /**
  * Every check for one file, in order: the key is present, each typed column parses, then the
  * rule set's column checks and SQL rules that apply to this table and these columns.
  */
-export function compileChecks(t: CheckTarget, rules: RuleSet): CompiledCheck[] {
+export function compileChecks(t: CheckTarget, rules: RuleSet): CompiledChecks {
   const types = new Map(t.columns.map((c) => [c.name, c.type]));
   const key = ident(t.key);
   const out: CompiledCheck[] = [
@@ -232,10 +260,12 @@ export function compileChecks(t: CheckTarget, rules: RuleSet): CompiledCheck[] {
     if (type === undefined || !appliesTo(c.tables, t.table)) continue;
     out.push(columnCheck(t, c, type));
   }
+  const skipped: CompiledChecks["skipped"] = [];
   for (const [name, r] of Object.entries(rules.sql)) {
     if (!appliesTo(r.tables, t.table)) continue;
-    if (r.requires && !r.requires.every((col) => types.has(col))) continue;
-    out.push(sqlRule(t, name, r));
+    const unmet = unmetRequirement(r, types);
+    if (unmet) skipped.push({ rule: name, reason: unmet });
+    else out.push(sqlRule(t, name, r));
   }
-  return out;
+  return { checks: out, skipped };
 }

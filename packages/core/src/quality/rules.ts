@@ -18,7 +18,7 @@ export const SQL_DATA_QUALITY_RULES: Record<string, SqlRule> = {
     query: "SELECT * FROM temp_data WHERE total_spend < 0",
     error_type: "out_of_range",
     description: "total_spend must not be negative",
-    requires: ["total_spend"],
+    requires: { total_spend: "numeric" },
   },
 };
 
