@@ -1,0 +1,40 @@
+import { useEffect } from "react";
+import { Layout } from "./components/Layout";
+import { EmptyState } from "./components/ui";
+import { useAuth } from "./lib/auth";
+import { Link, navigate, type Route, usePathname, useRoutes } from "./lib/router";
+import { RunDetailPage } from "./pages/RunDetailPage";
+import { RunsPage } from "./pages/RunsPage";
+import { SignInPage } from "./pages/SignInPage";
+
+// Each page: a pattern and what it renders. Later pages (Quality, Metrics, Alerts) add a line
+// here and one in the Layout's nav.
+const routes: Route[] = [
+  { path: "/", render: () => null },
+  { path: "/runs", render: () => <RunsPage /> },
+  { path: "/runs/:id", render: ({ id }) => <RunDetailPage key={id} id={id!} /> },
+];
+
+function NotFound() {
+  return (
+    <EmptyState
+      title="No such page"
+      action={
+        <Link to="/runs" className="text-sky-700 hover:underline">
+          Go to runs
+        </Link>
+      }
+    />
+  );
+}
+
+export function App() {
+  const auth = useAuth();
+  const pathname = usePathname();
+  useEffect(() => {
+    if (pathname === "/") navigate("/runs", { replace: true });
+  }, [pathname]);
+  const page = useRoutes(routes, <NotFound />);
+  if (auth.kind !== "ok") return <SignInPage rejected={auth.kind === "rejected"} />;
+  return <Layout>{page}</Layout>;
+}

@@ -1,0 +1,85 @@
+// The one way the console talks to the API: the typed Hono client, with the bearer token, and
+// every non-2xx turned into an ApiError that carries the API's stable error code.
+import type { ApiType } from "@cdp/functions/api/index";
+import { type ClientResponse, hc, type InferResponseType } from "hono/client";
+import { getToken } from "../lib/auth";
+
+export const api = hc<ApiType>(window.location.origin, {
+  headers: (): Record<string, string> => {
+    const token = getToken();
+    return token ? { authorization: `Bearer ${token}` } : {};
+  },
+}).api;
+
+export class ApiError extends Error {
+  constructor(
+    /** HTTP status; 0 when the API could not be reached at all. */
+    readonly status: number,
+    /** The API's stable code: `run.already_retried`, `auth.required`, … */
+    readonly error: string,
+    message: string,
+    readonly body: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  /** The run an error points at (`run.already_retried` names the retry). */
+  get runId(): string | undefined {
+    return typeof this.body.runId === "string" ? this.body.runId : undefined;
+  }
+}
+
+async function toApiError(res: Response | ClientResponse<unknown>): Promise<ApiError> {
+  const text = await res.text().catch(() => "");
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const code = typeof body.error === "string" ? body.error : `http.${res.status}`;
+    const message = typeof body.message === "string" ? body.message : res.statusText;
+    return new ApiError(res.status, code, message, body);
+  } catch {
+    return new ApiError(res.status, `http.${res.status}`, text.slice(0, 200) || res.statusText);
+  }
+}
+
+type SuccessBody<R> =
+  R extends ClientResponse<infer T, infer S, "json"> ? (S extends 200 | 201 ? T : never) : never;
+
+/** Await a client call: its 2xx body, or a thrown ApiError. */
+export async function call<R extends ClientResponse<unknown, number, "json">>(
+  request: Promise<R>,
+): Promise<SuccessBody<R>> {
+  let res: R;
+  try {
+    res = await request;
+  } catch (err) {
+    throw new ApiError(
+      0,
+      "network",
+      `cannot reach the API (${err instanceof Error ? err.message : String(err)}): is \`cdp start\` still running?`,
+    );
+  }
+  if (!res.ok) throw await toApiError(res);
+  return (await res.json()) as SuccessBody<R>;
+}
+
+/** Like `call`, but a body is returned for these statuses too (health answers 503 with one). */
+export async function callAllowing<R extends ClientResponse<unknown, number, "json">>(
+  request: Promise<R>,
+  statuses: number[],
+): Promise<R extends ClientResponse<infer T, number, "json"> ? T : never> {
+  let res: R;
+  try {
+    res = await request;
+  } catch (err) {
+    throw new ApiError(0, "network", err instanceof Error ? err.message : String(err));
+  }
+  if (!res.ok && !statuses.includes(res.status)) throw await toApiError(res);
+  return (await res.json()) as R extends ClientResponse<infer T, number, "json"> ? T : never;
+}
+
+export type RunPage = InferResponseType<typeof api.runs.$get, 200>;
+export type Run = RunPage["items"][number];
+export type RunDetail = InferResponseType<(typeof api.runs)[":id"]["$get"], 200>;
+export type RunStatusValue = Run["status"];
+export type Health = InferResponseType<typeof api.health.$get>;

@@ -1,0 +1,57 @@
+import type { ReactNode } from "react";
+import { Link, usePathname } from "../lib/router";
+import { HealthIndicator } from "./HealthIndicator";
+
+interface NavItem {
+  to: string;
+  label: string;
+  /** The paths this item is "current" for. */
+  matches: (pathname: string) => boolean;
+}
+
+// Later pages (Quality, Metrics, Alerts) get one line here and one route in App.tsx.
+const nav: NavItem[] = [
+  { to: "/runs", label: "Runs", matches: (p) => p === "/runs" || p.startsWith("/runs/") },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const pathname = usePathname();
+  return (
+    <div className="flex min-h-screen flex-col">
+      <header className="sticky top-0 z-10 flex h-10 shrink-0 items-center gap-6 border-b border-zinc-200 bg-white px-4">
+        <Link
+          to="/runs"
+          className="flex items-center gap-2 font-semibold tracking-tight text-zinc-900"
+        >
+          <span aria-hidden className="grid size-4 place-items-center rounded-[3px] bg-zinc-900">
+            <span className="size-1.5 rounded-full bg-zinc-50" />
+          </span>
+          CDP
+        </Link>
+        <nav aria-label="Main" className="flex h-full items-stretch gap-1">
+          {nav.map((item) => {
+            const current = item.matches(pathname);
+            return (
+              <Link
+                key={item.to}
+                to={item.to}
+                aria-current={current ? "page" : undefined}
+                className={`flex items-center border-b-2 px-2 text-[13px] ${
+                  current
+                    ? "border-zinc-900 font-medium text-zinc-900"
+                    : "border-transparent text-zinc-500 hover:text-zinc-900"
+                }`}
+              >
+                {item.label}
+              </Link>
+            );
+          })}
+        </nav>
+        <div className="ml-auto">
+          <HealthIndicator />
+        </div>
+      </header>
+      <main className="flex-1 px-4 py-3">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,201 @@
+import { createColumnHelper, tableFeatures, useTable } from "@tanstack/react-table";
+import { createContext, useContext } from "react";
+import type { Run } from "../api/client";
+import { Link } from "../lib/router";
+import { isFailed } from "../lib/status";
+import { summary } from "../lib/summary";
+import { duration, runDuration, useNow } from "../lib/time";
+import { RunId } from "./CopyId";
+import { RunStatus } from "./RunStatus";
+import { RelativeTime } from "./Time";
+import { Spinner } from "./ui";
+
+export interface RowActions {
+  retry: (run: Run) => void;
+  retrying: string | null;
+  highlight: string | null;
+}
+
+const RowActionsContext = createContext<RowActions>({
+  retry: () => {},
+  retrying: null,
+  highlight: null,
+});
+
+const features = tableFeatures({});
+const col = createColumnHelper<typeof features, Run>();
+
+function RowAction({ run }: { run: Run }) {
+  const actions = useContext(RowActionsContext);
+  if (run.retriedBy) {
+    return (
+      <Link
+        to={`/runs/${run.retriedBy}`}
+        className="whitespace-nowrap text-[12px] text-zinc-500 hover:text-zinc-900 hover:underline"
+        title={`Retried as ${run.retriedBy}`}
+      >
+        Retried →
+      </Link>
+    );
+  }
+  if (!isFailed(run.status)) return null;
+  const busy = actions.retrying === run.id;
+  return (
+    <button
+      type="button"
+      onClick={() => actions.retry(run)}
+      disabled={actions.retrying !== null}
+      aria-label={`Retry ${run.id}`}
+      className="inline-flex h-6 items-center gap-1 rounded border border-zinc-300 bg-white px-2 text-[12px] font-medium text-zinc-800 hover:bg-zinc-50 disabled:opacity-50"
+    >
+      {busy ? <Spinner /> : null}
+      Retry
+    </button>
+  );
+}
+
+function LiveDuration({ run }: { run: Run }) {
+  const now = useNow();
+  const ms = runDuration(run, now);
+  return <span className="tabular-nums text-zinc-700">{duration(ms)}</span>;
+}
+
+const columns = col.columns([
+  col.accessor("status", {
+    header: "Status",
+    cell: (c) => <RunStatus status={c.getValue()} />,
+  }),
+  col.accessor("id", {
+    header: "Run",
+    cell: (c) => {
+      const run = c.row.original;
+      return (
+        <span className="inline-flex items-center gap-2">
+          <RunId id={run.id} />
+          {run.retryOf ? (
+            <Link
+              to={`/runs/${run.retryOf}`}
+              title={`Retry of ${run.retryOf}`}
+              className="rounded border border-zinc-200 px-1 text-xxs text-zinc-500 hover:border-zinc-400 hover:text-zinc-800"
+            >
+              retry
+            </Link>
+          ) : null}
+        </span>
+      );
+    },
+  }),
+  col.accessor("pipeline", {
+    header: "Pipeline",
+    cell: (c) => <span className="text-zinc-800">{c.getValue()}</span>,
+  }),
+  col.accessor((r) => r.startedAt ?? r.createdAt, {
+    id: "started",
+    header: "Started",
+    cell: (c) => <RelativeTime iso={c.getValue()} />,
+  }),
+  col.display({
+    id: "duration",
+    header: "Duration",
+    cell: (c) => <LiveDuration run={c.row.original} />,
+  }),
+  col.display({
+    id: "summary",
+    header: "Summary",
+    cell: (c) => {
+      const run = c.row.original;
+      const text = summary(run);
+      return (
+        <span
+          title={text}
+          className={`block truncate ${isFailed(run.status) ? "text-zinc-700" : "text-zinc-500"}`}
+        >
+          {text || "—"}
+        </span>
+      );
+    },
+  }),
+  col.display({
+    id: "actions",
+    header: () => <span className="sr-only">Actions</span>,
+    cell: (c) => <RowAction run={c.row.original} />,
+  }),
+]);
+
+const widths: Record<string, string> = {
+  status: "w-28",
+  id: "w-[22rem]",
+  pipeline: "w-32",
+  started: "w-28",
+  duration: "w-24",
+  summary: "",
+  actions: "w-24 text-right",
+};
+
+export function RunsTable({ runs, actions }: { runs: Run[]; actions: RowActions }) {
+  const table = useTable({
+    features,
+    columns,
+    data: runs,
+    getRowId: (r) => r.id,
+  });
+  return (
+    <RowActionsContext value={actions}>
+      <table className="w-full table-fixed border-collapse text-left">
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id} className="border-b border-zinc-200">
+              {group.headers.map((header) => (
+                <th
+                  key={header.id}
+                  scope="col"
+                  className={`h-8 px-3 text-xxs font-semibold tracking-wide text-zinc-500 uppercase ${widths[header.column.id] ?? ""}`}
+                >
+                  {header.isPlaceholder ? null : <table.FlexRender header={header} />}
+                </th>
+              ))}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {table.getRowModel().rows.map((row) => (
+            <tr
+              key={row.id}
+              data-run-id={row.original.id}
+              data-status={row.original.status}
+              className={`h-9 border-b border-zinc-100 last:border-b-0 ${
+                actions.highlight === row.original.id ? "bg-sky-50" : "hover:bg-zinc-50"
+              }`}
+            >
+              {row.getAllCells().map((cell) => (
+                <td
+                  key={cell.id}
+                  className={`px-3 align-middle ${cell.column.id === "actions" ? "text-right" : ""}`}
+                >
+                  <table.FlexRender cell={cell} />
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </RowActionsContext>
+  );
+}
+
+export function RunsTableSkeleton({ rows = 6 }: { rows?: number }) {
+  return (
+    <div role="status" aria-busy="true" aria-label="Loading runs">
+      <div className="h-8 border-b border-zinc-200" />
+      {Array.from({ length: rows }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: placeholder rows have no identity
+        <div key={i} className="flex h-9 items-center gap-6 border-b border-zinc-100 px-3">
+          <span className="h-2.5 w-16 animate-pulse rounded bg-zinc-100" />
+          <span className="h-2.5 w-64 animate-pulse rounded bg-zinc-100" />
+          <span className="h-2.5 w-20 animate-pulse rounded bg-zinc-100" />
+          <span className="h-2.5 w-16 animate-pulse rounded bg-zinc-100" />
+        </div>
+      ))}
+    </div>
+  );
+}
