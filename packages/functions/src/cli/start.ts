@@ -1,7 +1,11 @@
 // `cdp start`: the whole local platform in one process.
+import { existsSync } from "node:fs";
 import { acquireLock, ensureToken } from "../local/data-dir";
 import { configFromEnv, openLocalPlatform } from "../local/platform";
+import { sampleFiles } from "../local/sample-data";
+import { startScheduler } from "../local/scheduler";
 import { createLocalApp, listen } from "../local/server";
+import { watchInbox } from "../local/watcher";
 import type { Command } from "./commands";
 import { CliError } from "./connect";
 
@@ -20,8 +24,21 @@ otherwise, and prints the console's URL with its access token.
     }
     const host = (values.host as string | undefined) ?? "127.0.0.1";
     const lock = acquireLock(dir, "server", "cdp start");
+    const firstStart = !existsSync(dir.ops) && !existsSync(dir.lake);
     const token = ensureToken(dir);
     const platform = await openLocalPlatform(dir, configFromEnv());
+    if (firstStart && process.env.CDP_NO_SAMPLE !== "1") {
+      // A newcomer sees a real ingest, a quarantine and a schema change within seconds.
+      for (const f of sampleFiles()) {
+        await platform.lake.put(
+          f.key,
+          (async function* () {
+            for (const line of f.lines()) yield Buffer.from(line);
+          })(),
+        );
+      }
+      console.log(`First start: dropped a sample CRM export into ${dir.lake}/inbox/customers/`);
+    }
     let server: Awaited<ReturnType<typeof listen>>;
     try {
       server = await listen(createLocalApp(platform, token), host, port);
@@ -32,9 +49,12 @@ otherwise, and prints the console's URL with its access token.
     }
     const apiHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
     lock.update({ url: server.url.replace(host, apiHost) });
+    const watcher = watchInbox(platform);
+    const scheduler = startScheduler(platform);
     console.log(
       `CDP is running on ${platform.ops.kind === "pglite" ? "the embedded PGlite" : "PostgreSQL"} ops store; data dir ${dir.root}`,
     );
+    console.log(`Inbox: drop CSV files into ${dir.lake}/inbox/<table>/`);
     console.log(`Console: ${server.url}/?token=${token}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -42,6 +62,8 @@ otherwise, and prints the console's URL with its access token.
       process.once("SIGTERM", stop);
     });
     console.log("Stopping: waiting for running jobs to finish…");
+    scheduler.stop();
+    await watcher.stop();
     await server.close();
     await platform.close();
     lock.release();

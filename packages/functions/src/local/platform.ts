@@ -1,6 +1,7 @@
 // The local runtime's composition root: every port bound to its local adapter under a data dir.
 import { join } from "node:path";
 import { localNotifier } from "@cdp/core/alert/alert";
+import { housekeepingJob } from "@cdp/core/housekeeping/job";
 import { ingestJob } from "@cdp/core/ingest/job";
 import { localLake } from "@cdp/core/lake/local";
 import { localMetrics, runPoints } from "@cdp/core/metric/metric";
