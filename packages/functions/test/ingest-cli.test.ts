@@ -1,0 +1,204 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { cdp, startServer } from "../../../test/support/cli";
+import { pgServerUrl } from "../../../test/support/engines";
+import { createDatabase } from "../../../test/support/postgres";
+
+const dirs: string[] = [];
+function tmp(prefix = "cdp-ingest-cli-") {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function file(dir: string, name: string, lines: string[]) {
+  const p = join(dir, name);
+  writeFileSync(p, `${lines.join("\n")}\n`);
+  return p;
+}
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe("cdp ingest", () => {
+  test("loads a file and prints the result as JSON; a bad file exits 1 and says where it went; a missing file exits 2", async () => {
+    const data = tmp();
+    const files = tmp();
+    const good = file(files, "customers_2026-01-31.csv", [
+      "user_id,email,total_spend",
+      "1,a@example.com,1.5",
+      "2,b@example.com,2",
+      "3,nope,3",
+      "4,d@example.com,4",
+      "5,e@example.com,5",
+      "6,f@example.com,6",
+    ]);
+    const r = await cdp(["ingest", good, "--json", "--data-dir", data]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toEqual({
+      runId: expect.stringMatching(/^run_/),
+      status: "SUCCEEDED",
+      table: "customers",
+      rowsRead: 6,
+      rowsLoaded: 5,
+      rowsQuarantined: 1,
+      columnsAdded: ["user_id", "email", "total_spend"],
+      sourceKey: "processed/customers/customers_2026-01-31.csv",
+      errorKey: "error/customers/customers_2026-01-31.rejects.csv",
+    });
+    // the user's own file is untouched; the lake keeps its copy
+    expect(readFileSync(good, "utf8")).toMatch(/^user_id,email/);
+    expect(readFileSync(join(data, "lake", out.sourceKey), "utf8")).toBe(
+      readFileSync(good, "utf8"),
+    );
+
+    const rows = JSON.parse(
+      (
+        await cdp([
+          "sql",
+          "select user_id, email from customers order by 1 limit 3",
+          "--json",
+          "--data-dir",
+          data,
+        ])
+      ).stdout,
+    );
+    expect(rows).toEqual([
+      { user_id: 1, email: "a@example.com" },
+      { user_id: 2, email: "b@example.com" },
+      { user_id: 4, email: "d@example.com" },
+    ]);
+
+    const bad = file(files, "leads.csv", ["id,name", "1,x"]);
+    const failed = await cdp(["ingest", bad, "--key", "user_id", "--data-dir", data]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/ingest FAILED/);
+    expect(failed.stdout).toMatch(/error: leads\.csv has no key column "user_id"/);
+    expect(failed.stdout).toMatch(/source kept at lake\/error\/leads\/leads\.csv/);
+
+    const missing = await cdp(["ingest", join(files, "nope.csv"), "--data-dir", data]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.csv: no such file/);
+  });
+
+  test("with a PostgreSQL warehouse, two processes ingesting into one table at once both succeed with no lost update", async () => {
+    const url = await createDatabase(pgServerUrl());
+    const opsUrl = await createDatabase(pgServerUrl());
+    const files = tmp();
+    const seed = file(files, "seed.csv", ["user_id,a,b", "1,a0,b0", "2,a0,b0"]);
+    const env = { CDP_WAREHOUSE_URL: url, CDP_OPS_URL: opsUrl };
+    expect((await cdp(["ingest", seed, "--table", "people", "--data-dir", tmp()], env)).code).toBe(
+      0,
+    );
+    const x = file(files, "x.csv", [
+      "user_id,a,c",
+      ...Array.from({ length: 3000 }, (_, i) => `${i + 1},a${i},c${i}`),
+    ]);
+    const y = file(files, "y.csv", [
+      "user_id,b,d",
+      ...Array.from({ length: 3000 }, (_, i) => `${i + 1},b${i},d${i}`),
+    ]);
+    const [rx, ry] = await Promise.all([
+      cdp(["ingest", x, "--table", "people", "--data-dir", tmp()], env),
+      cdp(["ingest", y, "--table", "people", "--data-dir", tmp()], env),
+    ]);
+    expect([rx.code, ry.code, rx.stderr, ry.stderr]).toEqual([0, 0, "", ""]);
+    const check = await cdp(
+      [
+        "sql",
+        "select count(*)::int as n, count(a)::int as a, count(b)::int as b, count(c)::int as c, count(d)::int as d from people",
+        "--json",
+        "--data-dir",
+        tmp(),
+      ],
+      env,
+    );
+    expect(JSON.parse(check.stdout)).toEqual([{ n: 3000, a: 3000, b: 3000, c: 3000, d: 3000 }]);
+  });
+});
+
+describe("cdp start", () => {
+  test("first start ingests the sample export: a load, a quarantine and a schema change, all in the console's API", async () => {
+    const data = tmp();
+    const server = await startServer(["--data-dir", data]);
+    try {
+      expect(server.output()).toMatch(/dropped a sample CRM export/);
+      let runs: { status: string; stats: Record<string, unknown> }[] = [];
+      for (let i = 0; i < 120; i++) {
+        const page = await (
+          await fetch(`${server.url}/api/runs?pipeline=ingest`, { headers: auth(server.token) })
+        ).json();
+        runs = page.items;
+        if (runs.length === 2 && runs.every((r) => r.status === "SUCCEEDED")) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(runs.map((r) => r.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+      const [second, first] = runs;
+      expect(first!.stats.rowsQuarantined).toBeGreaterThan(0);
+      expect(second!.stats.columnsAdded).toEqual(["loyalty_tier"]);
+      const schema = await (
+        await fetch(`${server.url}/api/schema?table=customers`, { headers: auth(server.token) })
+      ).json();
+      expect(
+        schema.changes.map(
+          (c: { columnName: string; change: string }) => `${c.change}:${c.columnName}`,
+        ),
+      ).toContain("add:loyalty_tier");
+      const quality = await (
+        await fetch(`${server.url}/api/quality/summary?table=customers`, {
+          headers: auth(server.token),
+        })
+      ).json();
+      expect(quality.byRule.length).toBeGreaterThan(0);
+      const alerts = await (
+        await fetch(`${server.url}/api/alerts`, { headers: auth(server.token) })
+      ).json();
+      expect(alerts.items.map((a: { kind: string }) => a.kind)).toContain("quarantine");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("a file dropped into the inbox while it runs is ingested; a failed ingest is retried from where the file went", async () => {
+    const data = tmp();
+    const server = await startServer(["--data-dir", data], { CDP_NO_SAMPLE: "1" });
+    try {
+      const inbox = join(data, "lake", "inbox", "leads");
+      const { mkdirSync } = await import("node:fs");
+      mkdirSync(inbox, { recursive: true });
+      writeFileSync(join(inbox, "leads.csv"), "user_id,email\n1,a@example.com\n2,bad\n3,bad\n");
+      const waitFor = async (
+        pred: (r: { status: string; stats: Record<string, unknown>; id: string }) => boolean,
+      ) => {
+        for (let i = 0; i < 120; i++) {
+          const page = await (
+            await fetch(`${server.url}/api/runs?pipeline=ingest`, { headers: auth(server.token) })
+          ).json();
+          const hit = page.items.find(pred);
+          if (hit) return hit;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        throw new Error("timed out waiting for a run");
+      };
+      const failed = await waitFor((r) => r.status === "FAILED");
+      expect(failed.stats.sourceKey).toBe("error/leads/leads.csv");
+      const retry = await fetch(`${server.url}/api/runs/${failed.id}/retry?wait=true`, {
+        method: "POST",
+        headers: auth(server.token),
+      });
+      expect(retry.status).toBe(201);
+      const { run } = await retry.json();
+      // the same data fails the same rules again, but the retry found the file in error/
+      expect(run.status).toBe("FAILED");
+      expect(run.error).toMatch(/2 of 3 records \(66\.7 %\) failed quality rules/);
+      expect(run.stats.sourceKey).toMatch(/^error\/leads\/leads\.(run_[0-9A-Z]+\.)?csv$/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
