@@ -24,8 +24,17 @@ export function RunDetailPage({ id }: { id: string }) {
         <Link to="/runs" className="hover:text-zinc-900 hover:underline">
           Runs
         </Link>
-        <span aria-hidden>/</span>
-        <span className="font-mono text-zinc-700">{id}</span>
+        {run.data ? (
+          <>
+            <span aria-hidden>/</span>
+            <Link
+              to={`/runs?pipeline=${encodeURIComponent(run.data.pipeline)}`}
+              className="hover:text-zinc-900 hover:underline"
+            >
+              {run.data.pipeline}
+            </Link>
+          </>
+        ) : null}
       </nav>
       {run.isPending ? (
         <DetailSkeleton />
@@ -74,14 +83,17 @@ function Detail({ run }: { run: RunDetail }) {
         {run.retryOf ? (
           <span className="text-zinc-500" data-testid="retry-of">
             retry of{" "}
-            <Link to={`/runs/${run.retryOf}`} className="font-mono text-zinc-800 hover:underline">
+            <Link
+              to={`/runs/${run.retryOf}`}
+              className="font-mono text-zinc-800 underline decoration-zinc-300 underline-offset-2 hover:decoration-zinc-700"
+            >
               {run.retryOf}
             </Link>
           </span>
         ) : null}
       </header>
 
-      <div className="grid grid-cols-1 gap-3 lg:grid-cols-[minmax(0,1fr)_26rem]">
+      <div className="grid grid-cols-1 gap-3 lg:grid-cols-[minmax(0,1fr)_28rem]">
         <div className="flex min-w-0 flex-col gap-3">
           {failed ? (
             <section
@@ -400,7 +412,7 @@ function chainOf(run: RunDetail): RunDetail["chain"] {
 function Chain({ run }: { run: RunDetail }) {
   const chain = chainOf(run);
   if (chain.length <= 1) {
-    return <p className="px-3 py-2.5 text-zinc-500">Not retried; this run is its own chain.</p>;
+    return <p className="px-3 py-2.5 text-zinc-500">Not a retry, and not retried.</p>;
   }
   return (
     <ol className="py-1" data-testid="retry-chain">
@@ -412,21 +424,21 @@ function Chain({ run }: { run: RunDetail }) {
             aria-current={current ? "true" : undefined}
             className={`flex items-center gap-2 px-3 py-1 ${current ? "bg-zinc-50" : ""}`}
           >
-            <span className="w-4 text-right text-xxs text-zinc-400 tabular-nums">{i + 1}</span>
+            <span className="w-4 shrink-0 text-right text-xxs text-zinc-400 tabular-nums">{i + 1}</span>
             <StatusDot status={r.status} />
             {current ? (
               <span className="min-w-0 truncate font-mono text-[12px] font-semibold text-zinc-900">
                 {r.id}
               </span>
             ) : (
-              <RunId id={r.id} className="min-w-0 truncate" />
+              <RunId id={r.id} />
             )}
             {current ? (
               <span className="ml-auto rounded bg-zinc-200 px-1 text-xxs text-zinc-700">
                 this run
               </span>
             ) : (
-              <span className="ml-auto text-[12px] whitespace-nowrap text-zinc-400">
+              <span className="ml-auto shrink-0 pl-2 text-[12px] whitespace-nowrap text-zinc-400">
                 <RelativeTime iso={r.createdAt} />
               </span>
             )}
@@ -441,7 +453,7 @@ function DetailSkeleton() {
   return (
     <div role="status" aria-busy="true" aria-label="Loading run" className="flex flex-col gap-3">
       <div className="h-6 w-96 animate-pulse rounded bg-zinc-200/70" />
-      <div className="grid grid-cols-1 gap-3 lg:grid-cols-[minmax(0,1fr)_26rem]">
+      <div className="grid grid-cols-1 gap-3 lg:grid-cols-[minmax(0,1fr)_28rem]">
         <div className="h-48 animate-pulse rounded-md bg-zinc-100" />
         <div className="h-48 animate-pulse rounded-md bg-zinc-100" />
       </div>
