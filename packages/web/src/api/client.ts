@@ -38,7 +38,13 @@ async function toApiError(res: Response | ClientResponse<unknown>): Promise<ApiE
     const message = typeof body.message === "string" ? body.message : res.statusText;
     return new ApiError(res.status, code, message, body);
   } catch {
-    return new ApiError(res.status, `http.${res.status}`, text.slice(0, 200) || res.statusText);
+    // Not the API's JSON: a proxy or gateway answered (vite's dev proxy says 502 when
+    // `cdp start` is not running).
+    const gateway = res.status === 502 || res.status === 503 || res.status === 504;
+    const message = gateway
+      ? `the API did not answer (HTTP ${res.status}): is \`cdp start\` running?`
+      : text.slice(0, 200) || res.statusText || `HTTP ${res.status}`;
+    return new ApiError(res.status, `http.${res.status}`, message);
   }
 }
 

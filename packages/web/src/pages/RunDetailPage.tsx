@@ -424,7 +424,9 @@ function Chain({ run }: { run: RunDetail }) {
             aria-current={current ? "true" : undefined}
             className={`flex items-center gap-2 px-3 py-1 ${current ? "bg-zinc-50" : ""}`}
           >
-            <span className="w-4 shrink-0 text-right text-xxs text-zinc-400 tabular-nums">{i + 1}</span>
+            <span className="w-4 shrink-0 text-right text-xxs text-zinc-400 tabular-nums">
+              {i + 1}
+            </span>
             <StatusDot status={r.status} />
             {current ? (
               <span className="min-w-0 truncate font-mono text-[12px] font-semibold text-zinc-900">
