@@ -7,7 +7,6 @@ import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
 import type { TableSettings } from "../quality/check";
 import type { RuleSet } from "../quality/compile";
-import { type FailureRecord, recordFailures } from "../quality/failures";
 import {
   COLUMN_CHECKS,
   DEFAULT_TABLE_SETTINGS,
@@ -15,21 +14,27 @@ import {
   TABLE_SETTINGS,
 } from "../quality/rules";
 import type { Stats } from "../run/run";
-import { csvLine } from "../util/csv";
-import { errorMessage, VisibleError } from "../util/error";
-import { ident, normalizeName } from "../warehouse/ident";
 import { describeTable, type Warehouse } from "../warehouse/warehouse";
-import { type CsvReader, type MalformedRecord, openCsv } from "./csv-reader";
-import {
-  checkTable,
-  destinationKey,
-  fileName,
-  rejectsKey,
-  tableFromKey,
-  withRunId,
-} from "./naming";
-import { buildPlan, type Plan, runTables, stagingColumns, stagingDdl } from "./plan";
+import { rejectsKey } from "./naming";
+import { buildPlan, runTables, stagingColumns, stagingDdl } from "./plan";
 import { recordSchemaChanges } from "./schema-history";
+import {
+  moveToProcessed,
+  notifyQuarantine,
+  overThreshold,
+  readAndStage,
+  readCheckReport,
+  recordRejects,
+  rejectFile,
+  rejectRowsFromWarehouse,
+  resolveTarget,
+  runChecks,
+  schemaChanges,
+  selectAndMerge,
+  thresholdReason,
+} from "./steps";
+
+export { MAX_FAILURES_STORED } from "./steps";
 
 export interface QualityConfig {
   rules: RuleSet;
@@ -110,8 +115,6 @@ async function withTableLock<T>(table: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
-const n = (v: unknown) => Number(v ?? 0);
-
 export async function ingestFile(
   deps: IngestDeps,
   runId: string,
@@ -120,11 +123,7 @@ export async function ingestFile(
 ): Promise<IngestResult> {
   const quality = deps.quality ?? defaultQuality;
   const schema = deps.schema ?? "public";
-  const table = args.table
-    ? checkTable(normalizeName(args.table), args.table)
-    : tableFromKey(args.sourceKey);
-  const settings = { ...quality.defaults, ...quality.tables[table] };
-  const key = normalizeName(args.key ?? settings.key);
+  const { table, key, settings } = resolveTarget(args, quality);
   const stats: IngestStats = {
     table,
     key,
@@ -144,50 +143,28 @@ export async function ingestFile(
 
   /** The file cannot be loaded: it moves to error/ with the reason beside it. */
   const fail = async (reason: string): Promise<IngestResult> => {
-    const errorKey = await moveSource(
-      deps.lake,
-      args.sourceKey,
-      destinationKey("error", table, args.sourceKey),
+    const errorKey = await rejectFile(deps.lake, {
       runId,
-    );
-    await deps.lake.put(
-      `${errorKey}.reason.txt`,
-      `${reason}\n\nrun: ${runId}\nsource: ${args.sourceKey}\ntable: ${table}\nat: ${new Date().toISOString()}\n`,
-    );
+      sourceKey: args.sourceKey,
+      table,
+      reason,
+    });
     stats.sourceKey = errorKey;
     stats.errorKey = errorKey;
     await step("file moved to error/", { sourceKey: errorKey, errorKey });
     return { status: "FAILED", error: reason, stats };
   };
 
-  let csv: CsvReader;
-  const malformed: MalformedRecord[] = [];
   try {
-    csv = await openCsv(await deps.lake.get(args.sourceKey), {
-      onMalformed: (m) => malformed.push(m),
+    const staged = await readAndStage(deps.lake, args.sourceKey, key, {
+      onHeader: (header) => step("header read", { columns: header.length, table, key }),
+      async stage(header, chunks) {
+        for (const sql of stagingDdl(runId, header, wh.dialect)) await wh.query(sql);
+        await wh.copyCsv(tables.staging, stagingColumns(header), chunks);
+      },
     });
-  } catch (err) {
-    if (err instanceof VisibleError && err.kind === "input")
-      return fail(`${fileName(args.sourceKey)}: ${err.message}`);
-    throw err;
-  }
-  if (!csv.header.some((h) => h.name === key)) {
-    return fail(
-      `${fileName(args.sourceKey)} has no key column "${key}" (its columns: ${csv.header.map((h) => h.name).join(", ")}); ingest it with --key, or set the table's key in rules.ts`,
-    );
-  }
-  await step("header read", { columns: csv.header.length, table, key });
-
-  try {
-    for (const sql of stagingDdl(runId, csv.header, wh.dialect)) await wh.query(sql);
-    try {
-      await wh.copyCsv(tables.staging, stagingColumns(csv.header), csv.chunks());
-    } catch (err) {
-      if (err instanceof VisibleError && err.kind === "input")
-        return await fail(`${fileName(args.sourceKey)}: ${err.message}`);
-      throw err;
-    }
-    const summary = csv.summary();
+    if (!staged.ok) return await fail(staged.reason);
+    const { header, summary, malformed } = staged;
     stats.rowsRead = summary.rowsRead;
     await step("staged", { rowsRead: summary.rowsRead, malformed: summary.malformedCount });
 
@@ -199,70 +176,40 @@ export async function ingestFile(
         schema,
         key,
         dialect: wh.dialect,
-        header: csv.header,
+        header,
         stats: summary.stats,
         existing,
         rules: quality.rules,
       });
       stats.skippedRules = plan.skippedRules;
-      for (const c of plan.check) {
-        try {
-          await wh.query(c.sql);
-        } catch (err) {
-          throw new VisibleError(
-            "input",
-            "quality.rule_failed",
-            `quality rule ${c.rule} could not run: ${errorMessage(err)}`,
-          );
-        }
-      }
-      const byRule = await wh.query<{
-        rule: string;
-        error_type: string;
-        severity: string;
-        n: unknown;
-      }>(plan.report.failuresByRule);
-      stats.failures = byRule.map((r) => ({
-        rule: r.rule,
-        errorType: r.error_type,
-        severity: r.severity,
-        count: n(r.n),
-      }));
-      if (malformed.length) {
-        stats.failures.unshift({
-          rule: "malformed_record",
-          errorType: "malformed",
-          severity: "error",
-          count: summary.malformedCount,
-        });
-      }
-      const [q] = await wh.query<{ n: unknown }>(plan.report.quarantined);
-      stats.rowsQuarantined = n(q?.n) + summary.malformedCount;
+      await runChecks(wh, plan);
+      const found = await readCheckReport(wh, plan, summary.malformedCount);
+      stats.failures = found.failures;
+      stats.rowsQuarantined = found.quarantined;
       await step("checked", { rowsQuarantined: stats.rowsQuarantined, failures: stats.failures });
 
-      const share = stats.rowsRead ? stats.rowsQuarantined / stats.rowsRead : 0;
       if (stats.rowsQuarantined > 0) {
         stats.errorKey = rejectsKey(table, args.sourceKey);
-        await writeRejects(deps, plan, runId, args.sourceKey, malformed, stats.errorKey);
-      }
-      if (share > settings.rejectThreshold) {
-        const pct = (share * 100).toFixed(1);
-        return fail(
-          `${stats.rowsQuarantined} of ${stats.rowsRead} records (${pct} %) failed quality rules, more than the ${table} table allows (${settings.rejectThreshold * 100} %); nothing was loaded. Fix the file, or raise rejectThreshold for ${table} in rules.ts, then retry. Rules failed: ${describeFailures(stats.failures)}`,
+        await recordRejects(
+          deps,
+          {
+            runId,
+            table,
+            sourceKey: args.sourceKey,
+            columns: plan.columns.map((c) => c.name),
+            rejectsAt: stats.errorKey,
+          },
+          rejectRowsFromWarehouse(wh, plan),
+          malformed,
         );
+      }
+      if (overThreshold(stats.rowsQuarantined, stats.rowsRead, settings.rejectThreshold)) {
+        return fail(thresholdReason(stats));
       }
 
       if (summary.rowsStaged > 0) {
-        for (const sql of plan.select) await wh.query(sql);
-        const [loaded] = await wh.query<{ n: unknown }>(plan.report.loaded);
-        await wh.transaction(async (tx) => {
-          for (const sql of plan.merge) await tx.query(sql);
-        });
-        stats.rowsLoaded = n(loaded?.n);
-        stats.columnsAdded = plan.columns
-          .filter((c) => c.change === "create" || c.change === "add")
-          .map((c) => c.name);
-        stats.columnsWidened = plan.columns.filter((c) => c.change === "widen").map((c) => c.name);
+        stats.rowsLoaded = await selectAndMerge(wh, plan);
+        Object.assign(stats, schemaChanges(plan));
         await recordSchemaChanges(deps.ops, {
           runId,
           table,
@@ -271,21 +218,13 @@ export async function ingestFile(
         });
         await step("merged", { rowsLoaded: stats.rowsLoaded, columnsAdded: stats.columnsAdded });
       }
-      const processed = await moveSource(
-        deps.lake,
-        args.sourceKey,
-        destinationKey("processed", table, args.sourceKey),
+      stats.sourceKey = await moveToProcessed(deps.lake, {
         runId,
-      );
-      stats.sourceKey = processed;
+        sourceKey: args.sourceKey,
+        table,
+      });
       if (stats.rowsQuarantined > 0) {
-        await deps.notifier.notify({
-          kind: "quarantine",
-          severity: "warning",
-          title: `${table}: ${stats.rowsQuarantined} of ${stats.rowsRead} rows quarantined`,
-          message: `${fileName(args.sourceKey)} loaded ${stats.rowsLoaded} rows; rejected rows are in ${stats.errorKey}. Rules failed: ${describeFailures(stats.failures)}`,
-          runId,
-        });
+        await notifyQuarantine(deps.notifier, { ...stats, runId, sourceKey: args.sourceKey });
       }
       return { status: "SUCCEEDED" as const, stats };
     });
@@ -294,131 +233,4 @@ export async function ingestFile(
       await wh.query(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
     }
   }
-}
-
-function describeFailures(failures: FailureCount[]): string {
-  return failures
-    .filter((f) => f.severity === "error")
-    .map((f) => `${f.rule} (${f.count})`)
-    .join(", ");
-}
-
-/** Move a source file, never over another file: a taken name gets the run id. */
-async function moveSource(
-  lake: ObjectStore,
-  from: string,
-  to: string,
-  runId: string,
-): Promise<string> {
-  if (from === to) return to;
-  const target = (await lake.exists(to)) ? withRunId(to, runId) : to;
-  await lake.move(from, target);
-  return target;
-}
-
-const PAGE_ROWS = 2000;
-/** How many failures one run keeps in the ops store; the rejects file always has them all. */
-export const MAX_FAILURES_STORED = 10_000;
-
-/**
- * One pass over the rejected rows: the rejects file (error-severity rows, malformed records
- * included) and the ops store's failure records (warnings too, up to MAX_FAILURES_STORED).
- */
-async function writeRejects(
-  deps: IngestDeps,
-  plan: Plan,
-  runId: string,
-  sourceKey: string,
-  malformed: MalformedRecord[],
-  rejectsAt: string,
-) {
-  const wh = deps.warehouse;
-  const columns = plan.columns.map((c) => c.name);
-  const now = new Date();
-  let stored = 0;
-  const toOps = async (records: FailureRecord[]) => {
-    if (stored >= MAX_FAILURES_STORED) return;
-    const batch = records.slice(0, MAX_FAILURES_STORED - stored);
-    stored += batch.length;
-    await recordFailures(deps.ops, batch);
-  };
-  const row = ident("_cdp_row");
-  const page = `SELECT CAST(r.${row} AS text) AS "_cdp_n", r."rule" AS "_cdp_rule", r."error_type" AS "_cdp_error_type", r."severity" AS "_cdp_severity", r."description" AS "_cdp_description", s.* FROM ${plan.rejects} AS r JOIN ${plan.staging} AS s ON s.${row} = r.${row} WHERE r.${row} IN (SELECT DISTINCT ${row} FROM ${plan.rejects} WHERE ${row} > $1 ORDER BY ${row} LIMIT ${PAGE_ROWS}) ORDER BY r.${row}, r."rule"`;
-  const base = { runId, tableName: plan.table, sourceKey, createdAt: now };
-
-  async function* lines(): AsyncGenerator<string> {
-    yield csvLine(["row", "rule", "error_type", "description", ...columns, "raw_record"]);
-    let mi = 0;
-    // Malformed records never reached staging; they are merged in by record number.
-    const malformedBefore = (upTo: number, batch: FailureRecord[], out: string[]) => {
-      while (mi < malformed.length && malformed[mi]!.recordNumber < upTo) {
-        const m = malformed[mi++]!;
-        batch.push({
-          ...base,
-          rule: "malformed_record",
-          errorType: "malformed",
-          severity: "error",
-          description: m.reason,
-          rowNumber: m.recordNumber,
-          row: null,
-          rawRecord: m.raw,
-        });
-        out.push(
-          csvLine([
-            m.recordNumber,
-            "malformed_record",
-            "malformed",
-            m.reason,
-            ...columns.map(() => null),
-            m.raw,
-          ]),
-        );
-      }
-    };
-    let after = 0;
-    for (;;) {
-      const rows = await wh.query<Record<string, string | null>>(page, [after]);
-      const batch: FailureRecord[] = [];
-      const out: string[] = [];
-      for (const r of rows) {
-        const rowNumber = Number(r._cdp_n);
-        malformedBefore(rowNumber, batch, out);
-        const values = Object.fromEntries(columns.map((c) => [c, r[c] ?? null]));
-        batch.push({
-          ...base,
-          rule: r._cdp_rule!,
-          errorType: r._cdp_error_type!,
-          severity: r._cdp_severity!,
-          description: r._cdp_description!,
-          rowNumber,
-          row: values,
-          rawRecord: null,
-        });
-        if (r._cdp_severity === "error") {
-          out.push(
-            csvLine([
-              rowNumber,
-              r._cdp_rule,
-              r._cdp_error_type,
-              r._cdp_description,
-              ...columns.map((c) => values[c]),
-              null,
-            ]),
-          );
-        }
-        after = rowNumber;
-      }
-      if (!rows.length) malformedBefore(Number.POSITIVE_INFINITY, batch, out);
-      await toOps(batch);
-      if (out.length) yield out.join("");
-      if (!rows.length) break;
-    }
-  }
-
-  await deps.lake.put(
-    rejectsAt,
-    (async function* () {
-      for await (const l of lines()) yield Buffer.from(l);
-    })(),
-  );
 }
