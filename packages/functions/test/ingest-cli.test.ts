@@ -24,6 +24,12 @@ function file(dir: string, name: string, lines: string[]) {
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
+// biome-ignore lint/suspicious/noExplicitAny: test reads of API JSON
+type Json = any;
+async function get(url: string, token: string): Promise<Json> {
+  return (await fetch(url, { headers: auth(token) })).json();
+}
+
 describe("cdp ingest", () => {
   test("loads a file and prints the result as JSON; a bad file exits 1 and says where it went; a missing file exits 2", async () => {
     const data = tmp();
@@ -130,9 +136,7 @@ describe("cdp start", () => {
       expect(server.output()).toMatch(/dropped a sample CRM export/);
       let runs: { status: string; stats: Record<string, unknown> }[] = [];
       for (let i = 0; i < 120; i++) {
-        const page = await (
-          await fetch(`${server.url}/api/runs?pipeline=ingest`, { headers: auth(server.token) })
-        ).json();
+        const page = await get(`${server.url}/api/runs?pipeline=ingest`, server.token);
         runs = page.items;
         if (runs.length === 2 && runs.every((r) => r.status === "SUCCEEDED")) break;
         await new Promise((r) => setTimeout(r, 250));
@@ -141,23 +145,15 @@ describe("cdp start", () => {
       const [second, first] = runs;
       expect(first!.stats.rowsQuarantined).toBeGreaterThan(0);
       expect(second!.stats.columnsAdded).toEqual(["loyalty_tier"]);
-      const schema = await (
-        await fetch(`${server.url}/api/schema?table=customers`, { headers: auth(server.token) })
-      ).json();
+      const schema = await get(`${server.url}/api/schema?table=customers`, server.token);
       expect(
         schema.changes.map(
           (c: { columnName: string; change: string }) => `${c.change}:${c.columnName}`,
         ),
       ).toContain("add:loyalty_tier");
-      const quality = await (
-        await fetch(`${server.url}/api/quality/summary?table=customers`, {
-          headers: auth(server.token),
-        })
-      ).json();
+      const quality = await get(`${server.url}/api/quality/summary?table=customers`, server.token);
       expect(quality.byRule.length).toBeGreaterThan(0);
-      const alerts = await (
-        await fetch(`${server.url}/api/alerts`, { headers: auth(server.token) })
-      ).json();
+      const alerts = await get(`${server.url}/api/alerts`, server.token);
       expect(alerts.items.map((a: { kind: string }) => a.kind)).toContain("quarantine");
     } finally {
       await server.stop();
@@ -176,9 +172,7 @@ describe("cdp start", () => {
         pred: (r: { status: string; stats: Record<string, unknown>; id: string }) => boolean,
       ) => {
         for (let i = 0; i < 120; i++) {
-          const page = await (
-            await fetch(`${server.url}/api/runs?pipeline=ingest`, { headers: auth(server.token) })
-          ).json();
+          const page = await get(`${server.url}/api/runs?pipeline=ingest`, server.token);
           const hit = page.items.find(pred);
           if (hit) return hit;
           await new Promise((r) => setTimeout(r, 250));
@@ -192,7 +186,7 @@ describe("cdp start", () => {
         headers: auth(server.token),
       });
       expect(retry.status).toBe(201);
-      const { run } = await retry.json();
+      const { run } = (await retry.json()) as Json;
       // the same data fails the same rules again, but the retry found the file in error/
       expect(run.status).toBe("FAILED");
       expect(run.error).toMatch(/2 of 3 records \(66\.7 %\) failed quality rules/);

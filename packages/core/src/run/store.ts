@@ -179,11 +179,12 @@ export async function retryChain(db: OpsDb, id: string): Promise<Info[]> {
     root = prev;
   }
   const chain = [root];
+  const inChain = new Set([root.id]);
   let cur = root;
-  while (cur.retriedBy) {
+  while (cur.retriedBy && !inChain.has(cur.retriedBy)) {
     const next = await getRun(db, cur.retriedBy);
-    if (!next || seen.has(next.id)) break;
-    seen.add(next.id);
+    if (!next) break;
+    inChain.add(next.id);
     chain.push(next);
     cur = next;
   }

@@ -23,7 +23,7 @@ export function pgliteWarehouse(db: PGlite): Warehouse {
       // One COPY per bounded chunk: a single COPY of a whole large file holds it all in memory.
       for await (const chunk of source) {
         await db.query(`COPY ${table} (${cols}) FROM '/dev/blob' WITH (FORMAT csv)`, [], {
-          blob: new Blob([chunk]),
+          blob: new Blob([chunk as Uint8Array<ArrayBuffer>]),
         });
       }
     },

@@ -52,3 +52,28 @@ export const resultParsers: Record<number, (value: string) => unknown> = {
   1114: (v) => v,
   1184: (v) => v,
 };
+
+/** With CDP_TRACE_SQL=1, every statement's time goes to stderr: where an ingest spends its time. */
+export function traced(wh: Warehouse, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Warehouse {
+  const time =
+    (run: SqlRunner): SqlRunner["query"] =>
+    async (sql, params) => {
+      const t0 = performance.now();
+      try {
+        return await run.query(sql, params);
+      } finally {
+        log(`[sql ${(performance.now() - t0).toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, " ").slice(0, 160)}`);
+      }
+    };
+  return {
+    ...wh,
+    query: time(wh),
+    transaction: (fn) => wh.transaction((tx) => fn({ query: time(tx) })),
+    async copyCsv(table, columns, source) {
+      const t0 = performance.now();
+      await wh.copyCsv(table, columns, source);
+      log(`[sql ${(performance.now() - t0).toFixed(0).padStart(6)} ms] COPY ${table}`);
+    },
+    close: () => wh.close(),
+  };
+}
