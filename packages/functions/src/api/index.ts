@@ -9,6 +9,7 @@ import { onError } from "./errors";
 import { healthRoutes } from "./health";
 import { ingestRoutes } from "./ingest";
 import { metricRoutes } from "./metrics";
+import { pipelineRoutes } from "./pipelines";
 import { qualityRoutes, schemaRoutes } from "./quality";
 import { runRoutes } from "./runs";
 import { sqlRoutes } from "./sql";
@@ -50,6 +51,7 @@ export function createApi(platform: Platform, auth: Auth) {
   const routes = app
     .route("/health", healthRoutes)
     .route("/runs", runRoutes)
+    .route("/pipelines", pipelineRoutes)
     .route("/sql", sqlRoutes)
     .route("/ingest", ingestRoutes)
     .route("/quality", qualityRoutes)
