@@ -89,3 +89,14 @@ export type Run = RunPage["items"][number];
 export type RunDetail = InferResponseType<(typeof api.runs)[":id"]["$get"], 200>;
 export type RunStatusValue = Run["status"];
 export type Health = InferResponseType<typeof api.health.$get>;
+export type Pipeline = InferResponseType<typeof api.pipelines.$get, 200>["items"][number];
+export type QualitySummary = InferResponseType<typeof api.quality.summary.$get, 200>;
+export type RuleSummary = QualitySummary["byRule"][number];
+export type QualityFailure = InferResponseType<
+  typeof api.quality.failures.$get,
+  200
+>["items"][number];
+export type SchemaChange = InferResponseType<typeof api.schema.$get, 200>["changes"][number];
+export type Alert = InferResponseType<typeof api.alerts.$get, 200>["items"][number];
+export type MetricSeries = InferResponseType<typeof api.metrics.$get, 200>;
+export type MetricPoint = MetricSeries["series"][number];

@@ -1,6 +1,7 @@
 // The few primitives every page uses, so buttons and states look the same everywhere.
 import type { ButtonHTMLAttributes, ReactNode } from "react";
 import { ApiError } from "../api/client";
+import { Link } from "../lib/router";
 
 type Variant = "default" | "primary" | "ghost";
 
@@ -106,5 +107,105 @@ export function Kbd({ children }: { children: ReactNode }) {
     <code className="rounded border border-zinc-200 bg-zinc-50 px-1 py-px text-[12px] text-zinc-800">
       {children}
     </code>
+  );
+}
+
+/** A few exclusive views (time windows, acknowledged or not) as links, so each is a URL. */
+export function Segmented({
+  label,
+  options,
+}: {
+  label: string;
+  options: { to: string; label: ReactNode; current: boolean; title?: string }[];
+}) {
+  return (
+    <nav
+      aria-label={label}
+      className="inline-flex h-6 items-stretch overflow-hidden rounded-md border border-zinc-200 bg-white text-[12px]"
+    >
+      {options.map((o) => (
+        <Link
+          key={o.to}
+          to={o.to}
+          title={o.title}
+          aria-current={o.current ? "true" : undefined}
+          className={`flex items-center gap-1 border-r border-zinc-200 px-2 last:border-r-0 ${
+            o.current
+              ? "bg-zinc-800 font-medium text-white"
+              : "text-zinc-600 hover:bg-zinc-50 hover:text-zinc-900"
+          }`}
+        >
+          {o.label}
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
+/** A labelled select for a URL filter; "" means all. */
+export function FilterSelect({
+  label,
+  value,
+  options,
+  onChange,
+  allLabel = "All",
+}: {
+  label: string;
+  value: string;
+  options: string[];
+  onChange: (value: string) => void;
+  allLabel?: string;
+}) {
+  const all = value && !options.includes(value) ? [...options, value] : options;
+  return (
+    <label className="flex items-center gap-1.5 text-[12px] text-zinc-500">
+      {label}
+      <select
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        className="h-6 max-w-52 rounded-md border border-zinc-200 bg-white px-1.5 text-[12px] text-zinc-800"
+      >
+        <option value="">{allLabel}</option>
+        {all.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** A page's title row: the heading, what it shows, and its controls on the right. */
+export function PageHeader({
+  title,
+  children,
+  actions,
+}: {
+  title: string;
+  children?: ReactNode;
+  actions?: ReactNode;
+}) {
+  return (
+    <div className="flex flex-wrap items-center gap-3">
+      <h1 className="text-[15px] font-semibold text-zinc-900">{title}</h1>
+      {children}
+      {actions ? <div className="ml-auto flex items-center gap-2">{actions}</div> : null}
+    </div>
+  );
+}
+
+export function TableSkeleton({ rows = 4, label }: { rows?: number; label: string }) {
+  return (
+    <div role="status" aria-busy="true" aria-label={label}>
+      {Array.from({ length: rows }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: placeholder rows have no identity
+        <div key={i} className="flex h-8 items-center gap-6 border-b border-zinc-100 px-3">
+          <span className="h-2.5 w-24 animate-pulse rounded bg-zinc-100" />
+          <span className="h-2.5 w-48 animate-pulse rounded bg-zinc-100" />
+          <span className="h-2.5 w-16 animate-pulse rounded bg-zinc-100" />
+        </div>
+      ))}
+    </div>
   );
 }

@@ -2,9 +2,17 @@
 import { type ReactNode, useEffect } from "react";
 import { ApiError, type RunDetail } from "../api/client";
 import { CopyButton, RunId } from "../components/CopyId";
+import {
+  IngestCounts,
+  IngestFiles,
+  QuarantineByRule,
+  SchemaChanges,
+  SkippedRules,
+} from "../components/IngestPanels";
 import { RunStatus, StatusDot } from "../components/RunStatus";
 import { RelativeTime } from "../components/Time";
 import { Button, ErrorState, Panel, Spinner } from "../components/ui";
+import { ingestStatKeys, ingestStatsOf } from "../lib/ingest";
 import { Link, navigate } from "../lib/router";
 import { isActive, isFailed } from "../lib/status";
 import { timelineOf } from "../lib/summary";
@@ -60,6 +68,7 @@ export function RunDetailPage({ id }: { id: string }) {
 function Detail({ run }: { run: RunDetail }) {
   const now = useNow();
   const failed = isFailed(run.status);
+  const ingest = ingestStatsOf(run);
   return (
     <>
       <header className="flex flex-wrap items-center gap-x-4 gap-y-2">
@@ -111,6 +120,13 @@ function Detail({ run }: { run: RunDetail }) {
             </section>
           ) : null}
           <RetryPanel run={run} />
+          {ingest ? (
+            <>
+              <IngestCounts run={run} stats={ingest} />
+              <QuarantineByRule run={run} stats={ingest} />
+              <SkippedRules stats={ingest} />
+            </>
+          ) : null}
           <Panel title="Timeline">
             <Timeline run={run} />
           </Panel>
@@ -130,8 +146,14 @@ function Detail({ run }: { run: RunDetail }) {
 
         <div className="flex min-w-0 flex-col gap-3">
           <Panel title="Facts">
-            <Facts run={run} />
+            <Facts run={run} hide={ingest ? ingestStatKeys : undefined} />
           </Panel>
+          {ingest ? (
+            <>
+              <IngestFiles run={run} stats={ingest} />
+              <SchemaChanges stats={ingest} />
+            </>
+          ) : null}
           <Panel title="Retry chain">
             <Chain run={run} />
           </Panel>
@@ -381,8 +403,9 @@ function When({ label, iso }: { label: string; iso: string | null }) {
   );
 }
 
-function Facts({ run }: { run: RunDetail }) {
-  const stats = Object.entries(run.stats).filter(([k]) => k !== "timeline");
+/** Times, then the run's stats (less those another panel shows). */
+function Facts({ run, hide }: { run: RunDetail; hide?: ReadonlySet<string> }) {
+  const stats = Object.entries(run.stats).filter(([k]) => k !== "timeline" && !hide?.has(k));
   return (
     <>
       <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1 px-3 py-2.5">

@@ -3,10 +3,10 @@ import { useEffect, useMemo, useState } from "react";
 import { ApiError, type Run, type RunStatusValue } from "../api/client";
 import { StatusDot, statusLook } from "../components/RunStatus";
 import { RunsTable, RunsTableSkeleton } from "../components/RunsTable";
+import { UpdatedAt } from "../components/UpdatedAt";
 import { Button, EmptyState, ErrorState, Panel, Spinner } from "../components/ui";
 import { Link, navigate, useSearch, withSearch } from "../lib/router";
 import { parseStatuses, RunStatuses } from "../lib/status";
-import { relative, useNow } from "../lib/time";
 import type { RunFilter } from "../queries/keys";
 import { useRetryRun } from "../queries/useRetryRun";
 import { useRuns } from "../queries/useRuns";
@@ -210,17 +210,6 @@ function PlayIcon() {
     <svg viewBox="0 0 16 16" className="size-3" fill="currentColor" aria-hidden>
       <path d="M4.5 2.8v10.4a.5.5 0 0 0 .77.42l8-5.2a.5.5 0 0 0 0-.84l-8-5.2a.5.5 0 0 0-.77.42z" />
     </svg>
-  );
-}
-
-function UpdatedAt({ at, fetching }: { at: number; fetching: boolean }) {
-  const now = useNow();
-  if (!at) return null;
-  return (
-    <span className="flex items-center gap-1.5 text-[12px] text-zinc-400">
-      {fetching ? <Spinner className="text-zinc-400" /> : null}
-      updated {relative(new Date(at).toISOString(), now)}
-    </span>
   );
 }
 

@@ -32,3 +32,62 @@ export const runKeys = {
 };
 
 export const healthKey = ["health"] as const;
+
+export const pipelinesKey = ["pipelines"] as const;
+
+/** How far back the Quality page looks; `since` is computed from it when the query runs. */
+export type QualityWindow = "24h" | "7d" | "30d" | "all";
+
+export interface QualityFilter {
+  table?: string;
+  rule?: string;
+  runId?: string;
+  window: QualityWindow;
+}
+
+const qualityParts = (f: QualityFilter) => ({
+  table: f.table ?? "",
+  rule: f.rule ?? "",
+  runId: f.runId ?? "",
+  window: f.window,
+});
+
+export const qualityKeys = {
+  all: ["quality"] as const,
+  summary: (f: QualityFilter) => ["quality", "summary", qualityParts(f)] as const,
+  failures: (f: QualityFilter, limit: number) =>
+    ["quality", "failures", { ...qualityParts(f), limit }] as const,
+};
+
+export const schemaKeys = {
+  all: ["schema"] as const,
+  history: (table: string | undefined) => ["schema", "history", { table: table ?? "" }] as const,
+};
+
+export interface AlertFilter {
+  unacknowledged: boolean;
+  limit: number;
+}
+
+export const alertKeys = {
+  all: ["alerts"] as const,
+  lists: () => ["alerts", "list"] as const,
+  list: (f: AlertFilter) =>
+    ["alerts", "list", { unacknowledged: f.unacknowledged, limit: f.limit }] as const,
+};
+
+export interface MetricFilter {
+  names: readonly string[];
+  hours: number;
+  bucketMinutes: number;
+}
+
+export const metricKeys = {
+  all: ["metrics"] as const,
+  series: (f: MetricFilter) =>
+    [
+      "metrics",
+      "series",
+      { names: [...f.names].sort().join(","), hours: f.hours, bucket: f.bucketMinutes },
+    ] as const,
+};
