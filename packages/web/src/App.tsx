@@ -3,6 +3,7 @@ import { Layout } from "./components/Layout";
 import { EmptyState } from "./components/ui";
 import { useAuth } from "./lib/auth";
 import { Link, navigate, type Route, usePathname, useRoutes } from "./lib/router";
+import { QualityPage } from "./pages/QualityPage";
 import { RunDetailPage } from "./pages/RunDetailPage";
 import { RunsPage } from "./pages/RunsPage";
 import { SignInPage } from "./pages/SignInPage";
@@ -13,6 +14,7 @@ const routes: Route[] = [
   { path: "/", render: () => null },
   { path: "/runs", render: () => <RunsPage /> },
   { path: "/runs/:id", render: ({ id }) => <RunDetailPage key={id} id={id!} /> },
+  { path: "/quality", render: () => <QualityPage /> },
 ];
 
 function NotFound() {

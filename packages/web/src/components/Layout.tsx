@@ -12,6 +12,7 @@ interface NavItem {
 // Later pages (Quality, Metrics, Alerts) get one line here and one route in App.tsx.
 const nav: NavItem[] = [
   { to: "/runs", label: "Runs", matches: (p) => p === "/runs" || p.startsWith("/runs/") },
+  { to: "/quality", label: "Quality", matches: (p) => p === "/quality" },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
