@@ -6,6 +6,7 @@ import { Link, navigate, type Route, usePathname, useRoutes } from "./lib/router
 import { QualityPage } from "./pages/QualityPage";
 import { RunDetailPage } from "./pages/RunDetailPage";
 import { RunsPage } from "./pages/RunsPage";
+import { SchemaPage } from "./pages/SchemaPage";
 import { SignInPage } from "./pages/SignInPage";
 
 // Each page: a pattern and what it renders. Later pages (Quality, Metrics, Alerts) add a line
@@ -15,6 +16,7 @@ const routes: Route[] = [
   { path: "/runs", render: () => <RunsPage /> },
   { path: "/runs/:id", render: ({ id }) => <RunDetailPage key={id} id={id!} /> },
   { path: "/quality", render: () => <QualityPage /> },
+  { path: "/schema", render: () => <SchemaPage /> },
 ];
 
 function NotFound() {

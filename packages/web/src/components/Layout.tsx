@@ -13,6 +13,7 @@ interface NavItem {
 const nav: NavItem[] = [
   { to: "/runs", label: "Runs", matches: (p) => p === "/runs" || p.startsWith("/runs/") },
   { to: "/quality", label: "Quality", matches: (p) => p === "/quality" },
+  { to: "/schema", label: "Schema", matches: (p) => p === "/schema" },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
