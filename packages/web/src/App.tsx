@@ -3,20 +3,21 @@ import { Layout } from "./components/Layout";
 import { EmptyState } from "./components/ui";
 import { useAuth } from "./lib/auth";
 import { Link, navigate, type Route, usePathname, useRoutes } from "./lib/router";
+import { AlertsPage } from "./pages/AlertsPage";
 import { QualityPage } from "./pages/QualityPage";
 import { RunDetailPage } from "./pages/RunDetailPage";
 import { RunsPage } from "./pages/RunsPage";
 import { SchemaPage } from "./pages/SchemaPage";
 import { SignInPage } from "./pages/SignInPage";
 
-// Each page: a pattern and what it renders. Later pages (Quality, Metrics, Alerts) add a line
-// here and one in the Layout's nav.
+// Each page: a pattern and what it renders; each has a line in the Layout's nav too.
 const routes: Route[] = [
   { path: "/", render: () => null },
   { path: "/runs", render: () => <RunsPage /> },
   { path: "/runs/:id", render: ({ id }) => <RunDetailPage key={id} id={id!} /> },
   { path: "/quality", render: () => <QualityPage /> },
   { path: "/schema", render: () => <SchemaPage /> },
+  { path: "/alerts", render: () => <AlertsPage /> },
 ];
 
 function NotFound() {

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { Link, usePathname } from "../lib/router";
+import { AlertBadge } from "./AlertBadge";
 import { HealthIndicator } from "./HealthIndicator";
 
 interface NavItem {
@@ -7,13 +8,16 @@ interface NavItem {
   label: string;
   /** The paths this item is "current" for. */
   matches: (pathname: string) => boolean;
+  badge?: ReactNode;
 }
 
-// Later pages (Quality, Metrics, Alerts) get one line here and one route in App.tsx.
+// Each page gets one line here and one route in App.tsx.
 const nav: NavItem[] = [
   { to: "/runs", label: "Runs", matches: (p) => p === "/runs" || p.startsWith("/runs/") },
   { to: "/quality", label: "Quality", matches: (p) => p === "/quality" },
   { to: "/schema", label: "Schema", matches: (p) => p === "/schema" },
+  { to: "/metrics", label: "Metrics", matches: (p) => p === "/metrics" },
+  { to: "/alerts", label: "Alerts", matches: (p) => p === "/alerts", badge: <AlertBadge /> },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -45,6 +49,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 }`}
               >
                 {item.label}
+                {item.badge}
               </Link>
             );
           })}
