@@ -13,11 +13,16 @@ export default $config({
   },
   async run() {
     await import("./infra/storage");
+    await import("./infra/secrets");
+    await import("./infra/database");
+    await import("./infra/warehouse");
+    const ingest = await import("./infra/ingest");
     const { api, site } = await import("./infra/console");
 
     return {
       console: site.url,
       api: api.url,
+      ...ingest.outputs,
     };
   },
 });

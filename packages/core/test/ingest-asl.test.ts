@@ -116,6 +116,11 @@ describe("the ingest state machine's definition", () => {
     }
     expect(st[S.reportFailure]!.Next).toBe(S.failed);
   });
+  test("is the definition infra deploys: infra/ingest.ts builds it with this builder", () => {
+    const infra = readFileSync(new URL("../../../infra/ingest.ts", import.meta.url), "utf8");
+    expect(infra).toMatch(/from "\.\.\/packages\/core\/src\/ingest\/asl"/);
+    expect(infra).toMatch(/JSON\.stringify\(\s*ingestStateMachine\(/);
+  });
 });
 
 const HEADER = "user_id,name,email,total_spend";

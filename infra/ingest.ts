@@ -1,0 +1,300 @@
+// Flow 1, CSV → warehouse: an S3 "Object Created" event for inbox/ starts the ingest state
+// machine (packages/core/src/ingest/asl.ts — the definition the tests execute): Plan (Lambda) →
+// the Glue job runs the plan on Redshift → Report (Lambda); any failure → ReportFailure (Lambda).
+// Every role gets only what its step touches.
+import { IngestState, ingestStateMachine } from "../packages/core/src/ingest/asl";
+import { opsDb } from "./database";
+import { alertWebhookUrl } from "./secrets";
+import { bucket } from "./storage";
+import { namespace, warehouse, workgroup } from "./warehouse";
+
+const lakeObjects = (...prefixes: string[]) =>
+  prefixes.map((p) => $interpolate`${bucket.arn}/${p}*`);
+
+// ── The lake as the ingest functions use it ─────────────────────────────────────────────────
+// Not `link: [bucket]`, which grants s3:* on the whole bucket: the prefixes each step touches.
+
+/** Linked by the ingest functions as Resource.IngestLake (the DataLake bucket's name). */
+export const ingestLake = new sst.Linkable("IngestLake", {
+  properties: { name: bucket.name },
+  include: [
+    sst.aws.permission({
+      actions: ["s3:GetObject"],
+      resources: lakeObjects("inbox/", "error/", "staging/", "plans/", "results/", "rejects/"),
+    }),
+    sst.aws.permission({
+      actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+      resources: lakeObjects("staging/", "plans/", "error/", "processed/"),
+    }),
+    sst.aws.permission({
+      actions: ["s3:DeleteObject"],
+      resources: lakeObjects("inbox/", "error/", "staging/", "rejects/"),
+    }),
+    // Without ListBucket a missing key reads as 403, not 404; listing shows names, not data.
+    sst.aws.permission({ actions: ["s3:ListBucket"], resources: [bucket.arn] }),
+  ],
+});
+
+// ── The three Lambdas ───────────────────────────────────────────────────────────────────────
+
+const fn = (name: string, handler: string, description: string) =>
+  new sst.aws.Function(name, {
+    handler: `packages/functions/src/handlers/${handler}.handler`,
+    description,
+    runtime: "nodejs22.x",
+    timeout: "15 minutes",
+    memory: "1024 MB",
+    link: [ingestLake, warehouse, opsDb, alertWebhookUrl],
+  });
+
+export const planFunction = fn(
+  "IngestPlan",
+  "ingest-plan",
+  "CDP ingest: stage an inbox/ CSV and write its plan",
+);
+export const reportFunction = fn(
+  "IngestReport",
+  "ingest-report",
+  "CDP ingest: record the Glue job's results, move the file",
+);
+export const failureFunction = fn(
+  "IngestFailure",
+  "ingest-failure",
+  "CDP ingest: record a failed step, park the file in error/",
+);
+
+// ── The Glue job ────────────────────────────────────────────────────────────────────────────
+
+const script = new aws.s3.BucketObjectv2("IngestGlueScript", {
+  bucket: bucket.name,
+  key: "assets/glue/ingest.py",
+  source: new $util.asset.FileAsset("packages/functions/src/glue/ingest.py"),
+});
+
+const jobName = `${$app.name}-${$app.stage}-ingest`;
+
+const glueRole = new aws.iam.Role("IngestGlueRole", {
+  description: "The CDP ingest Glue job: read its plan, run it through the Redshift Data API",
+  assumeRolePolicy: JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { Service: "glue.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ],
+  }),
+  inlinePolicies: [
+    {
+      name: "ingest-job",
+      policy: $jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: lakeObjects("assets/glue/", "plans/"),
+          },
+          {
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+            Resource: lakeObjects("results/", "tmp/glue/"),
+          },
+          { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.arn] },
+          {
+            Effect: "Allow",
+            Action: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"],
+            Resource: [workgroup.arn],
+          },
+          {
+            Effect: "Allow",
+            Action: [
+              "redshift-data:DescribeStatement",
+              "redshift-data:GetStatementResult",
+              "redshift-data:CancelStatement",
+            ],
+            Resource: ["*"],
+          },
+          {
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue"],
+            Resource: [namespace.adminPasswordSecretArn],
+          },
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: ["arn:aws:logs:*:*:log-group:/aws-glue/*"],
+          },
+        ],
+      }),
+    },
+  ],
+});
+
+export const glueJob = new aws.glue.Job("IngestJob", {
+  name: jobName,
+  description:
+    "CDP ingest: runs a stored ingest plan on Redshift (see packages/functions/src/glue)",
+  roleArn: glueRole.arn,
+  glueVersion: "5.0",
+  command: {
+    name: "glueetl",
+    pythonVersion: "3",
+    scriptLocation: $interpolate`s3://${bucket.name}/${script.key}`,
+  },
+  workerType: "G.1X",
+  numberOfWorkers: 2,
+  timeout: 120,
+  maxRetries: 0,
+  // One run at a time, the rest queued: two files for one table never evolve it at once.
+  executionProperty: { maxConcurrentRuns: 1 },
+  jobRunQueuingEnabled: true,
+  defaultArguments: {
+    "--workgroup": workgroup.workgroupName,
+    "--database": namespace.dbName.apply((d) => d ?? "cdp"),
+    "--secret_arn": namespace.adminPasswordSecretArn,
+    "--TempDir": $interpolate`s3://${bucket.name}/tmp/glue/`,
+    "--enable-continuous-cloudwatch-log": "true",
+  },
+});
+
+// ── The state machine, from the core builder ────────────────────────────────────────────────
+
+const account = aws.getCallerIdentityOutput({}).accountId;
+const region = aws.getRegionOutput({}).region;
+const glueJobArn = $interpolate`arn:aws:glue:${region}:${account}:job/${glueJob.name}`;
+const functions = [planFunction.arn, reportFunction.arn, failureFunction.arn];
+
+const machineRole = new aws.iam.Role("IngestMachineRole", {
+  assumeRolePolicy: JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ],
+  }),
+  inlinePolicies: [
+    {
+      name: "ingest-machine",
+      policy: $jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["lambda:InvokeFunction"],
+            Resource: [...functions, ...functions.map((arn) => $interpolate`${arn}:*`)],
+          },
+          {
+            Effect: "Allow",
+            Action: [
+              "glue:StartJobRun",
+              "glue:GetJobRun",
+              "glue:GetJobRuns",
+              "glue:BatchStopJobRun",
+            ],
+            Resource: [glueJobArn],
+          },
+        ],
+      }),
+    },
+  ],
+});
+
+const stateMachine = new aws.sfn.StateMachine("IngestMachine", {
+  roleArn: machineRole.arn,
+  definition: $resolve([
+    planFunction.arn,
+    reportFunction.arn,
+    failureFunction.arn,
+    glueJob.name,
+  ]).apply(([planFunctionArn, reportFunctionArn, failureFunctionArn, glueJobName]) =>
+    JSON.stringify(
+      ingestStateMachine({ planFunctionArn, reportFunctionArn, failureFunctionArn, glueJobName }),
+    ),
+  ),
+});
+
+/** Linked by the console (runs list, retry): the machine and what operating it needs. */
+export const ingestMachine = new sst.Linkable("IngestMachine", {
+  properties: {
+    arn: stateMachine.arn,
+    name: stateMachine.name,
+    firstState: IngestState.plan,
+  },
+  include: [
+    sst.aws.permission({
+      actions: ["states:StartExecution", "states:ListExecutions"],
+      resources: [stateMachine.arn],
+    }),
+    sst.aws.permission({
+      actions: [
+        "states:DescribeExecution",
+        "states:GetExecutionHistory",
+        "states:RedriveExecution",
+        "states:StopExecution",
+      ],
+      resources: [
+        stateMachine.arn.apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`),
+      ],
+    }),
+  ],
+});
+
+/** Linked by the console: the ingest Glue job's runs and retries. */
+export const ingestJob = new sst.Linkable("IngestJob", {
+  properties: { name: glueJob.name, arn: glueJobArn },
+  include: [
+    sst.aws.permission({
+      actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns"],
+      resources: [glueJobArn],
+    }),
+  ],
+});
+
+// ── inbox/ Object Created → a new execution ────────────────────────────────────────────────
+
+/** The lake's one S3 notification configuration: everything to EventBridge; flows add rules. */
+export const lakeEvents = new aws.s3.BucketNotification("DataLakeEvents", {
+  bucket: bucket.name,
+  eventbridge: true,
+});
+
+const rule = new aws.cloudwatch.EventRule("IngestInboxRule", {
+  description: "A file landed in the data lake's inbox/: ingest it",
+  eventPattern: $jsonStringify({
+    source: ["aws.s3"],
+    "detail-type": ["Object Created"],
+    detail: {
+      bucket: { name: [bucket.name] },
+      object: { key: [{ prefix: "inbox/" }] },
+    },
+  }),
+});
+
+const eventsRole = new aws.iam.Role("IngestInboxRuleRole", {
+  assumeRolePolicy: JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ],
+  }),
+  inlinePolicies: [
+    {
+      name: "start-ingest",
+      policy: $jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Action: ["states:StartExecution"], Resource: [stateMachine.arn] },
+        ],
+      }),
+    },
+  ],
+});
+
+new aws.cloudwatch.EventTarget("IngestInboxTarget", {
+  rule: rule.name,
+  arn: stateMachine.arn,
+  roleArn: eventsRole.arn,
+});
+
+export const outputs = {
+  ingestStateMachineArn: stateMachine.arn,
+  ingestGlueJobName: glueJob.name,
+  warehouseWorkgroup: workgroup.workgroupName,
+};

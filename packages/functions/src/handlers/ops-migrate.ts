@@ -1,0 +1,17 @@
+// Applies the ops-store migrations to Aurora; infra invokes it on every deploy, before anything
+// that writes to the ops store runs. The migrations folder is copied next to the bundle.
+import { join } from "node:path";
+import { migrateAwsOps } from "@cdp/core/ops/aws";
+import { Resource } from "sst";
+
+const linked = () =>
+  Resource as unknown as { OpsDb: { clusterArn: string; secretArn: string; database: string } };
+
+export const handler = async () => {
+  const { OpsDb } = linked();
+  await migrateAwsOps(
+    { resourceArn: OpsDb.clusterArn, secretArn: OpsDb.secretArn, database: OpsDb.database },
+    join(process.env.LAMBDA_TASK_ROOT ?? ".", "migrations"),
+  );
+  return { migrated: true };
+};
