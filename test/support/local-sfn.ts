@@ -39,7 +39,7 @@ export async function executeLocally(
   definition: object,
   input: Json,
   handlers: Record<string, TaskHandler>,
-  opts: { stateMachineName?: string; executionName?: string } = {},
+  opts: { stateMachineName?: string; executionName?: string; retryIntervalMs?: number } = {},
 ): Promise<Execution> {
   const machine = new StateMachine(definition as never);
   const name = opts.executionName ?? randomUUID();
@@ -55,7 +55,13 @@ export async function executeLocally(
     ]),
   );
   const run = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: bound as never },
+    overrides: {
+      taskResourceLocalHandlers: bound as never,
+      // Retries wait this long instead of their backoff, so a test of them takes no time.
+      retryIntervalOverrides: Object.fromEntries(
+        Object.keys(handlers).map((state) => [state, opts.retryIntervalMs ?? 0]),
+      ),
+    },
     context: {
       Execution: {
         Id: executionArn,

@@ -419,6 +419,41 @@ describe.each(engineNames)("the ingest state machine executed locally on %s", (e
     expect(await lake.exists("processed/customers/tiers.csv")).toBe(true);
   });
 
+  test("Lambda's transient errors are retried; a Report retried after it finished answers with what it recorded", async () => {
+    let throttled = 0;
+    const flaky = {
+      ...handlers,
+      [S.plan]: async (input: Json) => {
+        if (throttled++ < 2) {
+          throw Object.assign(new Error("Rate exceeded"), {
+            name: "Lambda.TooManyRequestsException",
+          });
+        }
+        return handlers[S.plan](input);
+      },
+    };
+    await lake.put("inbox/customers/flaky.csv", csv([HEADER, "70,Flo,flo@example.com,1"]));
+    const x = await executeLocally(definition, objectCreated("inbox/customers/flaky.csv"), flaky);
+    expect(x.status, `${x.error}: ${x.cause}`).toBe("SUCCEEDED");
+    expect(throttled).toBe(3);
+    expect(x.path.filter((s) => s === S.plan)).toHaveLength(1);
+
+    const run = await getRun(ops.db, runIdOfExecution(x.executionArn));
+    const again = await reportStep(deps, {
+      runId: run!.id,
+      planKey: `plans/${run!.stats.ingestId}.json`,
+    });
+    expect(again).toEqual({
+      status: "SUCCEEDED",
+      error: null,
+      rowsLoaded: 1,
+      rowsQuarantined: 0,
+      sourceKey: "processed/customers/flaky.csv",
+      errorKey: null,
+    });
+    expect(await lake.exists("processed/customers/flaky.csv")).toBe(true);
+  });
+
   test("the same event again once the file is gone does nothing: NothingToIngest", async () => {
     const x = await executeLocally(
       definition,

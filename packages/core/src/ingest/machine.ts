@@ -412,6 +412,20 @@ export async function reportStep(
   input: ReportStepInput,
 ): Promise<ReportStepOutput> {
   const { runId, planKey, jobRunId } = ReportStepInput.parse(input);
+  const done = await mustGetRun(deps.ops, runId);
+  if (done.status === "SUCCEEDED" || done.status === "FAILED") {
+    // Step Functions retried the step after it had finished (a lost Lambda response): answer
+    // with what was recorded rather than moving the file twice.
+    const s = done.stats as Partial<IngestStats>;
+    return {
+      status: done.status,
+      error: done.error,
+      rowsLoaded: s.rowsLoaded ?? 0,
+      rowsQuarantined: s.rowsQuarantined ?? 0,
+      sourceKey: s.sourceKey ?? "",
+      errorKey: s.errorKey ?? null,
+    };
+  }
   const job = await readJson<IngestJob>(deps.lake, planKey);
   const results = await readJson<IngestJobResults>(deps.lake, job.resultsKey);
   const { plan, table, sourceKey } = job;
