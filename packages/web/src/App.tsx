@@ -1,5 +1,6 @@
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { Layout } from "./components/Layout";
+import { PageBoundary, PageLoading } from "./components/PageBoundary";
 import { EmptyState } from "./components/ui";
 import { useAuth } from "./lib/auth";
 import { Link, navigate, type Route, usePathname, useRoutes } from "./lib/router";
@@ -10,6 +11,11 @@ import { RunsPage } from "./pages/RunsPage";
 import { SchemaPage } from "./pages/SchemaPage";
 import { SignInPage } from "./pages/SignInPage";
 
+// Charts (uPlot) load with the Metrics page only, not with the runs list.
+const MetricsPage = lazy(() =>
+  import("./pages/MetricsPage").then((m) => ({ default: m.MetricsPage })),
+);
+
 // Each page: a pattern and what it renders; each has a line in the Layout's nav too.
 const routes: Route[] = [
   { path: "/", render: () => null },
@@ -18,6 +24,16 @@ const routes: Route[] = [
   { path: "/quality", render: () => <QualityPage /> },
   { path: "/schema", render: () => <SchemaPage /> },
   { path: "/alerts", render: () => <AlertsPage /> },
+  {
+    path: "/metrics",
+    render: () => (
+      <PageBoundary>
+        <Suspense fallback={<PageLoading label="Loading metrics" />}>
+          <MetricsPage />
+        </Suspense>
+      </PageBoundary>
+    ),
+  },
 ];
 
 function NotFound() {

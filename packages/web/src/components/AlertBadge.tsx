@@ -10,12 +10,12 @@ export function AlertBadge() {
   return (
     <span
       data-testid="alert-badge"
-      aria-label={`${n} unacknowledged`}
       className={`ml-1.5 inline-flex h-4 min-w-4 items-center justify-center rounded-full px-1 text-[10px] font-semibold text-white tabular-nums ${
         error ? "bg-red-600" : "bg-zinc-700"
       }`}
     >
       {shown}
+      <span className="sr-only"> unacknowledged</span>
     </span>
   );
 }
