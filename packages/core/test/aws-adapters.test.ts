@@ -2,6 +2,13 @@
 // they read what comes back. No S3 or Redshift is reached.
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
+import { fileURLToPath } from "node:url";
+import {
+  BeginTransactionCommand,
+  CommitTransactionCommand,
+  ExecuteStatementCommand as ExecuteStatementCommand_RDS,
+  RDSDataClient,
+} from "@aws-sdk/client-rds-data";
 import {
   BatchExecuteStatementCommand,
   DescribeStatementCommand,
@@ -23,8 +30,11 @@ import {
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, test } from "vitest";
 import { s3Lake } from "../src/lake/s3";
+import { awsOps, migrateAwsOps } from "../src/ops/aws";
+import { runTable } from "../src/run/run.sql";
 import { VisibleError } from "../src/util/error";
 import { redshiftDataWarehouse, toNamedParameters } from "../src/warehouse/redshift-data";
 import { describeTable } from "../src/warehouse/warehouse";
@@ -258,5 +268,46 @@ describe("Redshift Data API warehouse (AWS SDK mocked: no S3/Redshift here)", ()
       /loads files from S3 with the plan's COPY/,
     );
     expect(wh.dialect).toBe("redshift");
+  });
+});
+
+describe("ops store on the Aurora Data API (AWS SDK mocked: no S3/Redshift here)", () => {
+  const rds = mockClient(RDSDataClient);
+  const config = {
+    resourceArn: "arn:aws:rds:eu-west-1:1:cluster:ops",
+    secretArn: "arn:aws:secretsmanager:eu-west-1:1:secret:ops",
+    database: "cdp",
+  };
+  afterEach(() => rds.reset());
+
+  test("drizzle queries go to the cluster with its secret and come back as rows", async () => {
+    rds.on(ExecuteStatementCommand_RDS).resolves({
+      columnMetadata: [{ name: "id" }, { name: "status" }],
+      records: [[{ stringValue: "run_1" }, { stringValue: "FAILED" }]],
+    });
+    const ops = awsOps(config, new RDSDataClient(fakeAws));
+    const rows = await ops.db
+      .select({ id: runTable.id, status: runTable.status })
+      .from(runTable)
+      .where(eq(runTable.status, "FAILED"));
+    expect(rows).toEqual([{ id: "run_1", status: "FAILED" }]);
+    const sent = rds.commandCalls(ExecuteStatementCommand_RDS)[0]!.args[0].input;
+    expect(sent).toMatchObject(config);
+    expect(sent.sql).toMatch(/from "runs" where "runs"."status" = :1/);
+    expect(sent.parameters).toEqual([{ name: "1", value: { stringValue: "FAILED" } }]);
+  });
+
+  test("migrations run against the cluster from the folder they are copied to", async () => {
+    rds.on(ExecuteStatementCommand_RDS).resolves({ records: [] });
+    rds.on(BeginTransactionCommand).resolves({ transactionId: "tx" });
+    rds.on(CommitTransactionCommand).resolves({});
+    await migrateAwsOps(
+      config,
+      fileURLToPath(new URL("../migrations", import.meta.url)),
+      new RDSDataClient(fakeAws),
+    );
+    const sqls = rds.commandCalls(ExecuteStatementCommand_RDS).map((c) => c.args[0].input.sql);
+    expect(sqls.some((s) => /CREATE TABLE (IF NOT EXISTS )?"runs"/i.test(s ?? ""))).toBe(true);
+    expect(rds.commandCalls(CommitTransactionCommand)).toHaveLength(1);
   });
 });
