@@ -31,6 +31,29 @@ describe.each(engineNames)("warehouse on %s", (engine) => {
     expect(await describeTable(wh, "public", "missing")).toBeNull();
   });
 
+  test("a COPY that fails, or whose source throws, reports it and leaves the warehouse usable", async () => {
+    await wh.query(`create table v (n bigint, s text)`);
+    await expect(wh.copyCsv(`"v"`, [`"n"`, `"s"`], chunks("1,a\n", "x,b\n"))).rejects.toThrow(
+      /invalid input syntax for type bigint/,
+    );
+    async function* throwing() {
+      yield Buffer.from("2,b\n");
+      throw new Error("the file turned out not to be UTF-8");
+    }
+    await expect(wh.copyCsv(`"v"`, [`"n"`, `"s"`], throwing())).rejects.toThrow(/not to be UTF-8/);
+    // every connection still works
+    const counts = await Promise.all(
+      Array.from({ length: 6 }, () => wh.query<{ ok: number }>("select 1 as ok")),
+    );
+    expect(counts.flat()).toHaveLength(6);
+    await wh.copyCsv(`"v"`, [`"n"`, `"s"`], chunks("3,c\n", "4,d\n", "5,e\n"));
+    expect(await wh.query(`select n::int from v where n >= 3 order by n`)).toEqual([
+      { n: 3 },
+      { n: 4 },
+      { n: 5 },
+    ]);
+  });
+
   test("a failing transaction leaves nothing behind", async () => {
     await wh.query(`create table u (n int primary key)`);
     await expect(

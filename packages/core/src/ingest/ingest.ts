@@ -178,11 +178,12 @@ export async function ingestFile(
         dialect: wh.dialect,
         header,
         stats: summary.stats,
+        rows: summary.rowsStaged,
         existing,
         rules: quality.rules,
       });
       stats.skippedRules = plan.skippedRules;
-      await runChecks(wh, plan);
+      const duplicateKeys = await runChecks(wh, plan);
       const found = await readCheckReport(wh, plan, summary.malformedCount);
       stats.failures = found.failures;
       stats.rowsQuarantined = found.quarantined;
@@ -208,7 +209,7 @@ export async function ingestFile(
       }
 
       if (summary.rowsStaged > 0) {
-        stats.rowsLoaded = await selectAndMerge(wh, plan);
+        stats.rowsLoaded = await selectAndMerge(wh, plan, duplicateKeys);
         Object.assign(stats, schemaChanges(plan));
         await recordSchemaChanges(deps.ops, {
           runId,

@@ -40,18 +40,19 @@ export async function runIngestJob(
       const columns = [ROW, ...plan.columns.map((c) => ident(c.name))];
       await wh.copyCsv(plan.staging, columns, recordChunks(await lake.get(job.stagingKey)));
     }
-    // check
-    await runChecks(wh, plan);
+    // check (and count repeated keys)
+    const duplicateKeys = await runChecks(wh, plan);
     // report: what the checks found
     const failuresByRule = await wh.query<RuleCountRow>(plan.report.failuresByRule);
     const [q] = await wh.query<{ n: unknown }>(plan.report.quarantined);
     // select + merge (one transaction), when few enough records were rejected
     const [gate] = await wh.query<{ merge: unknown }>(job.mergeWhen);
     const merged = Number(gate?.merge) === 1;
-    const loaded = merged ? await selectAndMerge(wh, plan) : 0;
+    const loaded = merged ? await selectAndMerge(wh, plan, duplicateKeys) : 0;
     // unload the rejected rows
     if (plan.report.unloadRejects.length) {
-      for (const sql of plan.report.unloadRejects) await wh.query(sql);
+      for (const sql of [...plan.report.rejectedRows, ...plan.report.unloadRejects])
+        await wh.query(sql);
     } else {
       await unloadToLake(deps, job);
     }

@@ -2,7 +2,7 @@
 // of SQL statements — prepare (staging), load, check, select the good rows, merge, report,
 // cleanup. The local runner and the Glue job execute the same plan, so the SQL that runs on
 // Redshift is the SQL the tests run on PostgreSQL.
-import { type CompiledCheck, compileChecks, type RuleSet, rejectsDdl } from "../quality/compile";
+import { compileChecks, type RuleSet, rejectColumns, rejectsDdl } from "../quality/compile";
 import { VisibleError } from "../util/error";
 import { ident, literal, qualified } from "../warehouse/ident";
 import type { ColumnInfo, Dialect } from "../warehouse/warehouse";
@@ -20,8 +20,10 @@ export interface PlanInput {
   key: string;
   dialect: Dialect;
   header: readonly CsvColumn[];
-  /** Type counts per header column, in header order. */
-  stats: readonly TypeCounts[];
+  /** Type counts per header column, in header order (from the reader). */
+  stats: readonly (TypeCounts & { maxBytes?: number })[];
+  /** Records staged; with `stats`, lets the plan leave out checks that cannot fail. */
+  rows?: number;
   /** The target table's columns now, or null when it does not exist. */
   existing: ColumnInfo[] | null;
   rules: RuleSet;
@@ -50,37 +52,53 @@ export interface Plan {
   target: string;
   staging: string;
   rejects: string;
+  flagged: string;
+  rejected: string;
   good: string;
   columns: PlannedColumn[];
   /** Create the staging and rejects tables. */
   prepare: string[];
   /** Redshift: COPY the staged file from S3. Locally empty: the runner streams into staging. */
   load: string[];
-  check: CompiledCheck[];
+  /**
+   * The checks, in order. Statements marked `concurrent` are independent scans of the staged rows
+   * (the folded column checks, each SQL rule) and may run at the same time; the others run after
+   * them, in order. Running them all one by one is equally correct.
+   */
+  check: { rule: string; sql: string; concurrent: boolean }[];
   /** SQL rules that did not apply to this file, and why. */
   skippedRules: { rule: string; reason: string }[];
-  /** Materialise the rows to merge: not rejected, typed, the last row of each repeated key. */
+  /** How many staged rows repeat an earlier row's key; when 0, `unique` may replace select+merge. */
+  duplicateKeys: string;
+  /** Materialise the rows to merge (not rejected, typed, the last good row of each key). */
   select: string[];
   /** One transaction: create/lock/evolve the target, update changed rows, insert new ones. */
   merge: string[];
+  /** The same result when no key repeats: no sort of the file by key. */
+  unique: { select: string[]; merge: string[] };
   report: {
     failuresByRule: string;
     quarantined: string;
+    /** Rows merged; run inside the merge transaction, after it. */
     loaded: string;
+    /** Materialise the staged rows that failed any check, for the rejects file and the ops store. */
+    rejectedRows: string[];
     /** Redshift: write the rejected rows to S3 (the report step lists them). */
     unloadRejects: string[];
   };
   cleanup: string[];
 }
 
-/** The staging and rejects tables of a run; their names never come from data. */
+/** The scratch tables of a run; their names never come from data. */
 export function runTables(runId: string) {
   const id = runId.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-  return {
-    staging: qualified(STAGE_SCHEMA, `s_${id}`),
-    rejects: qualified(STAGE_SCHEMA, `r_${id}`),
-    good: qualified(STAGE_SCHEMA, `g_${id}`),
-  };
+  const t = (prefix: string) => qualified(STAGE_SCHEMA, `${prefix}_${id}`);
+  return { staging: t("s"), rejects: t("r"), flagged: t("f"), rejected: t("x"), good: t("g") };
+}
+
+/** Scratch tables need no crash safety: on PostgreSQL they skip the write-ahead log. */
+function scratch(dialect: Dialect) {
+  return dialect === "postgres" ? "CREATE UNLOGGED TABLE" : "CREATE TABLE";
 }
 
 /** Staging: the record number, then every field as text, in header order. */
@@ -95,7 +113,7 @@ export function stagingDdl(
     `CREATE SCHEMA IF NOT EXISTS ${ident(STAGE_SCHEMA)}`,
     `DROP TABLE IF EXISTS ${staging}`,
     `DROP TABLE IF EXISTS ${rejects}`,
-    `CREATE TABLE ${staging} (${ROW} bigint NOT NULL, ${header.map((c) => `${ident(c.name)} ${text}`).join(", ")})`,
+    `${scratch(dialect)} ${staging} (${ROW} bigint NOT NULL, ${header.map((c) => `${ident(c.name)} ${text}`).join(", ")})`,
     rejectsDdl(rejects, dialect),
   ];
 }
@@ -168,6 +186,7 @@ export function planColumns(
   });
 }
 
+/** A new table; its primary key is added once it is loaded (one index build, not a million inserts). */
 function createTable(p: {
   target: string;
   key: string;
@@ -179,7 +198,7 @@ function createTable(p: {
     (c) => `${ident(c.name)} ${sqlType(c.type, p.dialect)}${c.name === p.key ? " NOT NULL" : ""}`,
   );
   const dist = p.dialect === "redshift" ? ` DISTKEY(${key}) SORTKEY(${key})` : "";
-  return `CREATE TABLE IF NOT EXISTS ${p.target} (${cols.join(", ")}, PRIMARY KEY (${key}))${dist}`;
+  return `CREATE TABLE ${p.target} (${cols.join(", ")})${dist}`;
 }
 
 function widenColumn(target: string, c: PlannedColumn, dialect: Dialect): string[] {
@@ -213,59 +232,109 @@ export function buildPlan(input: PlanInput): Plan {
     );
   }
   const target = qualified(input.schema, input.table);
-  const { staging, rejects, good } = runTables(runId);
+  const tables = runTables(runId);
+  const { staging, rejects, flagged, rejected, good } = tables;
   const columns = planColumns(input);
   const key = ident(input.key);
+  const create = scratch(dialect);
 
-  const { checks: check, skipped: skippedRules } = compileChecks(
-    { table: input.table, key: input.key, columns, staging, rejects, dialect },
+  // Checks: the column checks folded into one scan that keeps the failing rows (with a flag per
+  // check), then one insert per check from those few rows; SQL rules are a scan each.
+  const compiled = compileChecks(
+    {
+      table: input.table,
+      key: input.key,
+      columns: columns.map((c, i) => ({ name: c.name, type: c.type, stats: input.stats[i] })),
+      rows: input.rows,
+      staging,
+      rejects,
+      dialect,
+    },
     input.rules,
   );
+  const check: Plan["check"] = [];
+  const conds = compiled.conditions;
+  if (conds.length) {
+    const flags = conds.map((c, i) => `CASE WHEN ${c.where} THEN 1 ELSE 0 END AS "_cdp_f${i}"`);
+    check.push({
+      rule: conds.map((c) => c.rule).join(", "),
+      concurrent: true,
+      sql: `${create} ${flagged} AS SELECT s.*, ${flags.join(", ")} FROM ${staging} AS s WHERE ${conds.map((c) => `(${c.where})`).join(" OR ")}`,
+    });
+  }
+  for (const r of compiled.sqlRules) check.push({ rule: r.rule, concurrent: true, sql: r.sql });
+  conds.forEach((c, i) => {
+    check.push({
+      rule: c.rule,
+      concurrent: false,
+      sql:
+        `INSERT INTO ${rejects} (${rejectColumns}) SELECT ${ROW}, ${literal(c.rule)}, ${literal(c.errorType)}, ` +
+        `${literal(c.severity)}, ${c.description} FROM ${flagged} WHERE "_cdp_f${i}" = 1`,
+    });
+  });
 
-  const casts = columns.map(
-    (c) => `${castExpr(c.type, `x.${ident(c.name)}`, dialect)} AS ${ident(c.name)}`,
-  );
-  const distGood = dialect === "redshift" ? ` DISTKEY(${key})` : "";
-  const select = [
-    `DROP TABLE IF EXISTS ${good}`,
-    `CREATE TABLE ${good}${distGood} AS SELECT ${casts.join(", ")} FROM (` +
-      `SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.${key} ORDER BY s.${ROW} DESC) AS "_cdp_rank" FROM ${staging} AS s ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${rejects} AS r WHERE r.${ROW} = s.${ROW} AND r."severity" = 'error')` +
-      `) AS x WHERE x."_cdp_rank" = 1`,
-  ];
+  // The rows to merge: not rejected, typed, and — when a key repeats — the last good row of it.
+  const casts = columns
+    .map((c) => `${castExpr(c.type, `x.${ident(c.name)}`, dialect)} AS ${ident(c.name)}`)
+    .join(", ");
+  const notRejected = (alias: string) =>
+    `NOT EXISTS (SELECT 1 FROM ${rejects} AS r WHERE r.${ROW} = ${alias}.${ROW} AND r."severity" = 'error')`;
+  const goodRows = (dedupe: boolean) =>
+    dedupe
+      ? `SELECT ${casts} FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.${key} ORDER BY s.${ROW} DESC) AS "_cdp_rank" FROM ${staging} AS s WHERE ${notRejected("s")}) AS x WHERE x."_cdp_rank" = 1`
+      : `SELECT ${casts} FROM ${staging} AS x WHERE ${notRejected("x")}`;
+  const all = columns.map((c) => ident(c.name));
+  const lock =
+    dialect === "redshift" ? `LOCK ${target}` : `LOCK TABLE ${target} IN SHARE ROW EXCLUSIVE MODE`;
 
-  const merge: string[] = [];
-  if (!input.existing) merge.push(createTable({ target, key: input.key, dialect, columns }));
-  merge.push(
-    dialect === "redshift" ? `LOCK ${target}` : `LOCK TABLE ${target} IN SHARE ROW EXCLUSIVE MODE`,
-  );
-  if (input.existing) {
+  let select: (dedupe: boolean) => string[];
+  let merge: (dedupe: boolean) => string[];
+  let loaded: string;
+  if (!input.existing) {
+    // A new table: the good rows go straight in, with no intermediate copy.
+    select = () => [];
+    merge = (dedupe) => [
+      createTable({ target, key: input.key, dialect, columns }),
+      `INSERT INTO ${target} (${all.join(", ")}) ${goodRows(dedupe)}`,
+      `ALTER TABLE ${target} ADD PRIMARY KEY (${key})`,
+    ];
+    loaded = `SELECT count(*) AS n FROM ${target}`;
+  } else {
+    const dist = dialect === "redshift" ? ` DISTKEY(${key})` : "";
+    select = (dedupe) => [
+      `DROP TABLE IF EXISTS ${good}`,
+      `${create} ${good}${dist} AS ${goodRows(dedupe)}`,
+    ];
+    const evolve: string[] = [];
     for (const c of columns) {
       if (c.change === "add")
-        merge.push(`ALTER TABLE ${target} ADD COLUMN ${ident(c.name)} ${sqlType(c.type, dialect)}`);
-      if (c.change === "widen") merge.push(...widenColumn(target, c, dialect));
+        evolve.push(
+          `ALTER TABLE ${target} ADD COLUMN ${ident(c.name)} ${sqlType(c.type, dialect)}`,
+        );
+      if (c.change === "widen") evolve.push(...widenColumn(target, c, dialect));
     }
+    const others = columns.filter((c) => c.name !== input.key).map((c) => ident(c.name));
+    const update: string[] = [];
+    if (others.length) {
+      // Only rows whose values change are written: re-ingesting a file rewrites nothing. (Spelled
+      // out rather than IS DISTINCT FROM, which Redshift lacks; NULL-safe either way.)
+      const changed = others
+        .map(
+          (c) =>
+            `t.${c} <> g.${c} OR (t.${c} IS NULL AND g.${c} IS NOT NULL) OR (t.${c} IS NOT NULL AND g.${c} IS NULL)`,
+        )
+        .join(" OR ");
+      update.push(
+        `UPDATE ${target} AS t SET ${others.map((c) => `${c} = g.${c}`).join(", ")} FROM ${good} AS g ` +
+          `WHERE t.${key} = g.${key} AND (${changed})`,
+      );
+    }
+    const insert =
+      `INSERT INTO ${target} (${all.join(", ")}) SELECT ${all.map((c) => `g.${c}`).join(", ")} FROM ${good} AS g ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t.${key} = g.${key})`;
+    merge = () => [lock, ...evolve, ...update, insert];
+    loaded = `SELECT count(*) AS n FROM ${good}`;
   }
-  const others = columns.filter((c) => c.name !== input.key).map((c) => ident(c.name));
-  if (others.length) {
-    // Only rows whose values change are written: re-ingesting a file rewrites nothing. (Spelled
-    // out rather than IS DISTINCT FROM, which Redshift lacks; NULL-safe either way.)
-    const changed = others
-      .map(
-        (c) =>
-          `t.${c} <> g.${c} OR (t.${c} IS NULL AND g.${c} IS NOT NULL) OR (t.${c} IS NOT NULL AND g.${c} IS NULL)`,
-      )
-      .join(" OR ");
-    merge.push(
-      `UPDATE ${target} AS t SET ${others.map((c) => `${c} = g.${c}`).join(", ")} FROM ${good} AS g ` +
-        `WHERE t.${key} = g.${key} AND (${changed})`,
-    );
-  }
-  const all = columns.map((c) => ident(c.name));
-  merge.push(
-    `INSERT INTO ${target} (${all.join(", ")}) SELECT ${all.map((c) => `g.${c}`).join(", ")} FROM ${good} AS g ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t.${key} = g.${key})`,
-  );
 
   const load: string[] = [];
   const unloadRejects: string[] = [];
@@ -275,7 +344,7 @@ export function buildPlan(input: PlanInput): Plan {
       `COPY ${staging} (${stagingColumns(input.header).join(", ")}) FROM ${literal(input.s3.stagingUri)} ` +
         `IAM_ROLE ${literal(input.s3.iamRole)} FORMAT AS CSV`,
     );
-    const rows = `SELECT r."rule", r."error_type", r."severity", r."description", s.* FROM ${rejects} AS r JOIN ${staging} AS s ON s.${ROW} = r.${ROW} ORDER BY s.${ROW}, r."rule"`;
+    const rows = `SELECT r."rule", r."error_type", r."severity", r."description", s.* FROM ${rejects} AS r JOIN ${rejected} AS s ON s.${ROW} = r.${ROW} WHERE r."severity" = 'error' ORDER BY s.${ROW}, r."rule"`;
     unloadRejects.push(
       `UNLOAD (${literal(rows)}) TO ${literal(input.s3.rejectsUri)} IAM_ROLE ${literal(input.s3.iamRole)} FORMAT AS CSV HEADER PARALLEL OFF ALLOWOVERWRITE`,
     );
@@ -289,26 +358,28 @@ export function buildPlan(input: PlanInput): Plan {
     key: input.key,
     dialect,
     target,
-    staging,
-    rejects,
-    good,
+    ...tables,
     columns,
     prepare: stagingDdl(runId, input.header, dialect),
     load,
     check,
-    skippedRules,
-    select,
-    merge,
+    skippedRules: compiled.skipped,
+    // Over all staged rows, so it can run beside the checks; a repeat among rejected rows only
+    // costs a needless (but correct) dedupe.
+    duplicateKeys: `SELECT count(*) - count(DISTINCT ${key}) AS n FROM ${staging}`,
+    select: select(true),
+    merge: merge(true),
+    unique: { select: select(false), merge: merge(false) },
     report: {
       failuresByRule: `SELECT "rule", "error_type", "severity", count(*) AS n FROM ${rejects} GROUP BY "rule", "error_type", "severity" ORDER BY "rule"`,
       quarantined: `SELECT count(DISTINCT ${ROW}) AS n FROM ${rejects} WHERE "severity" = 'error'`,
-      loaded: `SELECT count(*) AS n FROM ${good}`,
+      loaded,
+      rejectedRows: [
+        `DROP TABLE IF EXISTS ${rejected}`,
+        `${create} ${rejected} AS SELECT s.* FROM ${staging} AS s WHERE s.${ROW} IN (SELECT ${ROW} FROM ${rejects})`,
+      ],
       unloadRejects,
     },
-    cleanup: [
-      `DROP TABLE IF EXISTS ${good}`,
-      `DROP TABLE IF EXISTS ${rejects}`,
-      `DROP TABLE IF EXISTS ${staging}`,
-    ],
+    cleanup: [good, rejected, flagged, rejects, staging].map((t) => `DROP TABLE IF EXISTS ${t}`),
   };
 }

@@ -125,9 +125,13 @@ export async function readAndStage(
 
 // ── Checks and what they found ──────────────────────────────────────────────────────────────
 
-/** Run the plan's checks; a rule that cannot run names itself. */
-export async function runChecks(sql: SqlRunner, plan: Plan): Promise<void> {
-  for (const c of plan.check) {
+/**
+ * Run the plan's checks — the independent scans at once (separate connections on PostgreSQL),
+ * then the rest in order — and count repeated keys alongside. A rule that cannot run names itself.
+ * Returns how many staged rows repeat an earlier key.
+ */
+export async function runChecks(sql: SqlRunner, plan: Plan): Promise<number> {
+  const run = async (c: Plan["check"][number]) => {
     try {
       await sql.query(c.sql);
     } catch (err) {
@@ -137,7 +141,13 @@ export async function runChecks(sql: SqlRunner, plan: Plan): Promise<void> {
         `quality rule ${c.rule} could not run: ${errorMessage(err)}`,
       );
     }
-  }
+  };
+  const [, duplicates] = await Promise.all([
+    Promise.all(plan.check.filter((c) => c.concurrent).map(run)),
+    sql.query<{ n: unknown }>(plan.duplicateKeys),
+  ]);
+  for (const c of plan.check.filter((c) => !c.concurrent)) await run(c);
+  return n(duplicates[0]?.n);
 }
 
 /** A row of the plan's `report.failuresByRule` query, as any engine returns it. */
@@ -227,12 +237,21 @@ export function thresholdReason(s: {
 
 // ── Select and merge ────────────────────────────────────────────────────────────────────────
 
-/** Materialise the good rows, count them, and merge them in one transaction. */
-export async function selectAndMerge(wh: Warehouse, plan: Plan): Promise<number> {
-  for (const sql of plan.select) await wh.query(sql);
-  const [loaded] = await wh.query<{ n: unknown }>(plan.report.loaded);
-  await wh.transaction(async (tx) => {
-    for (const sql of plan.merge) await tx.query(sql);
+/**
+ * Materialise the good rows and merge them in one transaction; returns the rows merged. With no
+ * repeated key the plan's `unique` variant does the same without sorting the file by key.
+ */
+export async function selectAndMerge(
+  wh: Warehouse,
+  plan: Plan,
+  duplicateKeys: number,
+): Promise<number> {
+  const variant = duplicateKeys === 0 ? plan.unique : plan;
+  for (const sql of variant.select) await wh.query(sql);
+  const loaded = await wh.transaction(async (tx) => {
+    for (const sql of variant.merge) await tx.query(sql);
+    const [row] = await tx.query<{ n: unknown }>(plan.report.loaded);
+    return row;
   });
   return n(loaded?.n);
 }
@@ -262,14 +281,20 @@ export interface RejectRow {
 export const MAX_FAILURES_STORED = 10_000;
 const PAGE_ROWS = 2000;
 
-/** The rejected rows straight from the run's rejects and staging tables, in record order. */
+/**
+ * The rejected rows from the run's rejects table and the rejected staged rows (materialised once
+ * by the plan's `report.rejectedRows`), in record order, a page at a time.
+ */
 export async function* rejectRowsFromWarehouse(
   sql: SqlRunner,
   plan: Plan,
 ): AsyncGenerator<RejectRow[]> {
+  for (const statement of plan.report.rejectedRows) await sql.query(statement);
   const columns = plan.columns.map((c) => c.name);
   const row = ident("_cdp_row");
-  const page = `SELECT CAST(r.${row} AS text) AS "_cdp_n", r."rule" AS "_cdp_rule", r."error_type" AS "_cdp_error_type", r."severity" AS "_cdp_severity", r."description" AS "_cdp_description", s.* FROM ${plan.rejects} AS r JOIN ${plan.staging} AS s ON s.${row} = r.${row} WHERE r.${row} IN (SELECT DISTINCT ${row} FROM ${plan.rejects} WHERE ${row} > $1 ORDER BY ${row} LIMIT ${PAGE_ROWS}) ORDER BY r.${row}, r."rule"`;
+  // Paging by record number wants an index; the rejected rows are few, so it is cheap to build.
+  if (plan.dialect === "postgres") await sql.query(`CREATE INDEX ON ${plan.rejected} (${row})`);
+  const page = `SELECT CAST(r.${row} AS text) AS "_cdp_n", r."rule" AS "_cdp_rule", r."error_type" AS "_cdp_error_type", r."severity" AS "_cdp_severity", r."description" AS "_cdp_description", s.* FROM ${plan.rejects} AS r JOIN ${plan.rejected} AS s ON s.${row} = r.${row} WHERE r.${row} IN (SELECT ${row} FROM ${plan.rejected} WHERE ${row} > $1 ORDER BY ${row} LIMIT ${PAGE_ROWS}) ORDER BY r.${row}, r."rule"`;
   let after = 0;
   for (;;) {
     const rows = await sql.query<Record<string, string | null>>(page, [after]);

@@ -1,22 +1,47 @@
-// Rules → SQL. Each check becomes one INSERT of the failing rows' numbers into the run's rejects
-// table; the same statements run on Redshift and on PGlite/PostgreSQL.
-import { type ColumnType, castExpr, parsesAs, sqlType } from "../ingest/types";
+// Rules → SQL, run on the staged rows of a file, on Redshift and on PGlite/PostgreSQL alike.
+//
+// Column checks become conditions that the plan folds into ONE scan of the staging table (each
+// condition evaluated once per row); SQL rules stay one statement each. Checks that the file's
+// profile proves cannot fail (every value of a column parses as its type, no value is missing)
+// are left out: the reader classified every value with the same definitions (types.ts).
+import { type ColumnType, castExpr, parsesAs, sqlType, type TypeCounts } from "../ingest/types";
 import { VisibleError } from "../util/error";
 import { ident, literal } from "../warehouse/ident";
 import type { Dialect } from "../warehouse/warehouse";
 import type { ColumnCheck, Severity, SqlRule } from "./check";
 
+export interface CheckColumn {
+  name: string;
+  /** The type the column's values are checked against and loaded as. */
+  type: ColumnType;
+  /** What the reader saw in this column, when known: lets the plan drop checks that cannot fail. */
+  stats?: TypeCounts & { maxBytes?: number };
+}
+
 export interface CheckTarget {
   table: string;
   key: string;
-  /** The staged file's columns with the type each will be loaded as. */
-  columns: { name: string; type: ColumnType }[];
+  columns: CheckColumn[];
+  /** Records in staging, when known (with `stats`). */
+  rows?: number;
   /** Quoted names of the run's staging and rejects tables. */
   staging: string;
   rejects: string;
   dialect: Dialect;
 }
 
+/** One column check: the rows where `where` holds fail `rule`. */
+export interface Condition {
+  rule: string;
+  errorType: string;
+  severity: Severity;
+  /** SQL over the staging columns (by name). */
+  where: string;
+  /** SQL text expression describing the failure for one row. */
+  description: string;
+}
+
+/** One SQL rule: an INSERT of the failing rows' numbers into the rejects table. */
 export interface CompiledCheck {
   rule: string;
   errorType: string;
@@ -29,30 +54,19 @@ export interface RuleSet {
   columns: ColumnCheck[];
 }
 
+export interface CompiledChecks {
+  conditions: Condition[];
+  sqlRules: CompiledCheck[];
+  /** Rules that did not apply to this file, and why (shown with the run). */
+  skipped: { rule: string; reason: string }[];
+}
+
 export const rejectColumns = `"_cdp_row", "rule", "error_type", "severity", "description"`;
 
 /** The rejects table of a run: one row per (record, failed rule). */
 export function rejectsDdl(rejects: string, dialect: Dialect): string {
   const text = sqlType("text", dialect);
   return `CREATE TABLE ${rejects} ("_cdp_row" bigint NOT NULL, "rule" ${text} NOT NULL, "error_type" ${text} NOT NULL, "severity" ${text} NOT NULL, "description" ${text} NOT NULL)`;
-}
-
-function insert(
-  t: CheckTarget,
-  rule: string,
-  errorType: string,
-  severity: Severity,
-  description: string,
-  where: string,
-) {
-  return {
-    rule,
-    errorType,
-    severity,
-    sql:
-      `INSERT INTO ${t.rejects} (${rejectColumns}) SELECT "_cdp_row", ${literal(rule)}, ${literal(errorType)}, ` +
-      `${literal(severity)}, ${description} FROM ${t.staging} WHERE ${where}`,
-  };
 }
 
 /** `'<text> "' || value || '"'` with the value cut short: what an operator reads in the console. */
@@ -62,130 +76,146 @@ function describeValue(prefix: string, col: string, suffix: string) {
 
 function bound(value: number | string, type: ColumnType, dialect: Dialect): string {
   if (typeof value === "number") {
-    if (!Number.isFinite(value))
+    if (!Number.isFinite(value)) {
       throw new VisibleError("input", "quality.bad_rule", `bound ${value} is not a finite number`);
+    }
     return String(value);
   }
   return `CAST(${literal(value)} AS ${sqlType(type, dialect)})`;
 }
 
-function columnCheck(t: CheckTarget, c: ColumnCheck, type: ColumnType): CompiledCheck {
-  const col = ident(c.column);
+const COUNT_OF: Record<Exclude<ColumnType, "text">, keyof TypeCounts> = {
+  integer: "integer",
+  bigint: "bigint",
+  numeric: "numeric",
+  boolean: "boolean",
+  date: "date",
+  timestamp: "timestamp",
+};
+
+/** Every non-empty value of the column parses as `type` (so a parse check finds nothing). */
+export function allParse(c: CheckColumn, type: ColumnType = c.type): boolean {
+  if (!c.stats) return false;
+  if (type === "text") return true;
+  return c.stats[COUNT_OF[type]] === c.stats.nonEmpty;
+}
+
+/** No value of the column is missing or blank (so a not-null check finds nothing). */
+function nonePresentBlank(c: CheckColumn, rows: number | undefined): boolean {
+  // Blank-but-not-empty values (spaces) only fail to parse as a typed column, so a typed column
+  // whose every value parses and is present has none.
+  return (
+    rows !== undefined && !!c.stats && c.stats.nonEmpty === rows && c.type !== "text" && allParse(c)
+  );
+}
+
+function columnCondition(t: CheckTarget, c: ColumnCheck, col: CheckColumn): Condition | null {
+  const q = ident(c.column);
   const name = c.name ?? `${c.kind}_${c.column}`;
-  const sev = c.severity;
+  const base = { rule: name, severity: c.severity };
+  const own = (fallback: string) => (c.description ? literal(c.description) : fallback);
   const d = t.dialect;
   switch (c.kind) {
     case "not_null":
-      return insert(
-        t,
-        name,
-        c.errorType ?? "missing_value",
-        sev,
-        literal(c.description ?? `${c.column} is required`),
-        `(${col} IS NULL OR trim(${col}) = '')`,
-      );
+      if (nonePresentBlank(col, t.rows)) return null;
+      return {
+        ...base,
+        errorType: c.errorType ?? "missing_value",
+        description: literal(c.description ?? `${c.column} is required`),
+        where: `(${q} IS NULL OR trim(${q}) = '')`,
+      };
     case "unique":
-      return insert(
-        t,
-        name,
-        c.errorType ?? "duplicate_value",
-        sev,
-        c.description
-          ? literal(c.description)
-          : describeValue(`${c.column}`, col, " appears more than once in the file"),
-        `${col} IN (SELECT ${col} FROM ${t.staging} WHERE ${col} IS NOT NULL GROUP BY ${col} HAVING count(*) > 1)`,
-      );
+      return {
+        ...base,
+        errorType: c.errorType ?? "duplicate_value",
+        description: own(describeValue(c.column, q, " appears more than once in the file")),
+        where: `${q} IN (SELECT ${q} FROM ${t.staging} WHERE ${q} IS NOT NULL GROUP BY ${q} HAVING count(*) > 1)`,
+      };
     case "pattern":
-      return insert(
-        t,
-        name,
-        c.errorType ?? "invalid_format",
-        sev,
-        c.description
-          ? literal(c.description)
-          : describeValue(c.column, col, ` does not match ${c.pattern}`),
-        `${col} IS NOT NULL AND trim(${col}) <> '' AND NOT (${col} ~ ${literal(c.pattern)})`,
-      );
+      return {
+        ...base,
+        errorType: c.errorType ?? "invalid_format",
+        description: own(describeValue(c.column, q, ` does not match ${c.pattern}`)),
+        where: `${q} IS NOT NULL AND trim(${q}) <> '' AND NOT (${q} ~ ${literal(c.pattern)})`,
+      };
     case "between": {
       const cmpType: ColumnType =
-        type === "text" && (typeof c.min === "number" || typeof c.max === "number")
+        col.type === "text" && (typeof c.min === "number" || typeof c.max === "number")
           ? "numeric"
-          : type;
-      const v = castExpr(cmpType, col, d);
+          : col.type;
+      const v = castExpr(cmpType, q, d);
       const outside = [
         c.min !== undefined ? `${v} < ${bound(c.min, cmpType, d)}` : null,
         c.max !== undefined ? `${v} > ${bound(c.max, cmpType, d)}` : null,
       ].filter(Boolean);
-      if (!outside.length)
+      if (!outside.length) {
         throw new VisibleError(
           "input",
           "quality.bad_rule",
           `${name}: between needs a min or a max`,
         );
+      }
       const range = `${c.min ?? "-∞"}…${c.max ?? "∞"}`;
-      return insert(
-        t,
-        name,
-        c.errorType ?? "out_of_range",
-        sev,
-        c.description
-          ? literal(c.description)
-          : describeValue(c.column, col, ` is outside ${range}`),
-        `(CASE WHEN ${parsesAs(cmpType, col, d)} THEN (${outside.join(" OR ")}) ELSE FALSE END)`,
-      );
+      return {
+        ...base,
+        errorType: c.errorType ?? "out_of_range",
+        description: own(describeValue(c.column, q, ` is outside ${range}`)),
+        where: `(CASE WHEN ${parsesAs(cmpType, q, d)} THEN (${outside.join(" OR ")}) ELSE FALSE END)`,
+      };
     }
     case "one_of":
-      return insert(
-        t,
-        name,
-        c.errorType ?? "invalid_value",
-        sev,
-        c.description
-          ? literal(c.description)
-          : describeValue(c.column, col, ` is not one of ${c.values.join(", ")}`),
-        `${col} IS NOT NULL AND ${col} NOT IN (${c.values.map(literal).join(", ")})`,
-      );
+      return {
+        ...base,
+        errorType: c.errorType ?? "invalid_value",
+        description: own(describeValue(c.column, q, ` is not one of ${c.values.join(", ")}`)),
+        where: `${q} IS NOT NULL AND ${q} NOT IN (${c.values.map(literal).join(", ")})`,
+      };
     case "max_length":
-      return insert(
-        t,
-        name,
-        c.errorType ?? "too_long",
-        sev,
-        literal(c.description ?? `${c.column} is longer than ${c.max} characters`),
-        `length(${col}) > ${Math.floor(c.max)}`,
-      );
+      return {
+        ...base,
+        errorType: c.errorType ?? "too_long",
+        description: literal(c.description ?? `${c.column} is longer than ${c.max} characters`),
+        where: `length(${q}) > ${Math.floor(c.max)}`,
+      };
     case "parses":
-      return parseCheck(t, c.column, type, sev, name, c.errorType, c.description);
+      return parseCondition(t, col, {
+        ...base,
+        errorType: c.errorType,
+        description: c.description,
+      });
   }
 }
 
-function parseCheck(
+function parseCondition(
   t: CheckTarget,
-  column: string,
-  type: ColumnType,
-  severity: Severity = "error",
-  name = `type_${column}`,
-  errorType = "type_mismatch",
-  description?: string,
-): CompiledCheck {
-  const col = ident(column);
-  const what = type === "text" ? "too long for text" : `not a valid ${type}`;
-  return insert(
-    t,
-    name,
-    errorType,
-    severity,
-    description ? literal(description) : describeValue(column, col, ` is ${what}`),
-    `${col} IS NOT NULL AND NOT ${parsesAs(type, col, t.dialect)}`,
-  );
+  col: CheckColumn,
+  o: { rule?: string; severity?: Severity; errorType?: string; description?: string } = {},
+): Condition | null {
+  const overLimit =
+    t.dialect === "redshift" && col.type === "text" && (col.stats?.maxBytes ?? Infinity) > 65535;
+  if (col.type === "text" ? !overLimit : allParse(col)) return null;
+  const q = ident(col.name);
+  const what = col.type === "text" ? "too long for text" : `not a valid ${col.type}`;
+  return {
+    rule: o.rule ?? `type_${col.name}`,
+    errorType: o.errorType ?? "type_mismatch",
+    severity: o.severity ?? "error",
+    description: o.description ? literal(o.description) : describeValue(col.name, q, ` is ${what}`),
+    where: `${q} IS NOT NULL AND NOT ${parsesAs(col.type, q, t.dialect)}`,
+  };
 }
 
-/** `temp_data` for SQL rules: the staged rows with each column typed (NULL where it does not parse). */
+/**
+ * `temp_data` for SQL rules: the staged rows with each column typed (NULL where it does not
+ * parse). A column whose every value parses is cast without the guard.
+ */
 export function typedStaging(t: CheckTarget): string {
-  const cols = t.columns.map(({ name, type }) => {
-    const c = ident(name);
-    if (type === "text") return `${c}`;
-    return `CASE WHEN ${parsesAs(type, c, t.dialect)} THEN ${castExpr(type, c, t.dialect)} END AS ${c}`;
+  const cols = t.columns.map((col) => {
+    const c = ident(col.name);
+    if (col.type === "text") return `${c}`;
+    const cast = castExpr(col.type, c, t.dialect);
+    if (allParse(col)) return `${cast} AS ${c}`;
+    return `CASE WHEN ${parsesAs(col.type, c, t.dialect)} THEN ${cast} END AS ${c}`;
   });
   return `SELECT "_cdp_row", ${cols.join(", ")} FROM ${t.staging}`;
 }
@@ -229,43 +259,38 @@ function unmetRequirement(r: SqlRule, types: Map<string, ColumnType>): string | 
   return null;
 }
 
-export interface CompiledChecks {
-  checks: CompiledCheck[];
-  /** Rules that did not apply to this file, and why (shown with the run). */
-  skipped: { rule: string; reason: string }[];
-}
-
 /**
- * Every check for one file, in order: the key is present, each typed column parses, then the
- * rule set's column checks and SQL rules that apply to this table and these columns.
+ * Every check for one file: the key is present, each typed column parses, then the rule set's
+ * column checks and SQL rules that apply to this table and these columns.
  */
 export function compileChecks(t: CheckTarget, rules: RuleSet): CompiledChecks {
+  const byName = new Map(t.columns.map((c) => [c.name, c]));
   const types = new Map(t.columns.map((c) => [c.name, c.type]));
-  const key = ident(t.key);
-  const out: CompiledCheck[] = [
-    insert(
-      t,
-      "key_present",
-      "missing_key",
-      "error",
-      literal(`${t.key} (the key) is required`),
-      `(${key} IS NULL OR trim(${key}) = '')`,
-    ),
-  ];
-  for (const c of t.columns) {
-    if (c.type !== "text" || t.dialect === "redshift") out.push(parseCheck(t, c.name, c.type));
+  const key = byName.get(t.key);
+  const conditions: (Condition | null)[] = [];
+  if (!key || !nonePresentBlank(key, t.rows)) {
+    const k = ident(t.key);
+    conditions.push({
+      rule: "key_present",
+      errorType: "missing_key",
+      severity: "error",
+      description: literal(`${t.key} (the key) is required`),
+      where: `(${k} IS NULL OR trim(${k}) = '')`,
+    });
   }
+  for (const c of t.columns) conditions.push(parseCondition(t, c));
   for (const c of rules.columns) {
-    const type = types.get(c.column);
-    if (type === undefined || !appliesTo(c.tables, t.table)) continue;
-    out.push(columnCheck(t, c, type));
+    const col = byName.get(c.column);
+    if (!col || !appliesTo(c.tables, t.table)) continue;
+    conditions.push(columnCondition(t, c, col));
   }
+  const sqlRules: CompiledCheck[] = [];
   const skipped: CompiledChecks["skipped"] = [];
   for (const [name, r] of Object.entries(rules.sql)) {
     if (!appliesTo(r.tables, t.table)) continue;
     const unmet = unmetRequirement(r, types);
     if (unmet) skipped.push({ rule: name, reason: unmet });
-    else out.push(sqlRule(t, name, r));
+    else sqlRules.push(sqlRule(t, name, r));
   }
-  return { checks: out, skipped };
+  return { conditions: conditions.filter((c): c is Condition => c !== null), sqlRules, skipped };
 }

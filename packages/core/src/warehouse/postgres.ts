@@ -1,12 +1,15 @@
 // Any PostgreSQL server as the warehouse (CDP_WAREHOUSE_URL); also what the tests run Redshift SQL on.
 
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
+import { finished } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { resultParsers, type SqlRunner, type Warehouse } from "./warehouse";
 
-export function postgresWarehouse(url: string, opts: { max?: number } = {}): Warehouse {
+export function postgresWarehouse(
+  url: string,
+  opts: { max?: number; copyStreams?: number } = {},
+): Warehouse {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 4,
@@ -43,15 +46,34 @@ export function postgresWarehouse(url: string, opts: { max?: number } = {}): War
       }
     },
     async copyCsv(table, columns, source) {
-      const client = await pool.connect();
-      try {
+      // The server parses COPY input on one core per connection; two streams fed alternately
+      // from the one pass over the file load it on two. Staging order does not matter: every
+      // row carries its record number.
+      const it = source[Symbol.asyncIterator]();
+      const stream = async () => {
+        const client = await pool.connect();
         const sink = client.query(
           copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN WITH (FORMAT csv)`),
         );
-        await pipeline(Readable.from(source), sink);
-      } finally {
-        client.release();
-      }
+        const done = finished(sink);
+        try {
+          for (;;) {
+            const next = await it.next(); // async generators queue concurrent next() calls
+            if (next.done) break;
+            if (!sink.write(next.value)) await Promise.race([once(sink, "drain"), done]);
+          }
+          sink.end();
+          await done;
+          client.release();
+        } catch (err) {
+          // A connection left in the middle of a COPY is not reusable: close it.
+          done.catch(() => {});
+          sink.destroy(err as Error);
+          client.release(true);
+          throw err;
+        }
+      };
+      await Promise.all(Array.from({ length: opts.copyStreams ?? 2 }, stream));
     },
     close: () => pool.end(),
   };
