@@ -1,13 +1,17 @@
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { ApiError } from "./api/client";
 import { rejectToken } from "./lib/auth";
+import { onRunsFetched } from "./queries/onRunFinished";
 
 function onError(error: Error) {
   if (error instanceof ApiError && error.status === 401) rejectToken();
 }
 
-export const queryClient = new QueryClient({
-  queryCache: new QueryCache({ onError }),
+export const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({
+    onError,
+    onSuccess: (data, query) => onRunsFetched(queryClient, data, query),
+  }),
   mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {

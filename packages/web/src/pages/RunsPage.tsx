@@ -8,14 +8,18 @@ import { Button, EmptyState, ErrorState, Panel, Spinner } from "../components/ui
 import { Link, navigate, useSearch, withSearch } from "../lib/router";
 import { parseStatuses, RunStatuses } from "../lib/status";
 import type { RunFilter } from "../queries/keys";
+import { usePipelines } from "../queries/usePipelines";
 import { useRetryRun } from "../queries/useRetryRun";
 import { useRuns } from "../queries/useRuns";
 import { useStartRun } from "../queries/useStartRun";
 
 const PAGE_SIZE = 50;
 
-// Pipelines seen in this session, for the filter (the API has no list of pipelines yet).
-const seenPipelines = new Set<string>(["selftest"]);
+/** What each startable pipeline does, for the start button's hint. */
+const startHints: Record<string, string> = {
+  selftest: "checks the ops store, warehouse and lake in a few seconds",
+  housekeeping: "lake retention and orphaned staging tables, as the scheduler runs it",
+};
 // Which cursor led to which, so "Newer" can walk back after "Older" (survives leaving the page).
 const previousCursor = new Map<string, string>();
 
@@ -46,12 +50,27 @@ export function RunsPage() {
   const retry = useRetryRun();
   const [notice, setNotice] = useState<Notice | null>(null);
   const [fail, setFail] = useState(false);
+  const pipelines = usePipelines();
+  const startable = pipelines.data?.items.filter((p) => p.startable).map((p) => p.name) ?? [];
+  const [chosen, setChosen] = useState<string | null>(null);
+  const toStart =
+    chosen && startable.includes(chosen)
+      ? chosen
+      : startable.includes("selftest")
+        ? "selftest"
+        : (startable[0] ?? null);
+  // The platform's pipelines, plus any a run or the URL names (an old run of a retired one).
+  const pipelineOptions = [
+    ...new Set([
+      ...(pipelines.data?.items.map((p) => p.name) ?? []),
+      ...(runs.data?.items.map((r) => r.pipeline) ?? []),
+      ...filter.pipeline,
+    ]),
+  ].sort();
 
   useEffect(() => {
     document.title = "Runs · CDP";
   }, []);
-  for (const r of runs.data?.items ?? []) seenPipelines.add(r.pipeline);
-  for (const p of filter.pipeline) seenPipelines.add(p);
 
   const filtered =
     filter.status.length > 0 || filter.pipeline.length > 0 || !!filter.from || !!filter.to;
@@ -60,14 +79,18 @@ export function RunsPage() {
   const setStatuses = (next: RunStatusValue[]) =>
     navigate(withSearch({ status: next.join(","), cursor: undefined }), { replace: false });
 
-  const onStart = () =>
+  // Only the selftest knows how to fail on purpose.
+  const failing = fail && toStart === "selftest";
+  const onStart = () => {
+    if (!toStart) return;
     start.mutate(
-      { pipeline: "selftest", args: fail ? { fail: true } : {} },
+      { pipeline: toStart, args: failing ? { fail: true } : {} },
       {
-        onSuccess: ({ run }) => setNotice({ kind: "started", run, fail }),
+        onSuccess: ({ run }) => setNotice({ kind: "started", run, fail: failing }),
         onError: (e) => setNotice({ kind: "error", message: e.message }),
       },
     );
+  };
 
   const onRetry = (run: Run) =>
     retry.mutate(run.id, {
@@ -86,27 +109,51 @@ export function RunsPage() {
         <h1 className="text-[15px] font-semibold text-zinc-900">Runs</h1>
         <UpdatedAt at={runs.dataUpdatedAt} fetching={runs.isFetching} />
         <div className="ml-auto flex items-center gap-2">
-          <div className="flex items-center rounded-md border border-zinc-300 bg-white shadow-xs">
-            <label className="flex h-7 cursor-pointer items-center gap-1.5 border-r border-zinc-200 px-2.5 text-[12px] text-zinc-600 select-none">
-              <input
-                type="checkbox"
-                checked={fail}
-                onChange={(e) => setFail(e.target.checked)}
-                className="size-3 accent-zinc-800"
-              />
-              Make it fail
-            </label>
-            <button
-              type="button"
-              onClick={onStart}
-              disabled={start.isPending}
-              className="flex h-7 items-center gap-1.5 rounded-r-md px-2.5 text-[12px] font-medium text-zinc-800 hover:bg-zinc-50 disabled:opacity-50"
-              title="Start the built-in selftest pipeline: checks the ops store, warehouse and lake"
-            >
-              {start.isPending ? <Spinner /> : <PlayIcon />}
-              Run selftest
-            </button>
-          </div>
+          {toStart ? (
+            <div className="flex items-center rounded-md border border-zinc-300 bg-white shadow-xs">
+              {startable.length > 1 ? (
+                <label className="flex h-7 items-center border-r border-zinc-200">
+                  <span className="sr-only">Pipeline to start</span>
+                  <select
+                    value={toStart}
+                    onChange={(e) => setChosen(e.target.value)}
+                    className="h-full rounded-l-md bg-transparent px-1.5 text-[12px] text-zinc-700"
+                  >
+                    {startable.map((p) => (
+                      <option key={p} value={p}>
+                        {p}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ) : null}
+              {toStart === "selftest" ? (
+                <label className="flex h-7 cursor-pointer items-center gap-1.5 border-r border-zinc-200 px-2.5 text-[12px] text-zinc-600 select-none">
+                  <input
+                    type="checkbox"
+                    checked={fail}
+                    onChange={(e) => setFail(e.target.checked)}
+                    className="size-3 accent-zinc-800"
+                  />
+                  Make it fail
+                </label>
+              ) : null}
+              <button
+                type="button"
+                onClick={onStart}
+                disabled={start.isPending}
+                className="flex h-7 items-center gap-1.5 rounded-r-md px-2.5 text-[12px] font-medium text-zinc-800 hover:bg-zinc-50 disabled:opacity-50"
+                title={`Start ${toStart}${startHints[toStart] ? `: ${startHints[toStart]}` : ""}`}
+              >
+                {start.isPending ? <Spinner /> : <PlayIcon />}
+                Run {toStart}
+              </button>
+            </div>
+          ) : pipelines.isError ? (
+            <span className="text-[12px] text-zinc-400" title={pipelines.error.message}>
+              Couldn't list pipelines to start
+            </span>
+          ) : null}
           <Button onClick={() => runs.refetch()} title="Refresh now">
             Refresh
           </Button>
@@ -146,7 +193,7 @@ export function RunsPage() {
             className="h-6 rounded-md border border-zinc-200 bg-white px-1.5 text-[12px] text-zinc-800"
           >
             <option value="">All</option>
-            {[...seenPipelines].sort().map((p) => (
+            {pipelineOptions.map((p) => (
               <option key={p} value={p}>
                 {p}
               </option>
@@ -183,7 +230,21 @@ export function RunsPage() {
             onRetry={() => runs.refetch()}
           />
         ) : runs.data.items.length === 0 ? (
-          <Empty filtered={filtered} paged={!!filter.cursor} onStart={onStart} />
+          <Empty
+            filtered={filtered}
+            paged={!!filter.cursor}
+            canSelftest={startable.includes("selftest")}
+            onSelftest={() => {
+              setChosen("selftest");
+              start.mutate(
+                { pipeline: "selftest", args: {} },
+                {
+                  onSuccess: ({ run }) => setNotice({ kind: "started", run, fail: false }),
+                  onError: (e) => setNotice({ kind: "error", message: e.message }),
+                },
+              );
+            }}
+          />
         ) : (
           <RunsTable
             runs={runs.data.items}
@@ -269,11 +330,13 @@ function NoticeBar({ notice, onClose }: { notice: Notice; onClose: () => void })
 function Empty({
   filtered,
   paged,
-  onStart,
+  canSelftest,
+  onSelftest,
 }: {
   filtered: boolean;
   paged: boolean;
-  onStart: () => void;
+  canSelftest: boolean;
+  onSelftest: () => void;
 }) {
   if (paged) {
     return (
@@ -298,10 +361,15 @@ function Empty({
     );
   }
   return (
-    <EmptyState title="No runs yet" action={<Button onClick={onStart}>Run selftest</Button>}>
+    <EmptyState
+      title="No runs yet"
+      action={canSelftest ? <Button onClick={onSelftest}>Run selftest</Button> : null}
+    >
       A run appears here whenever a pipeline starts: a CSV dropped into{" "}
-      <code className="text-zinc-700">lake/inbox/</code>, a scheduled segmentation, a sync. The
-      selftest checks the ops store, warehouse and lake in a few seconds.
+      <code className="text-zinc-700">lake/inbox/</code>, a scheduled segmentation, a sync.
+      {canSelftest
+        ? " The selftest checks the ops store, warehouse and lake in a few seconds."
+        : ""}
     </EmptyState>
   );
 }
