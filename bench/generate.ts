@@ -1,6 +1,7 @@
 // Writes a generated customer export to a file, streaming (flat memory at any size).
-import { createWriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { type CustomerFileOptions, customerCsv } from "../packages/functions/src/local/sample-data";
 
 export async function writeCustomerFile(path: string, opts: CustomerFileOptions): Promise<void> {
@@ -19,5 +20,10 @@ export async function writeCustomerFile(path: string, opts: CustomerFileOptions)
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [out, rows, delta] = process.argv.slice(2);
-  await writeCustomerFile(out!, { rows: Number(rows), badShare: 0.01, seed: 7, spendDelta: Number(delta ?? 0) });
+  await writeCustomerFile(out!, {
+    rows: Number(rows),
+    badShare: 0.01,
+    seed: 7,
+    spendDelta: Number(delta ?? 0),
+  });
 }

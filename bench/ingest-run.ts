@@ -15,8 +15,12 @@ import { traced } from "../packages/core/src/warehouse/warehouse";
 const [target, file, table] = process.argv.slice(2) as [string, string, string];
 const work = mkdtempSync(join(tmpdir(), "cdp-bench-run-"));
 const lake = localLake(join(work, "lake"));
-const ops = await openOps(process.env.BENCH_OPS_URL ? { url: process.env.BENCH_OPS_URL } : { dir: join(work, "ops") });
-const opened = target.startsWith("postgres") ? postgresWarehouse(target) : pgliteWarehouse(await openPglite(target));
+const ops = await openOps(
+  process.env.BENCH_OPS_URL ? { url: process.env.BENCH_OPS_URL } : { dir: join(work, "ops") },
+);
+const opened = target.startsWith("postgres")
+  ? postgresWarehouse(target)
+  : pgliteWarehouse(await openPglite(target));
 const warehouse = process.env.CDP_TRACE_SQL ? traced(opened) : opened;
 // The file is linked into the lake's inbox, not copied: we time the ingest, not a file copy.
 const { linkSync } = await import("node:fs");
@@ -25,12 +29,20 @@ const key = `inbox/${table}/${basename(file)}`;
 mkdirSync(join(work, "lake", "inbox", table), { recursive: true });
 linkSync(file, lake.path(key));
 const started = performance.now();
-const result = await ingestFile({ lake, warehouse, ops: ops.db, notifier: localNotifier(ops.db) }, createId("run"), {
-  sourceKey: key,
-  table,
-}, async (name) => {
-  if (process.env.BENCH_STEPS) console.error(`${((performance.now() - started) / 1000).toFixed(2)}s ${name} rss=${(process.memoryUsage().rss / 1048576).toFixed(0)}MB`);
-});
+const result = await ingestFile(
+  { lake, warehouse, ops: ops.db, notifier: localNotifier(ops.db) },
+  createId("run"),
+  {
+    sourceKey: key,
+    table,
+  },
+  async (name) => {
+    if (process.env.BENCH_STEPS)
+      console.error(
+        `${((performance.now() - started) / 1000).toFixed(2)}s ${name} rss=${(process.memoryUsage().rss / 1048576).toFixed(0)}MB`,
+      );
+  },
+);
 const ms = performance.now() - started;
 await warehouse.close();
 await ops.close();

@@ -87,6 +87,8 @@ export interface CustomerFileOptions {
   extra?: Record<string, (i: number) => string>;
   /** Add this to every total_spend (an upsert that changes every row). */
   spendDelta?: number;
+  /** Include records with a field missing (default true). */
+  malformed?: boolean;
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -126,7 +128,7 @@ export function* customerCsv(o: CustomerFileOptions): Generator<string> {
       ...extra.map(([, f]) => f(i)),
     ];
     if (rnd() < bad) {
-      switch (Math.floor(rnd() * 5)) {
+      switch (Math.floor(rnd() * (o.malformed === false ? 4 : 5))) {
         case 0:
           fields[3] = ""; // email missing
           break;
