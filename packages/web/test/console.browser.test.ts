@@ -1,6 +1,7 @@
 // The console in a real browser against a real local platform: sign-in by URL token, start a
-// failing selftest from the UI, retry it, and follow the retry chain. Needs a built console:
-// `npm run build -w @cdp/web` first (npm test does this).
+// failing selftest from the UI, retry it, and follow the retry chain; ingest files with bad rows
+// and a new column, and read them back on the run, Quality, Schema, Metrics and Alerts pages.
+// Needs a built console: `npm run build -w @cdp/web` first (npm test does this).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -144,6 +145,144 @@ describe("console in a browser", () => {
     await page.getByRole("region", { name: "What failed" }).getByText("Injected fault").waitFor();
     await page.getByTestId("retry-blocked").getByText(`already retried as ${retryId}`).waitFor();
     await shot(page, "console-run-failed");
+    await page.close();
+  });
+
+  // Twenty customers; row 4's email is not an address and row 9 spent a negative amount.
+  const firstFile = [
+    "user_id,first_name,email,total_spend,orders_count",
+    ...Array.from({ length: 20 }, (_, i) => {
+      const n = i + 1;
+      const email = n === 4 ? "not-an-email" : `c${n}@example.com`;
+      const spend = n === 9 ? "-12.50" : `${(n * 10.25).toFixed(2)}`;
+      return `${n},Name${n},${email},${spend},${n % 7}`;
+    }),
+  ].join("\n");
+  // A later export with a new column, its header as the CRM writes it.
+  const secondFile = [
+    "user_id,first_name,email,total_spend,orders_count,Loyalty Tier",
+    "21,Ada,ada@example.com,99.00,3,gold",
+    "22,Bo,bo@example.com,15.50,1,silver",
+  ].join("\n");
+
+  async function ingest(name: string, body: string) {
+    const sourceKey = `inbox/customers/${name}`;
+    await platform.lake.put(sourceKey, body);
+    const run = await platform.runner.submit("ingest", { sourceKey, table: "customers" });
+    return platform.runner.wait(run.id);
+  }
+
+  /** A new tab, signed in, on `path` (the token travels once in the URL, as the server prints it). */
+  async function open(path: string) {
+    const page = await context.newPage();
+    onTestFailed(async () => {
+      await shot(page, "console-failure");
+    });
+    await page.goto(`${server.url}${path}${path.includes("?") ? "&" : "?"}token=${token}`);
+    return page;
+  }
+
+  let firstRunId = "";
+
+  it("shows an ingest run's counts and quarantine by rule, and its failing rows on Quality", async () => {
+    const run = await ingest("customers_console_1.csv", firstFile);
+    expect(run.status).toBe("SUCCEEDED");
+    firstRunId = run.id;
+
+    const page = await open(`/runs/${run.id}`);
+    const counts = page.getByTestId("ingest-counts");
+    await counts.waitFor();
+    await expect
+      .poll(() => counts.textContent())
+      .toMatch(/Read\s*20\s*Loaded\s*18\s*Quarantined\s*2/);
+    expect(await page.getByTestId("quarantine-share").textContent()).toContain("10 %");
+    await counts.getByText("fails a file above 20 %").waitFor();
+    const byRule = page.getByRole("table", { name: "Quarantine by rule" });
+    for (const rule of ["email_format", "negative_total_spend"]) {
+      await byRule.getByRole("link", { name: rule }).waitFor();
+    }
+    const files = page.getByTestId("ingest-files");
+    await files.getByText("processed/customers/").first().waitFor();
+    await files.getByText("customers_console_1.rejects.csv").waitFor();
+    await shot(page, "console-ingest-run");
+
+    // From the run to its failures on the Quality page, filtered to this run.
+    await page.getByRole("link", { name: /Failing rows on the Quality page/ }).click();
+    await page.waitForURL(/\/quality\?/);
+    expect(new URL(page.url()).searchParams.get("run")).toBe(run.id);
+    const summary = page.getByRole("table", { name: "Failures by table and rule" });
+    await summary.locator('tr[data-rule="email_format"]').waitFor();
+    await summary.locator('tr[data-rule="negative_total_spend"]').waitFor();
+    const samples = page.getByTestId("failure-samples");
+    const badEmail = samples.locator('tr[data-failure-rule="email_format"]');
+    await badEmail.getByText("not-an-email").waitFor();
+    await badEmail.getByText("email is not a well-formed address").waitFor();
+    await badEmail.getByRole("link", { name: "customers_console_1.csv" }).waitFor();
+    await page.getByTestId("quality-trend").waitFor();
+    await shot(page, "console-quality");
+    await page.close();
+  });
+
+  it("shows the column a second file added in the schema history", async () => {
+    const run = await ingest("customers_console_2.csv", secondFile);
+    expect(run.status).toBe("SUCCEEDED");
+
+    const page = await open("/schema");
+    const history = page.getByTestId("schema-customers");
+    const added = history.locator('tr[data-column="loyalty_tier"]');
+    await added.getByText("added").waitFor();
+    await added.getByText('"Loyalty Tier"').waitFor();
+    await history.getByRole("link", { name: run.id }).waitFor();
+    await history.getByText("customers_console_2.csv").waitFor();
+    // The first file created the table.
+    await history.getByRole("link", { name: firstRunId }).waitFor();
+    await shot(page, "console-schema");
+    await page.close();
+  });
+
+  it("draws the metrics charts", async () => {
+    const page = await open("/metrics");
+    for (const chart of ["chart-rows", "chart-failed", "chart-duration"]) {
+      await page.getByTestId(chart).locator("canvas").waitFor();
+    }
+    // Both files: 18 + 2 rows loaded, 2 quarantined.
+    await page.getByText("20 loaded · 2 quarantined", { exact: false }).waitFor();
+    expect(await page.getByRole("alert").count()).toBe(0);
+    expect(await page.getByText("Couldn't load metrics").count()).toBe(0);
+    await shot(page, "console-metrics");
+
+    await page.getByRole("link", { name: "7 days" }).click();
+    await page.waitForURL(/\/metrics\?window=7d$/);
+    await page.getByTestId("chart-rows").locator("canvas").waitFor();
+    await page.close();
+  });
+
+  it("acknowledges an alert: it leaves the unacknowledged list and the badge", async () => {
+    const page = await open("/alerts");
+    const row = page.locator("tr[data-alert-id]").filter({ hasText: firstRunId });
+    await row.getByText("Quarantine", { exact: true }).waitFor();
+    const badge = page.getByTestId("alert-badge");
+    const unacknowledged = async () =>
+      (await badge.count()) ? Number((await badge.textContent())?.match(/\d+/)?.[0]) : 0;
+    const before = await unacknowledged();
+    expect(before).toBeGreaterThan(0);
+    await shot(page, "console-alerts");
+
+    await row.getByRole("button", { name: /^Acknowledge/ }).click();
+    await row.waitFor({ state: "detached" });
+    await expect.poll(unacknowledged).toBe(before - 1);
+    // Still there after the server answered and the list refetched.
+    await page.waitForLoadState("networkidle");
+    expect(await row.count()).toBe(0);
+
+    await page.getByRole("link", { name: "Acknowledged", exact: true }).click();
+    await page.waitForURL(/\/alerts\?show=acknowledged$/);
+    await page
+      .locator("tr[data-alert-id]")
+      .filter({ hasText: firstRunId })
+      .getByText("✓")
+      .waitFor();
+    await shot(page, "console-alerts-acknowledged");
     await page.close();
   });
 });

@@ -14,10 +14,13 @@ export function days(overTime: QualitySummary["overTime"], from: string | undefi
     d.rules.set(rule, (d.rules.get(rule) ?? 0) + p.count);
     byDay.set(p.day, d);
   }
+  const today = Date.parse(`${dayOf(now)}T00:00:00Z`);
+  // With no window, the days before the first failure had none: show at least two weeks.
   const first = from ?? [...byDay.keys()].sort()[0] ?? dayOf(now);
   let start = Date.parse(`${first.slice(0, 10)}T00:00:00Z`);
+  if (!from) start = Math.min(start, today - 13 * DAY);
   // Past three months the bars get too thin to read; the table above still has everything.
-  start = Math.max(start, Date.parse(`${dayOf(now)}T00:00:00Z`) - 89 * DAY);
+  start = Math.max(start, today - 89 * DAY);
   const out: { day: string; total: number; rules: [string, number][] }[] = [];
   for (let t = start; t <= now; t += DAY) {
     const day = dayOf(t);
@@ -31,16 +34,23 @@ export function days(overTime: QualitySummary["overTime"], from: string | undefi
   return out;
 }
 
+export const peak = (data: ReturnType<typeof days>) => Math.max(0, ...data.map((d) => d.total));
+
 export function DayBars({ data }: { data: ReturnType<typeof days> }) {
-  const max = Math.max(1, ...data.map((d) => d.total));
+  const max = Math.max(1, peak(data));
   const label = (d: string) =>
     new Date(`${d}T00:00:00Z`).toLocaleDateString(undefined, {
       month: "short",
       day: "numeric",
       timeZone: "UTC",
     });
+  // A bar is at most 2.5rem wide; a short window (24 h is two days) sits at the right.
   return (
-    <figure className="px-3 pt-2 pb-2.5" data-testid="quality-trend">
+    <figure
+      className="ml-auto px-3 pt-2 pb-2.5"
+      style={{ width: `min(100%, ${Math.max(10, data.length * 2.5 + 1.5)}rem)` }}
+      data-testid="quality-trend"
+    >
       <div className="flex h-24 items-end gap-px border-b border-zinc-200">
         {data.map((d) => (
           <div
@@ -57,9 +67,8 @@ export function DayBars({ data }: { data: ReturnType<typeof days> }) {
           </div>
         ))}
       </div>
-      <figcaption className="mt-1 flex justify-between text-xxs text-zinc-400 tabular-nums">
+      <figcaption className="mt-1 flex justify-between text-xxs whitespace-nowrap text-zinc-400 tabular-nums">
         <span>{data[0] ? label(data[0].day) : ""}</span>
-        <span>max {max.toLocaleString()} / day</span>
         <span>{data.at(-1) ? label(data.at(-1)!.day) : ""}</span>
       </figcaption>
     </figure>

@@ -297,8 +297,8 @@ export function IngestFiles({ run, stats }: { run: RunDetail; stats: IngestStats
       </dl>
       <p className="border-t border-zinc-100 px-3 py-1.5 text-[12px] text-zinc-500">
         Keys in the data lake: locally the file{" "}
-        <code className="text-zinc-700">&lt;data-dir&gt;/lake/{"<key>"}</code>, deployed the
-        DataLake bucket.
+        <code className="whitespace-nowrap text-zinc-700">&lt;data-dir&gt;/lake/{"<key>"}</code>,
+        deployed the DataLake bucket.
       </p>
     </Panel>
   );

@@ -195,9 +195,12 @@ function alertColumns(acknowledge: (id: string) => void, pending: string | null)
         const a = c.row.original;
         if (a.acknowledgedAt) {
           return (
-            <span className="text-[12px] whitespace-nowrap text-zinc-400">
-              ✓ {a.acknowledgedBy ? `${a.acknowledgedBy}, ` : ""}
-              <RelativeTime iso={a.acknowledgedAt} />
+            <span
+              className="text-[12px] whitespace-nowrap text-zinc-400"
+              title={`Acknowledged${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ""}`}
+            >
+              ✓ <RelativeTime iso={a.acknowledgedAt} />
+              {a.acknowledgedBy ? ` · ${a.acknowledgedBy}` : ""}
             </span>
           );
         }
@@ -214,7 +217,7 @@ function alertColumns(acknowledge: (id: string) => void, pending: string | null)
           </button>
         );
       },
-      meta: { className: "w-36 text-right" },
+      meta: { className: "w-40 text-right" },
     }),
   ]);
 }

@@ -117,6 +117,7 @@ function baseOptions(
   width: number,
   yFormat: (v: number) => string,
   series: uPlot.Series[],
+  yAxisSize = 44,
 ): ChartOptions {
   return {
     series: [{ label: "Time" }, ...series],
@@ -141,7 +142,7 @@ function baseOptions(
       {
         font: axisFont,
         stroke: "#71717a",
-        size: 44,
+        size: yAxisSize,
         grid: { stroke: "#f4f4f5", width: 1 },
         ticks: { show: false },
         values: (_u, splits) => splits.map(yFormat),
@@ -348,6 +349,7 @@ function Charts({
         points: { show: true, size: d.stat === "avg" ? 5 : 4, fill: d.color },
         value: (_u, v) => (v === null ? "—" : duration(v)),
       })),
+      64,
     ),
     data: [
       xs,

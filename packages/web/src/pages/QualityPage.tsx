@@ -1,9 +1,9 @@
 // Quality: which rules fail on which tables, how often lately, and the rows that failed them.
 // Every filter (table, rule, run, window) lives in the URL.
 import { useEffect, useMemo } from "react";
-import type { QualityFailure, RuleSummary } from "../api/client";
+import type { QualityFailure, QualitySummary, RuleSummary } from "../api/client";
 import { columnsFor, DataTable } from "../components/DataTable";
-import { DayBars, days } from "../components/DayBars";
+import { DayBars, days, peak } from "../components/DayBars";
 import { fileName } from "../components/LakeKey";
 import { Severity, SeverityDot } from "../components/Severity";
 import { RelativeTime } from "../components/Time";
@@ -195,14 +195,34 @@ export function QualityPage() {
                 })}
               />
             </Panel>
-            <Panel title="Per day (UTC)">
-              <DayBars data={days(summary.data.overTime, sinceOf(filter.window), Date.now())} />
-            </Panel>
+            <Trend overTime={summary.data.overTime} window={filter.window} />
           </div>
           <Samples query={samples} limit={SAMPLE_ROWS} total={total} />
         </>
       )}
     </div>
+  );
+}
+
+function Trend({
+  overTime,
+  window,
+}: {
+  overTime: QualitySummary["overTime"];
+  window: QualityWindow;
+}) {
+  const data = days(overTime, sinceOf(window), Date.now());
+  return (
+    <Panel
+      title="Per day (UTC)"
+      actions={
+        <span className="text-[12px] text-zinc-500 tabular-nums">
+          peak {peak(data).toLocaleString()} / day
+        </span>
+      }
+    >
+      <DayBars data={data} />
+    </Panel>
   );
 }
 
