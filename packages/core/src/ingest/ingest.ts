@@ -230,7 +230,8 @@ export async function ingestFile(
       return { status: "SUCCEEDED" as const, stats };
     });
   } finally {
-    for (const t of [tables.good, tables.rejects, tables.staging]) {
+    // Every scratch table of the run (staging, rejects, flagged, rejected, good).
+    for (const t of Object.values(tables)) {
       await wh.query(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
     }
   }
