@@ -342,6 +342,8 @@ describe.each(engineNames)("the ingest state machine executed locally on %s", (e
     expect(
       readFileSync(lake.path("error/customers_local/crm_2024-05-02.rejects.csv"), "utf8"),
     ).toBe(rejects);
+    // Neither executor leaves a scratch table behind.
+    expect(await stagingTables()).toEqual([]);
   });
 
   test("too many bad rows: nothing loads, the file goes to error/ with a reason, the execution fails as TooManyRejects", async () => {
