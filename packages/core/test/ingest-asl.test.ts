@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { engineNames, makeOps, makeWarehouse } from "../../../test/support/engines";
 import {
@@ -23,6 +24,7 @@ import {
   ingestStateMachine,
   taskResources,
 } from "../src/ingest/asl";
+import { readCsv } from "../src/ingest/csv-reader";
 import { defaultQuality, ingestFile } from "../src/ingest/ingest";
 import { runIngestJob } from "../src/ingest/job-runner";
 import {
@@ -32,6 +34,7 @@ import {
   reportStep,
   runIdOfExecution,
 } from "../src/ingest/machine";
+import { buildPlan } from "../src/ingest/plan";
 import { localLake } from "../src/lake/local";
 import { localMetrics } from "../src/metric/metric";
 import { metricTable } from "../src/metric/metric.sql";
@@ -116,6 +119,38 @@ describe("the ingest state machine's definition", () => {
     }
     expect(st[S.reportFailure]!.Next).toBe(S.failed);
   });
+  test("the Redshift plan's UNLOAD writes every failed rule, warnings too, for the report step to record", async () => {
+    const profile = await readCsv(Readable.from(["user_id,email\n1,a@example.com\n"]));
+    const plan = buildPlan({
+      runId: "run_x",
+      table: "customers",
+      schema: "public",
+      key: "user_id",
+      dialect: "redshift",
+      header: profile.header,
+      stats: profile.stats,
+      rows: profile.rowsStaged,
+      existing: [
+        { name: "user_id", type: "integer" },
+        { name: "email", type: "text" },
+      ],
+      rules: defaultQuality.rules,
+      s3: {
+        stagingUri: "s3://cdp-lake/staging/run_x.csv",
+        rejectsUri: "s3://cdp-lake/rejects/run_x/",
+        iamRole: "arn:aws:iam::123456789012:role/copy",
+      },
+    });
+    const [unload] = plan.report.unloadRejects;
+    expect(unload).toMatch(
+      /^UNLOAD \('SELECT r."rule", r."error_type", r."severity", r."description", s\.\* /,
+    );
+    expect(unload).not.toMatch(/severity" = ''error''/);
+    expect(unload).toMatch(
+      /TO 's3:\/\/cdp-lake\/rejects\/run_x\/' IAM_ROLE 'arn:aws:iam::123456789012:role\/copy' FORMAT AS CSV HEADER/,
+    );
+  });
+
   test("is the definition infra deploys: infra/ingest.ts builds it with this builder", () => {
     const infra = readFileSync(new URL("../../../infra/ingest.ts", import.meta.url), "utf8");
     expect(infra).toMatch(/from "\.\.\/packages\/core\/src\/ingest\/asl"/);

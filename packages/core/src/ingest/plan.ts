@@ -344,7 +344,9 @@ export function buildPlan(input: PlanInput): Plan {
       `COPY ${staging} (${stagingColumns(input.header).join(", ")}) FROM ${literal(input.s3.stagingUri)} ` +
         `IAM_ROLE ${literal(input.s3.iamRole)} FORMAT AS CSV`,
     );
-    const rows = `SELECT r."rule", r."error_type", r."severity", r."description", s.* FROM ${rejects} AS r JOIN ${rejected} AS s ON s.${ROW} = r.${ROW} WHERE r."severity" = 'error' ORDER BY s.${ROW}, r."rule"`;
+    // Warnings too: the report step records every failure in the ops store, as the local
+    // executor does; the rejects file it writes keeps the errors only.
+    const rows = `SELECT r."rule", r."error_type", r."severity", r."description", s.* FROM ${rejects} AS r JOIN ${rejected} AS s ON s.${ROW} = r.${ROW} ORDER BY s.${ROW}, r."rule"`;
     unloadRejects.push(
       `UNLOAD (${literal(rows)}) TO ${literal(input.s3.rejectsUri)} IAM_ROLE ${literal(input.s3.iamRole)} FORMAT AS CSV HEADER PARALLEL OFF ALLOWOVERWRITE`,
     );
