@@ -170,8 +170,9 @@ export function QuarantineByRule({ run, stats }: { run: RunDetail; stats: Ingest
       />
       {total !== stats.rowsQuarantined ? (
         <p className="border-t border-zinc-100 px-3 py-1.5 text-[12px] text-zinc-500">
-          A row failing several rules is counted once per rule ({total.toLocaleString()} failures,{" "}
-          {stats.rowsQuarantined.toLocaleString()} rows).
+          Counted per rule ({total.toLocaleString()} failures,{" "}
+          {stats.rowsQuarantined.toLocaleString()} rows quarantined): a row failing several rules
+          counts under each, and a warning's row still loads.
         </p>
       ) : null}
     </Panel>
