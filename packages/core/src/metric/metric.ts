@@ -89,7 +89,8 @@ export async function querySeries(
   db: OpsDb,
   opts: { names: MetricName[]; since: Date; bucketMinutes: number },
 ): Promise<SeriesPoint[]> {
-  const width = opts.bucketMinutes * 60;
+  // Inlined, not a parameter: SELECT and GROUP BY must be the same expression to the database.
+  const width = sql.raw(String(Math.max(60, Math.trunc(opts.bucketMinutes * 60))));
   const bucket = sql<string>`to_timestamp(floor(extract(epoch from ${metricTable.at}) / ${width}) * ${width})`;
   const rows = await db
     .select({
