@@ -21,7 +21,13 @@ const ops = await openOps(
 const opened = target.startsWith("postgres")
   ? postgresWarehouse(target)
   : pgliteWarehouse(await openPglite(target));
-const warehouse = process.env.CDP_TRACE_SQL ? traced(opened) : opened;
+const warehouse = process.env.CDP_TRACE_SQL
+  ? traced(opened, (l) =>
+      process.stderr.write(
+        `${l.slice(0, 120)} rss=${(process.memoryUsage().rss / 1048576).toFixed(0)}MB\n`,
+      ),
+    )
+  : opened;
 // The file is linked into the lake's inbox, not copied: we time the ingest, not a file copy.
 const { linkSync } = await import("node:fs");
 const { mkdirSync } = await import("node:fs");

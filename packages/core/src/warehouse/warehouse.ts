@@ -54,7 +54,10 @@ export const resultParsers: Record<number, (value: string) => unknown> = {
 };
 
 /** With CDP_TRACE_SQL=1, every statement's time goes to stderr: where an ingest spends its time. */
-export function traced(wh: Warehouse, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Warehouse {
+export function traced(
+  wh: Warehouse,
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Warehouse {
   const time =
     (run: SqlRunner): SqlRunner["query"] =>
     async (sql, params) => {
@@ -62,7 +65,9 @@ export function traced(wh: Warehouse, log: (line: string) => void = (l) => proce
       try {
         return await run.query(sql, params);
       } finally {
-        log(`[sql ${(performance.now() - t0).toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, " ").slice(0, 160)}`);
+        log(
+          `[sql ${(performance.now() - t0).toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, " ").slice(0, 160)}`,
+        );
       }
     };
   return {
