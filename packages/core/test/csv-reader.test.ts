@@ -461,3 +461,26 @@ describe("large files", () => {
     expect(maxHeapGrowth).toBeLessThan(64 * 1024 * 1024);
   });
 });
+
+describe("key order", () => {
+  const order = async (lines: string[]) => {
+    const csv = await openCsv(source(`${lines.join("\n")}\n`), { key: "id" });
+    for await (const _ of csv.chunks());
+    return csv.summary().keyIncreasing;
+  };
+
+  test("keys that strictly increase prove no key repeats: as numbers for digits, bytewise for text", async () => {
+    expect(await order(["id,v", "1,a", "2,b", "10,c"])).toEqual({ digits: true, bytes: false });
+    expect(await order(["id,v", "a,1", "b,2", "c,3"])).toEqual({ digits: false, bytes: true });
+    expect(await order(["id,v", "001,a", "02,b", "3,c"])).toEqual({ digits: true, bytes: true });
+  });
+
+  test("a repeat, a step back, or the same number spelled twice breaks the proof", async () => {
+    expect(await order(["id,v", "1,a", "2,b", "2,c"])).toEqual({ digits: false, bytes: false });
+    expect(await order(["id,v", "2,a", "1,b"])).toEqual({ digits: false, bytes: false });
+    expect((await order(["id,v", "1,a", "01,b"]))?.digits).toBe(false);
+    expect((await order(["id,v", "+1,a", "2,b"]))?.digits).toBe(false);
+    // empty keys are not keys (the key check rejects them); they do not break the order
+    expect(await order(["id,v", "1,a", ",b", "2,c"])).toEqual({ digits: true, bytes: true });
+  });
+});

@@ -51,6 +51,8 @@ export interface CsvReadOptions {
   maxMalformedKept?: number;
   /** Called for every malformed record, in file order, with its complete original text. */
   onMalformed?: (record: MalformedRecord) => void;
+  /** The key column (normalised name): the summary then says whether its values strictly increase. */
+  key?: string;
 }
 
 export interface CsvColumn {
@@ -88,6 +90,13 @@ export interface CsvSummary {
   stats: ColumnStats[];
   /** Bytes read from the source, BOM included. */
   bytesRead: number;
+  /**
+   * With the `key` option: whether the key's non-empty values strictly increase through the file,
+   * which proves no key repeats — `digits` when every value is plain ASCII digits and increases as
+   * a number (for an integer key, where "01" and "1" are the same key), `bytes` bytewise (for a
+   * text key). Either is false once a value breaks it.
+   */
+  keyIncreasing?: { digits: boolean; bytes: boolean };
 }
 
 export interface CsvReader {
@@ -265,7 +274,15 @@ class CsvParser {
   private readonly queue: Buffer[] = [];
   private scratch = Buffer.allocUnsafe(256);
 
+  private readonly keyName?: string;
+  private keyIndex = -1;
+  private prevKey = Buffer.alloc(64);
+  private prevKeyLen = -1;
+  private keyDigits = true;
+  private keyBytes = true;
+
   constructor(opts: CsvReadOptions) {
+    this.keyName = opts.key;
     this.chunkBytes = Math.max(1024, opts.chunkBytes ?? 4 * 1024 * 1024);
     this.chunkRows = opts.chunkRows && opts.chunkRows > 0 ? opts.chunkRows : Infinity;
     this.maxRecordBytes = Math.max(1024, opts.maxRecordBytes ?? 8 * 1024 * 1024);
@@ -612,6 +629,7 @@ class CsvParser {
     }
     this.header = header;
     this.ncols = n;
+    if (this.keyName) this.keyIndex = header.findIndex((h) => h.name === this.keyName);
     this.growable = false;
     // Keep room for one field more than the header, to tell "too many" apart.
     if (this.cap < n + 1) {
@@ -682,6 +700,10 @@ class CsvParser {
         len = v.length;
         if (len === 0) continue;
         bits = classifyBytes(v, 0, len);
+      }
+      if (i === this.keyIndex && (this.keyDigits || this.keyBytes)) {
+        if (fl === 0 || fl === QUOTED) this.trackKey(w, s, e);
+        else this.trackKey(this.valueOf(i), 0, len);
       }
       const k = i * STATS_WIDTH;
       counts[k]!++;
@@ -866,6 +888,41 @@ class CsvParser {
     this.outRows = 0;
   }
 
+  /** Compare a key value with the previous one; keep the proof that keys strictly increase. */
+  private trackKey(b: Uint8Array, s: number, e: number): void {
+    const len = e - s;
+    let digits = true;
+    for (let j = s; j < e; j++) {
+      const ch = b[j]!;
+      if (ch < 0x30 || ch > 0x39) {
+        digits = false;
+        break;
+      }
+    }
+    if (!digits) this.keyDigits = false;
+    if (this.prevKeyLen >= 0) {
+      const prev = this.prevKey.subarray(0, this.prevKeyLen);
+      const cur = b.subarray(s, e);
+      if (this.keyBytes && Buffer.compare(cur, prev) <= 0) this.keyBytes = false;
+      if (this.keyDigits) {
+        // Both plain digits: compare as numbers (leading zeros do not count).
+        let a = 0;
+        while (a < cur.length - 1 && cur[a] === 0x30) a++;
+        let z = 0;
+        while (z < prev.length - 1 && prev[z] === 0x30) z++;
+        const x = cur.subarray(a);
+        const y = prev.subarray(z);
+        if (x.length < y.length || (x.length === y.length && Buffer.compare(x, y) <= 0))
+          this.keyDigits = false;
+      }
+    }
+    if (!this.keyDigits && !this.keyBytes) return;
+    if (this.prevKey.length < len)
+      this.prevKey = Buffer.alloc(Math.max(len, this.prevKey.length * 2));
+    this.prevKey.set(b.subarray(s, e), 0);
+    this.prevKeyLen = len;
+  }
+
   summary(): CsvSummary {
     const c = this.counts;
     const stats: ColumnStats[] = [];
@@ -890,6 +947,9 @@ class CsvParser {
       malformed: this.malformed,
       stats,
       bytesRead: this.base + this.len,
+      ...(this.keyIndex >= 0
+        ? { keyIncreasing: { digits: this.keyDigits, bytes: this.keyBytes } }
+        : {}),
     };
   }
 }

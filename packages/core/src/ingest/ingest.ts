@@ -82,8 +82,10 @@ export interface IngestStats extends Stats {
   columnsWidened: string[];
   /** Where the source file is now (processed/… or error/…). */
   sourceKey: string;
-  /** Where the file went when it failed, else where its rejected rows are; null when none were. */
+  /** Where the file went when it failed, else where its rejected rows are; null when neither. */
   errorKey: string | null;
+  /** The rejects file (error/<table>/<file>.rejects.csv), when rows were rejected. */
+  rejectsKey: string | null;
   failures: FailureCount[];
   /** SQL rules that did not apply to this file, and why. */
   skippedRules: { rule: string; reason: string }[];
@@ -134,6 +136,7 @@ export async function ingestFile(
     columnsWidened: [],
     sourceKey: args.sourceKey,
     errorKey: null,
+    rejectsKey: null,
     failures: [],
     skippedRules: [],
     rejectThreshold: settings.rejectThreshold,
@@ -179,6 +182,7 @@ export async function ingestFile(
         header,
         stats: summary.stats,
         rows: summary.rowsStaged,
+        keyIncreasing: summary.keyIncreasing,
         existing,
         rules: quality.rules,
       });
@@ -189,27 +193,36 @@ export async function ingestFile(
       stats.rowsQuarantined = found.quarantined;
       await step("checked", { rowsQuarantined: stats.rowsQuarantined, failures: stats.failures });
 
+      // The rejects file and the failure records are written while the good rows merge.
+      let rejectsWritten: Promise<void> = Promise.resolve();
       if (stats.rowsQuarantined > 0) {
-        stats.errorKey = rejectsKey(table, args.sourceKey);
-        await recordRejects(
+        stats.rejectsKey = rejectsKey(table, args.sourceKey);
+        stats.errorKey = stats.rejectsKey;
+        rejectsWritten = recordRejects(
           deps,
           {
             runId,
             table,
             sourceKey: args.sourceKey,
             columns: plan.columns.map((c) => c.name),
-            rejectsAt: stats.errorKey,
+            rejectsAt: stats.rejectsKey,
           },
           rejectRowsFromWarehouse(wh, plan),
           malformed,
         );
       }
       if (overThreshold(stats.rowsQuarantined, stats.rowsRead, settings.rejectThreshold)) {
+        await rejectsWritten;
         return fail(thresholdReason(stats));
       }
 
-      if (summary.rowsStaged > 0) {
-        stats.rowsLoaded = await selectAndMerge(wh, plan, duplicateKeys);
+      const merging =
+        summary.rowsStaged > 0 ? selectAndMerge(wh, plan, duplicateKeys) : Promise.resolve(null);
+      const [merged, written] = await Promise.allSettled([merging, rejectsWritten]);
+      if (merged.status === "rejected") throw merged.reason;
+      if (written.status === "rejected") throw written.reason;
+      if (merged.value !== null) {
+        stats.rowsLoaded = merged.value;
         Object.assign(stats, schemaChanges(plan));
         await recordSchemaChanges(deps.ops, {
           runId,

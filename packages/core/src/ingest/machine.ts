@@ -318,6 +318,8 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
     dialect,
     header,
     stats: summary.stats,
+    rows: summary.rowsStaged,
+    keyIncreasing: summary.keyIncreasing,
     existing,
     rules: quality.rules,
     ...(dialect === "redshift" && deps.s3
@@ -443,13 +445,15 @@ export async function reportStep(
     columnsWidened: [],
     sourceKey,
     errorKey: null,
+    rejectsKey: null,
     failures: found.failures,
     skippedRules: plan.skippedRules,
     rejectThreshold: job.rejectThreshold,
   };
 
   if (stats.rowsQuarantined > 0) {
-    stats.errorKey = rejectsKey(table, sourceKey);
+    stats.rejectsKey = rejectsKey(table, sourceKey);
+    stats.errorKey = stats.rejectsKey;
     const malformed = job.malformedKey
       ? await readJson<MalformedRecord[]>(deps.lake, job.malformedKey)
       : [];

@@ -24,6 +24,8 @@ export interface PlanInput {
   stats: readonly (TypeCounts & { maxBytes?: number })[];
   /** Records staged; with `stats`, lets the plan leave out checks that cannot fail. */
   rows?: number;
+  /** From the reader: whether the key's values strictly increase (so none repeats). */
+  keyIncreasing?: { digits: boolean; bytes: boolean };
   /** The target table's columns now, or null when it does not exist. */
   existing: ColumnInfo[] | null;
   rules: RuleSet;
@@ -68,8 +70,11 @@ export interface Plan {
   check: { rule: string; sql: string; concurrent: boolean }[];
   /** SQL rules that did not apply to this file, and why. */
   skippedRules: { rule: string; reason: string }[];
-  /** How many staged rows repeat an earlier row's key; when 0, `unique` may replace select+merge. */
-  duplicateKeys: string;
+  /**
+   * How many staged rows repeat an earlier row's key; when 0, `unique` may replace select+merge.
+   * Null when the reader proved no key repeats (then `unique` applies).
+   */
+  duplicateKeys: string | null;
   /** Materialise the rows to merge (not rejected, typed, the last good row of each key). */
   select: string[];
   /** One transaction: create/lock/evolve the target, update changed rows, insert new ones. */
@@ -213,6 +218,18 @@ function widenColumn(target: string, c: PlannedColumn, dialect: Dialect): string
     `ALTER TABLE ${target} DROP COLUMN ${col}`,
     `ALTER TABLE ${target} RENAME COLUMN ${tmp} TO ${col}`,
   ];
+}
+
+/**
+ * The reader proved no key repeats when the key's values strictly increase through the file: as
+ * numbers for an integer key ("01" and "1" are one key), bytewise for a text key.
+ */
+function keysProvedUnique(input: PlanInput, columns: PlannedColumn[]): boolean {
+  const inc = input.keyIncreasing;
+  const type = columns.find((c) => c.name === input.key)?.type;
+  if (!inc) return false;
+  if (type === "integer" || type === "bigint") return inc.digits;
+  return type === "text" && inc.bytes;
 }
 
 export function buildPlan(input: PlanInput): Plan {
@@ -368,7 +385,9 @@ export function buildPlan(input: PlanInput): Plan {
     skippedRules: compiled.skipped,
     // Over all staged rows, so it can run beside the checks; a repeat among rejected rows only
     // costs a needless (but correct) dedupe.
-    duplicateKeys: `SELECT count(*) - count(DISTINCT ${key}) AS n FROM ${staging}`,
+    duplicateKeys: keysProvedUnique(input, columns)
+      ? null
+      : `SELECT count(*) - count(DISTINCT ${key}) AS n FROM ${staging}`,
     select: select(true),
     merge: merge(true),
     unique: { select: select(false), merge: merge(false) },

@@ -109,6 +109,7 @@ export async function readAndStage(
     csv = await openCsv(await lake.get(sourceKey), {
       onMalformed: (m) => malformed.push(m),
       chunkBytes: STAGING_CHUNK_BYTES,
+      key,
     });
   } catch (err) {
     const r = unusable(err);
@@ -136,8 +137,8 @@ export async function readAndStage(
 
 /**
  * Run the plan's checks — the independent scans at once (separate connections on PostgreSQL),
- * then the rest in order — and count repeated keys alongside. A rule that cannot run names itself.
- * Returns how many staged rows repeat an earlier key.
+ * then the rest in order — and count repeated keys alongside (unless the reader already proved
+ * none repeats). A rule that cannot run names itself. Returns how many staged rows repeat a key.
  */
 export async function runChecks(sql: SqlRunner, plan: Plan): Promise<number> {
   const run = async (c: Plan["check"][number]) => {
@@ -153,7 +154,7 @@ export async function runChecks(sql: SqlRunner, plan: Plan): Promise<number> {
   };
   const [, duplicates] = await Promise.all([
     Promise.all(plan.check.filter((c) => c.concurrent).map(run)),
-    sql.query<{ n: unknown }>(plan.duplicateKeys),
+    plan.duplicateKeys === null ? [{ n: 0 }] : sql.query<{ n: unknown }>(plan.duplicateKeys),
   ]);
   for (const c of plan.check.filter((c) => !c.concurrent)) await run(c);
   return n(duplicates[0]?.n);

@@ -141,7 +141,9 @@ def main():
         loaded = 0
         if merged:
             steps = plan
-            if "duplicateKeys" in plan and scalar(plan["duplicateKeys"]) == 0:
+            # null: the plan step proved no key repeats
+            duplicates = plan.get("duplicateKeys")
+            if duplicates is None or scalar(duplicates) == 0:
                 steps = plan["unique"]
             log("select")
             for sql in steps["select"]:
