@@ -125,7 +125,8 @@ export async function run() {
     `input: ${ROWS.toLocaleString()} rows, 12 columns, ${mb.toFixed(0)} MB, ~1 % bad rows`,
   );
 
-  const server = await startPostgres();
+  // PostgreSQL as it ships (durable settings), for the references and for us alike.
+  const server = await startPostgres({ durable: process.env.BENCH_FAST_PG !== "1" });
   const work = mkdtempSync(join(tmpdir(), "cdp-bench-"));
   try {
     const db = () => createDatabase(server.url);

@@ -46,7 +46,11 @@ async function freePort(): Promise<number> {
 }
 
 export async function startPostgres(
-  opts: { settings?: Record<string, string> } = {},
+  opts: {
+    settings?: Record<string, string>;
+    /** Keep PostgreSQL's default durability (fsync, synchronous commit, full-page writes): for benchmarks. */
+    durable?: boolean;
+  } = {},
 ): Promise<PgServer> {
   const bin = findPgBin();
   const dir = mkdtempSync(join(tmpdir(), "cdp-pg-"));
@@ -80,9 +84,8 @@ export async function startPostgres(
     listen_addresses: "127.0.0.1",
     port: String(port),
     unix_socket_directories: dir,
-    fsync: "off",
-    synchronous_commit: "off",
-    full_page_writes: "off",
+    // Tests need no crash safety; a benchmark measures the server as it ships.
+    ...(opts.durable ? {} : { fsync: "off", synchronous_commit: "off", full_page_writes: "off" }),
     max_connections: "100",
     ...opts.settings,
   };
