@@ -152,6 +152,86 @@ describe.each(engineNames)("runs API on %s", (engine) => {
     expect(((await write.json()) as { message: string }).message).toMatch(/read-only/);
   });
 
+  test("every retry is in the audit log: who, when, which run, which new run", async () => {
+    const failed = await selftest({ fail: true });
+    const res = await t.request(`/api/runs/${failed.id}/retry?wait=true`, { method: "POST" });
+    const { run } = (await res.json()) as { run: Run };
+    const audit = (await (await t.request(`/api/audit?runId=${failed.id}`)).json()) as {
+      items: { actor: string; action: string; runId: string; newRunId: string; at: string }[];
+    };
+    expect(audit.items).toEqual([
+      expect.objectContaining({
+        actor: "local",
+        action: "retry",
+        runId: failed.id,
+        newRunId: run.id,
+      }),
+    ]);
+  });
+
+  test("bulk retry: the server counts what the filter matches, retries those, skips the already retried, and streams progress", async () => {
+    await t.platform.runner.idle();
+    // Retry every failed run left by earlier tests so the count below is exact.
+    await t
+      .request("/api/runs/retry-all", { method: "POST", body: JSON.stringify({}) })
+      .then((r) => r.text());
+    await t.platform.runner.idle();
+    const a = await selftest({ fail: true });
+    const b = await selftest({ fail: true });
+    await selftest();
+    const preview = (await (await t.request("/api/runs/retryable?pipeline=selftest")).json()) as {
+      count: number;
+      sample: { id: string }[];
+    };
+    expect(preview.count).toBe(2);
+    expect(preview.sample.map((r) => r.id).sort()).toEqual([a.id, b.id].sort());
+
+    const res = await t.request("/api/runs/retry-all", {
+      method: "POST",
+      body: JSON.stringify({ pipeline: "selftest" }),
+    });
+    expect(res.headers.get("content-type")).toMatch(/ndjson/);
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            type: string;
+            processed?: number;
+            retried?: unknown;
+            skipped?: unknown[];
+          },
+      );
+    const done = lines.at(-1)!;
+    expect(done.type).toBe("done");
+    expect((done.retried as { id: string }[]).map((r) => r.id).sort()).toEqual([a.id, b.id].sort());
+    const progress = lines.filter((l) => l.type === "progress");
+    expect(progress.at(-1)!.processed).toBe(progress.length);
+    await t.platform.runner.idle();
+
+    const again = (await (await t.request("/api/runs/retryable?pipeline=selftest")).json()) as {
+      count: number;
+    };
+    expect(again.count).toBe(0);
+    const second = (
+      await t
+        .request("/api/runs/retry-all", {
+          method: "POST",
+          body: JSON.stringify({ pipeline: "selftest" }),
+        })
+        .then((r) => r.text())
+    )
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(second.at(-1).retried).toEqual([]);
+    const audit = (await (await t.request(`/api/audit?runId=${a.id}`)).json()) as {
+      items: unknown[];
+    };
+    expect(audit.items).toHaveLength(1);
+  });
+
   test("a run left RUNNING by a killed process is failed with a clear reason on the next start", async () => {
     const { insertRun } = await import("../../core/src/run/store");
     const orphan = await insertRun(t.platform.ops.db, {

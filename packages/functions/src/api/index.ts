@@ -4,6 +4,7 @@ import type { Platform } from "@cdp/core/platform";
 import { VisibleError } from "@cdp/core/util/error";
 import { Hono } from "hono";
 import { alertRoutes } from "./alerts";
+import { auditRoutes } from "./audit";
 import type { ApiEnv } from "./env";
 import { onError } from "./errors";
 import { healthRoutes } from "./health";
@@ -57,7 +58,8 @@ export function createApi(platform: Platform, auth: Auth) {
     .route("/quality", qualityRoutes)
     .route("/schema", schemaRoutes)
     .route("/alerts", alertRoutes)
-    .route("/metrics", metricRoutes);
+    .route("/metrics", metricRoutes)
+    .route("/audit", auditRoutes);
   app.onError(onError);
   app.notFound((c) =>
     c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),

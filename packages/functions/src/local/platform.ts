@@ -1,6 +1,7 @@
 // The local runtime's composition root: every port bound to its local adapter under a data dir.
 import { join } from "node:path";
 import { localNotifier } from "@cdp/core/alert/alert";
+import { audited } from "@cdp/core/audit/audit";
 import { housekeepingJob } from "@cdp/core/housekeeping/job";
 import { ingestJob } from "@cdp/core/ingest/job";
 import { localLake } from "@cdp/core/lake/local";
@@ -89,7 +90,7 @@ export async function openLocalPlatform(
     notifier,
     metrics,
     runner,
-    operations: localOperations(ops.db, runner),
+    operations: audited(localOperations(ops.db, runner), ops.db),
     warehouse: openWarehouse,
     async close() {
       await runner.idle();
