@@ -65,6 +65,7 @@ export async function openLocalPlatform(
       ops: ops.db,
       notifier,
     })),
+    housekeeping: housekeepingJob({ lake, ops: ops.db, warehouse: openWarehouse }),
   };
 
   const onFinished = async (run: Info) => {
