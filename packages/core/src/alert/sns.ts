@@ -1,0 +1,96 @@
+// The deployed notifier: an alert is stored first (the console lists it, as locally), then
+// published to the platform's SNS topic, whose subscriptions (e-mail, chat, a webhook) deliver it.
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { consoleAlertsUrl, consoleRunUrl } from "../monitoring/links";
+import { awsClientConfig, lazyClient } from "../util/aws";
+import { errorMessage } from "../util/error";
+import type { NewAlert, Notifier } from "./alert";
+
+export const snsClient = lazyClient(() => new SNSClient(awsClientConfig));
+
+export interface SnsNotifierConfig {
+  topicArn: string;
+  /**
+   * The console's URL, for links to the run. A function when it is looked up (once) at run time;
+   * no URL, or a failed lookup, leaves the links out rather than the alert.
+   */
+  consoleUrl?: string | (() => Promise<string | undefined>);
+  /** The stage, named in the subject so alerts from two stages can't be mistaken. */
+  stage?: string;
+}
+
+/** SNS takes subjects under 100 characters, with no line breaks or control characters. */
+export const MAX_SUBJECT = 99;
+
+export function alertSubject(alert: NewAlert, stage?: string): string {
+  const prefix = `CDP${stage ? ` ${stage}` : ""} ${alert.severity}: `;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what SNS refuses
+  const title = alert.title.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+  const subject = `${prefix}${title}`;
+  if (subject.length <= MAX_SUBJECT) return subject;
+  return `${subject.slice(0, MAX_SUBJECT - 3).trimEnd()}...`;
+}
+
+/** The plain-text body every subscription receives: what happened, then where to act on it. */
+export function alertMessage(alert: NewAlert, opts: { consoleUrl?: string; stage?: string } = {}) {
+  const lines = [alert.title, "", alert.message, ""];
+  lines.push(`Severity: ${alert.severity}`, `Kind:     ${alert.kind}`);
+  if (opts.stage) lines.push(`Stage:    ${opts.stage}`);
+  if (alert.runId) lines.push(`Run:      ${alert.runId}`);
+  if (opts.consoleUrl) {
+    lines.push("");
+    if (alert.runId) {
+      lines.push(`Open the run (details, retry): ${consoleRunUrl(opts.consoleUrl, alert.runId)}`);
+    }
+    lines.push(`All alerts: ${consoleAlertsUrl(opts.consoleUrl)}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Wraps the notifier that stores alerts (`localNotifier` on the ops store): store, then publish.
+ * Publishing is delivery: when SNS refuses, the alert is already in the console, so the failure is
+ * logged for the operator and the caller's work (a finished ingest step) is not failed over it.
+ */
+export function snsNotifier(
+  store: Notifier,
+  config: SnsNotifierConfig,
+  client: SNSClient = snsClient(),
+): Notifier {
+  let consoleUrl: Promise<string | undefined> | undefined;
+  const resolveConsoleUrl = () => {
+    const c = config.consoleUrl;
+    consoleUrl ??= (typeof c === "function" ? c() : Promise.resolve(c)).catch((err) => {
+      console.warn(
+        `alert links left out: the console URL could not be read (${errorMessage(err)})`,
+      );
+      consoleUrl = undefined; // try again next time
+      return undefined;
+    });
+    return consoleUrl;
+  };
+  return {
+    async notify(alert) {
+      await store.notify(alert);
+      const url = await resolveConsoleUrl();
+      try {
+        await client.send(
+          new PublishCommand({
+            TopicArn: config.topicArn,
+            Subject: alertSubject(alert, config.stage),
+            Message: alertMessage(alert, { consoleUrl: url, stage: config.stage }),
+            // For subscription filter policies: page on errors, e-mail the rest.
+            MessageAttributes: {
+              severity: { DataType: "String", StringValue: alert.severity },
+              kind: { DataType: "String", StringValue: alert.kind },
+            },
+          }),
+        );
+      } catch (err) {
+        console.error(
+          `alert stored but not published to ${config.topicArn}: ${errorMessage(err)} (${alert.title})`,
+        );
+      }
+    },
+  };
+}
