@@ -4,6 +4,7 @@ import { cpus, totalmem } from "node:os";
 const parts: Record<string, () => Promise<void>> = {
   ingest: async () => (await import("./ingest")).run(),
   api: async () => (await import("./api")).run(),
+  start: async () => (await import("./start")).run(),
 };
 
 const wanted = process.argv.slice(2);
