@@ -56,6 +56,6 @@ export function App() {
     if (pathname === "/") navigate("/runs", { replace: true });
   }, [pathname]);
   const page = useRoutes(routes, <NotFound />);
-  if (auth.kind !== "ok") return <SignInPage rejected={auth.kind === "rejected"} />;
+  if (auth.kind !== "ok") return <SignInPage auth={auth} />;
   return <Layout>{page}</Layout>;
 }

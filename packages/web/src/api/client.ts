@@ -2,11 +2,18 @@
 // every non-2xx turned into an ApiError that carries the API's stable error code.
 import type { ApiType } from "@cdp/functions/api/index";
 import { type ClientResponse, hc, type InferResponseType } from "hono/client";
-import { getToken } from "../lib/auth";
+import { bearerToken } from "../lib/auth";
 
-export const api = hc<ApiType>(window.location.origin, {
-  headers: (): Record<string, string> => {
-    const token = getToken();
+/** Deployed, the API has its own origin (API Gateway); locally it serves the console itself. */
+const apiOrigin = (import.meta.env.VITE_API_URL || window.location.origin).replace(/\/+$/, "");
+
+/** What to check when the API does not answer: locally, the server process. */
+const notRunningHint = import.meta.env.VITE_API_URL ? "" : ": is `cdp start` running?";
+
+export const api = hc<ApiType>(apiOrigin, {
+  // Async: a Cognito session about to expire is refreshed before the request goes out.
+  headers: async (): Promise<Record<string, string>> => {
+    const token = await bearerToken();
     return token ? { authorization: `Bearer ${token}` } : {};
   },
 }).api;
@@ -42,10 +49,29 @@ async function toApiError(res: Response | ClientResponse<unknown>): Promise<ApiE
     // `cdp start` is not running).
     const gateway = res.status === 502 || res.status === 503 || res.status === 504;
     const message = gateway
-      ? `the API did not answer (HTTP ${res.status}): is \`cdp start\` running?`
+      ? `the API did not answer (HTTP ${res.status})${notRunningHint}`
       : text.slice(0, 200) || res.statusText || `HTTP ${res.status}`;
     return new ApiError(res.status, `http.${res.status}`, message);
   }
+}
+
+/** Await a streamed client call: its body to read incrementally, or a thrown ApiError. */
+export async function callStream(
+  request: Promise<ClientResponse<unknown, number, string>>,
+): Promise<ReadableStream<Uint8Array>> {
+  let res: ClientResponse<unknown, number, string>;
+  try {
+    res = await request;
+  } catch (err) {
+    throw new ApiError(
+      0,
+      "network",
+      `cannot reach the API (${err instanceof Error ? err.message : String(err)})${notRunningHint}`,
+    );
+  }
+  if (!res.ok) throw await toApiError(res);
+  if (!res.body) throw new ApiError(res.status, "http.no_body", "the API answered without a body");
+  return res.body;
 }
 
 type SuccessBody<R> =
@@ -62,7 +88,7 @@ export async function call<R extends ClientResponse<unknown, number, "json">>(
     throw new ApiError(
       0,
       "network",
-      `cannot reach the API (${err instanceof Error ? err.message : String(err)}): is \`cdp start\` still running?`,
+      `cannot reach the API (${err instanceof Error ? err.message : String(err)})${notRunningHint}`,
     );
   }
   if (!res.ok) throw await toApiError(res);
@@ -100,3 +126,7 @@ export type SchemaChange = InferResponseType<typeof api.schema.$get, 200>["chang
 export type Alert = InferResponseType<typeof api.alerts.$get, 200>["items"][number];
 export type MetricSeries = InferResponseType<typeof api.metrics.$get, 200>;
 export type MetricPoint = MetricSeries["series"][number];
+export type RetryPreview = RunDetail["retry"];
+export type RetryAction = RetryPreview["action"];
+export type Retryable = InferResponseType<typeof api.runs.retryable.$get, 200>;
+export type AuditEntry = InferResponseType<typeof api.audit.$get, 200>["items"][number];

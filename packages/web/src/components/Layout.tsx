@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { authMode, signOut, useAuth } from "../lib/auth";
 import { Link, usePathname } from "../lib/router";
 import { AlertBadge } from "./AlertBadge";
 import { HealthIndicator } from "./HealthIndicator";
@@ -19,6 +20,26 @@ const nav: NavItem[] = [
   { to: "/metrics", label: "Metrics", matches: (p) => p === "/metrics" },
   { to: "/alerts", label: "Alerts", matches: (p) => p === "/alerts", badge: <AlertBadge /> },
 ];
+
+/** Deployed: who is signed in, and the way out. Locally the token is the whole story. */
+function Account() {
+  const auth = useAuth();
+  if (authMode !== "cognito" || auth.kind !== "ok") return null;
+  return (
+    <div className="flex items-center gap-2 border-l border-zinc-200 pl-3 text-[12px]">
+      <span className="max-w-48 truncate text-zinc-500" title={auth.user}>
+        {auth.user ?? "signed in"}
+      </span>
+      <button
+        type="button"
+        onClick={signOut}
+        className="rounded px-1 text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900"
+      >
+        Sign out
+      </button>
+    </div>
+  );
+}
 
 export function Layout({ children }: { children: ReactNode }) {
   const pathname = usePathname();
@@ -54,8 +75,9 @@ export function Layout({ children }: { children: ReactNode }) {
             );
           })}
         </nav>
-        <div className="ml-auto">
+        <div className="ml-auto flex items-center gap-3">
           <HealthIndicator />
+          <Account />
         </div>
       </header>
       <main className="flex-1 px-4 py-3">{children}</main>
