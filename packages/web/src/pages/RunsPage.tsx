@@ -1,6 +1,7 @@
 // The runs list: what ran, what failed, retry it. Filters and the page live in the URL.
 import { useEffect, useMemo, useState } from "react";
 import { ApiError, type Run, type RunStatusValue } from "../api/client";
+import { BulkRetryDialog, hasFailedStatus } from "../components/BulkRetryDialog";
 import { StatusDot, statusLook } from "../components/RunStatus";
 import { RunsTable, RunsTableSkeleton } from "../components/RunsTable";
 import { UpdatedAt } from "../components/UpdatedAt";
@@ -9,6 +10,7 @@ import { Link, navigate, useSearch, withSearch } from "../lib/router";
 import { parseStatuses, RunStatuses } from "../lib/status";
 import type { RunFilter } from "../queries/keys";
 import { usePipelines } from "../queries/usePipelines";
+import { useRetryAll } from "../queries/useRetryAll";
 import { useRetryRun } from "../queries/useRetryRun";
 import { useRuns } from "../queries/useRuns";
 import { useStartRun } from "../queries/useStartRun";
@@ -26,6 +28,7 @@ const previousCursor = new Map<string, string>();
 type Notice =
   | { kind: "started"; run: Run; fail: boolean }
   | { kind: "retried"; from: string; run: Run }
+  | { kind: "bulk"; retried: number; skipped: number; failed: number }
   | { kind: "error"; message: string; runId?: string };
 
 function useFilter(): RunFilter {
@@ -49,6 +52,20 @@ export function RunsPage() {
   const start = useStartRun();
   const retry = useRetryRun();
   const [notice, setNotice] = useState<Notice | null>(null);
+  const bulk = useRetryAll();
+  const [bulkOpen, setBulkOpen] = useState(false);
+  const closeBulk = () => {
+    if (bulk.data) {
+      setNotice({
+        kind: "bulk",
+        retried: bulk.data.retried.length,
+        skipped: bulk.data.skipped.length,
+        failed: bulk.data.failed.length,
+      });
+    }
+    setBulkOpen(false);
+    bulk.reset();
+  };
   const [fail, setFail] = useState(false);
   const pipelines = usePipelines();
   const startable = pipelines.data?.items.filter((p) => p.startable).map((p) => p.name) ?? [];
@@ -216,7 +233,21 @@ export function RunsPage() {
             Clear filters
           </Link>
         ) : null}
+        <Button
+          className="ml-auto"
+          onClick={() => setBulkOpen(true)}
+          disabled={!hasFailedStatus(filter)}
+          title={
+            hasFailedStatus(filter)
+              ? "Retry every failed run this filter matches, on every page, that was not retried yet"
+              : "The status filter has no failed status to retry"
+          }
+        >
+          {filtered ? "Retry failed matching filter…" : "Retry all failed…"}
+        </Button>
       </div>
+
+      <BulkRetryDialog open={bulkOpen} filter={filter} bulk={bulk} onClose={closeBulk} />
 
       {notice ? <NoticeBar notice={notice} onClose={() => setNotice(null)} /> : null}
 
@@ -292,6 +323,13 @@ function NoticeBar({ notice, onClose }: { notice: Notice; onClose: () => void })
               {notice.run.id}
             </Link>
             .
+          </>
+        ) : notice.kind === "bulk" ? (
+          <>
+            Bulk retry: {notice.retried} retried, {notice.skipped} skipped, {notice.failed} failed.{" "}
+            <Link to="/audit" className="underline">
+              Audit log
+            </Link>
           </>
         ) : notice.kind === "retried" ? (
           <>

@@ -29,6 +29,29 @@ export const runKeys = {
       },
     ] as const,
   detail: (id: string) => ["runs", "detail", id] as const,
+  /** What a bulk retry of a filter would take on (the filter without its page). */
+  retryables: () => ["runs", "retryable"] as const,
+  retryable: (f: RunFilter) =>
+    [
+      "runs",
+      "retryable",
+      {
+        status: [...f.status].sort().join(","),
+        pipeline: [...f.pipeline].sort().join(","),
+        from: f.from ?? "",
+        to: f.to ?? "",
+      },
+    ] as const,
+};
+
+export interface AuditFilter {
+  runId?: string;
+  limit: number;
+}
+
+export const auditKeys = {
+  all: ["audit"] as const,
+  list: (f: AuditFilter) => ["audit", "list", { runId: f.runId ?? "", limit: f.limit }] as const,
 };
 
 export const healthKey = ["health"] as const;
