@@ -5,6 +5,7 @@ import { EmptyState } from "./components/ui";
 import { useAuth } from "./lib/auth";
 import { Link, navigate, type Route, usePathname, useRoutes } from "./lib/router";
 import { AlertsPage } from "./pages/AlertsPage";
+import { AuditPage } from "./pages/AuditPage";
 import { QualityPage } from "./pages/QualityPage";
 import { RunDetailPage } from "./pages/RunDetailPage";
 import { RunsPage } from "./pages/RunsPage";
@@ -24,6 +25,7 @@ const routes: Route[] = [
   { path: "/quality", render: () => <QualityPage /> },
   { path: "/schema", render: () => <SchemaPage /> },
   { path: "/alerts", render: () => <AlertsPage /> },
+  { path: "/audit", render: () => <AuditPage /> },
   {
     path: "/metrics",
     render: () => (

@@ -148,6 +148,107 @@ describe("console in a browser", () => {
     await page.close();
   });
 
+  it("retries every failed run a filter matches, shows progress and a summary, and audits it", async () => {
+    // Two selftests that fail and one that succeeds; the run retried above is failed too.
+    const failing: string[] = [];
+    for (const fail of [true, false, true]) {
+      const run = await platform.runner.wait(
+        (await platform.runner.submit("selftest", fail ? { fail: true } : {})).id,
+      );
+      expect(run.status).toBe(fail ? "FAILED" : "SUCCEEDED");
+      if (fail) failing.push(run.id);
+    }
+
+    // Before the click, a failed run says what its retry will do.
+    const page = await open(`/runs/${failing[0]}`);
+    await page.getByTestId("retry-action").getByText("Rerun").waitFor();
+    await page
+      .getByTestId("retry-description")
+      .getByText("Runs selftest again locally with the same arguments.")
+      .waitFor();
+    await page.getByText("Rerun: runs the same work again with the same arguments").waitFor();
+    await page.getByText("No one has retried this run.").waitFor();
+
+    // The filter goes to the server: both failing selftests, on whatever page they are.
+    await page.goto(`${server.url}/runs?pipeline=selftest`);
+    await page.getByRole("button", { name: "Retry failed matching filter…" }).click();
+    const dialog = page.getByTestId("bulk-retry");
+    await dialog.locator('[data-testid="bulk-count"][data-count="2"]').waitFor();
+    expect(await dialog.getByTestId("bulk-filter").textContent()).toContain("pipeline selftest");
+    for (const id of failing) await dialog.getByRole("link", { name: id }).waitFor();
+    await shot(page, "console-bulk-confirm");
+
+    // Progress shows while the lines arrive (or all at once), then the summary.
+    await page.evaluate(() => {
+      const w = window as unknown as { sawProgress?: boolean };
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="bulk-progress"]')) w.sawProgress = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await dialog.getByRole("button", { name: "Retry 2 runs" }).click();
+    const summary = dialog.getByTestId("bulk-summary");
+    await summary.waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => (window as { sawProgress?: boolean }).sawProgress)).toBe(true);
+    expect(await summary.getByTestId("bulk-counts").textContent()).toMatch(
+      /3 runs processed · 2 retried · 1 skipped · 0 failed/,
+    );
+    // Already retried by its Retry button earlier: skipped, with the reason.
+    await summary.getByText("run.already_retried").waitFor();
+    await summary.getByText(/already retried as run_/).waitFor();
+    const retries: string[] = [];
+    for (const id of failing) {
+      const links = summary.locator(`li[data-retried="${id}"]`).getByRole("link");
+      retries.push((await links.nth(1).textContent())?.trim() ?? "");
+    }
+    expect(retries.every((r) => r.startsWith("run_") && !failing.includes(r))).toBe(true);
+    await shot(page, "console-bulk-summary");
+
+    // Closed: the list shows the new runs (they succeed) and the failed ones as retried.
+    await dialog.locator("footer").getByRole("button", { name: "Close" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: "Bulk retry: 2 retried, 1 skipped, 0 failed." })
+      .waitFor();
+    for (const id of retries) {
+      await page
+        .locator(`tr[data-run-id="${id}"][data-status="SUCCEEDED"]`)
+        .waitFor({ timeout: 20_000 });
+    }
+    for (const id of failing) {
+      await page
+        .locator(`tr[data-run-id="${id}"]`)
+        .getByRole("link", { name: "Retried →" })
+        .waitFor();
+    }
+
+    // Nothing left to retry for this filter.
+    await page.getByRole("button", { name: "Retry failed matching filter…" }).click();
+    await dialog.locator('[data-testid="bulk-count"][data-count="0"]').waitFor();
+    await dialog.locator("footer").getByRole("button", { name: "Cancel" }).click();
+
+    // The audit log: who retried which run into which, newest first.
+    await page.getByRole("link", { name: "Audit", exact: true }).click();
+    await page.waitForURL(`${server.url}/audit`);
+    const log = page.getByRole("table", { name: "Audit log" });
+    for (const [i, id] of failing.entries()) {
+      const row = log.locator(`tr[data-audit-run="${id}"]`);
+      await row.getByRole("link", { name: retries[i]! }).waitFor();
+      await row.getByText("local", { exact: true }).waitFor();
+    }
+    expect(await log.locator("tr[data-audit-run]").count()).toBe(3);
+    await shot(page, "console-audit");
+
+    // And on the run: who retried it, and when.
+    await log.getByRole("link", { name: failing[1]! }).click();
+    await page.waitForURL(`${server.url}/runs/${failing[1]}`);
+    const runAudit = page.getByTestId("run-audit");
+    await runAudit.getByText("local").waitFor();
+    await runAudit.getByRole("link", { name: retries[1]! }).waitFor();
+    await page.getByTestId("retry-blocked").getByText(`already retried as ${retries[1]}`).waitFor();
+    await shot(page, "console-run-audit");
+    await page.close();
+  });
+
   // Twenty customers; row 4's email is not an address and row 9 spent a negative amount.
   const firstFile = [
     "user_id,first_name,email,total_spend,orders_count",

@@ -19,6 +19,7 @@ const nav: NavItem[] = [
   { to: "/schema", label: "Schema", matches: (p) => p === "/schema" },
   { to: "/metrics", label: "Metrics", matches: (p) => p === "/metrics" },
   { to: "/alerts", label: "Alerts", matches: (p) => p === "/alerts", badge: <AlertBadge /> },
+  { to: "/audit", label: "Audit", matches: (p) => p === "/audit" },
 ];
 
 /** Deployed: who is signed in, and the way out. Locally the token is the whole story. */

@@ -2,6 +2,7 @@
 import { type ReactNode, useEffect } from "react";
 import { ApiError, type RunDetail } from "../api/client";
 import { CopyButton, RunId } from "../components/CopyId";
+import { EngineDetail } from "../components/EngineDetail";
 import {
   IngestCounts,
   IngestFiles,
@@ -13,10 +14,12 @@ import { RunStatus, StatusDot } from "../components/RunStatus";
 import { RelativeTime } from "../components/Time";
 import { Button, ErrorState, Panel, Spinner } from "../components/ui";
 import { ingestStatKeys, ingestStatsOf } from "../lib/ingest";
+import { retryActionLook } from "../lib/retry";
 import { Link, navigate } from "../lib/router";
 import { isActive, isFailed } from "../lib/status";
 import { timelineOf } from "../lib/summary";
 import { absolute, clockTime, duration, runDuration, useNow } from "../lib/time";
+import { useAudit } from "../queries/useAudit";
 import { useRetryRun } from "../queries/useRetryRun";
 import { useRun } from "../queries/useRun";
 
@@ -100,6 +103,24 @@ function Detail({ run }: { run: RunDetail }) {
             </Link>
           </span>
         ) : null}
+        {run.links.length ? (
+          <nav
+            aria-label="In the AWS console"
+            className="ml-auto flex flex-wrap items-center gap-x-3 text-[12px]"
+          >
+            {run.links.map((l) => (
+              <a
+                key={l.url}
+                href={l.url}
+                target="_blank"
+                rel="noreferrer"
+                className="text-sky-700 hover:underline"
+              >
+                {l.label} ↗
+              </a>
+            ))}
+          </nav>
+        ) : null}
       </header>
 
       <div className="grid grid-cols-1 gap-3 lg:grid-cols-[minmax(0,1fr)_28rem]">
@@ -148,6 +169,11 @@ function Detail({ run }: { run: RunDetail }) {
           <Panel title="Facts">
             <Facts run={run} hide={ingest ? ingestStatKeys : undefined} />
           </Panel>
+          {Object.values(run.engineDetail).some((v) => v !== null && v !== "") ? (
+            <Panel title={`Engine · ${run.engine}`}>
+              <EngineDetail detail={run.engineDetail} />
+            </Panel>
+          ) : null}
           {ingest ? (
             <>
               <IngestFiles run={run} stats={ingest} />
@@ -157,29 +183,7 @@ function Detail({ run }: { run: RunDetail }) {
           <Panel title="Retry chain">
             <Chain run={run} />
           </Panel>
-          {Object.keys(run.engineDetail).length ? (
-            <Panel title={`Engine · ${run.engine}`}>
-              <FactList entries={Object.entries(run.engineDetail)} />
-            </Panel>
-          ) : null}
-          {run.links.length ? (
-            <Panel title="Links">
-              <ul className="px-3 py-2">
-                {run.links.map((l) => (
-                  <li key={l.url}>
-                    <a
-                      href={l.url}
-                      target="_blank"
-                      rel="noreferrer"
-                      className="text-sky-700 hover:underline"
-                    >
-                      {l.label} ↗
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </Panel>
-          ) : null}
+          <AuditPanel run={run} />
         </div>
       </div>
     </>
@@ -215,11 +219,19 @@ function RetryPanel({ run }: { run: RunDetail }) {
   const retry = useRetryRun();
   const blocked = run.retry.blockedReason;
   const conflict = retry.error instanceof ApiError ? retry.error : null;
+  const look = retryActionLook(run.retry.action);
   // Only failed runs, and ones that were retried, have anything to say about retrying.
   if (!isFailed(run.status) && !run.retriedBy) return null;
   return (
     <Panel title="Retry">
       <div className="flex items-start gap-3 px-3 py-2.5">
+        <span
+          className="mt-px shrink-0 rounded border border-zinc-300 px-1.5 text-[12px] font-medium text-zinc-700"
+          data-testid="retry-action"
+          title={`${look.label}: ${look.meaning}`}
+        >
+          {look.label}
+        </span>
         <div className="min-w-0 flex-1">
           <p className="text-zinc-800" data-testid="retry-description">
             {run.retry.description}
@@ -228,7 +240,9 @@ function RetryPanel({ run }: { run: RunDetail }) {
             {blocked ? (
               <span data-testid="retry-blocked">{linkRunIds(blocked)}</span>
             ) : (
-              <>Action: {run.retry.action}. Retrying twice never starts two runs.</>
+              <>
+                {look.label}: {look.meaning}. Retrying twice never starts two runs.
+              </>
             )}
           </p>
         </div>
@@ -260,6 +274,57 @@ function RetryPanel({ run }: { run: RunDetail }) {
           ) : null}
         </div>
       ) : null}
+    </Panel>
+  );
+}
+
+/** Who retried this run, or started it as a retry, and when: from the audit log. */
+function AuditPanel({ run }: { run: RunDetail }) {
+  const audit = useAudit({ runId: run.id, limit: 20 });
+  return (
+    <Panel
+      title="Audit"
+      actions={
+        <Link
+          to={`/audit?run=${encodeURIComponent(run.id)}`}
+          className="text-[12px] text-zinc-500 hover:text-zinc-900 hover:underline"
+        >
+          Audit log
+        </Link>
+      }
+    >
+      {audit.isPending ? (
+        <p className="px-3 py-2.5 text-zinc-400">Loading…</p>
+      ) : audit.isError ? (
+        <p role="alert" className="px-3 py-2.5 text-[12px] text-red-800">
+          Couldn't load the audit log: {audit.error.message}
+        </p>
+      ) : audit.data.items.length === 0 ? (
+        <p className="px-3 py-2.5 text-zinc-500">No one has retried this run.</p>
+      ) : (
+        <ul className="py-1" data-testid="run-audit">
+          {audit.data.items.map((e) => {
+            const retriedThis = e.runId === run.id;
+            const other = retriedThis ? e.newRunId : e.runId;
+            return (
+              <li key={e.id} className="px-3 py-1 text-[12px]">
+                <div className="flex items-baseline gap-1.5">
+                  <span className="truncate font-medium text-zinc-800" title={e.actor}>
+                    {e.actor}
+                  </span>
+                  <span className="shrink-0 text-zinc-500">
+                    {retriedThis ? "retried this run as" : "started this run, retrying"}
+                  </span>
+                  <span className="ml-auto shrink-0 pl-2 text-zinc-400">
+                    <RelativeTime iso={e.at} />
+                  </span>
+                </div>
+                {other ? <RunId id={other} /> : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
     </Panel>
   );
 }
