@@ -17,11 +17,12 @@ export default $config({
     await import("./infra/database");
     await import("./infra/warehouse");
     const ingest = await import("./infra/ingest");
-    const { api, site } = await import("./infra/console");
+    const { api, site, userPool } = await import("./infra/console");
 
     return {
       console: site.url,
       api: api.url,
+      operators: userPool.id,
       ...ingest.outputs,
     };
   },
