@@ -2,10 +2,10 @@
 // as one JSON log line that CloudWatch Logs turns into metrics — no PutMetricData call, nothing
 // lost when a Lambda freezes. Namespace "CDP", dimension "Pipeline": the names the AWS operations
 // adapter's `series()` reads back for the Metrics page.
+import { METRICS_NAMESPACE, PIPELINE_DIMENSION } from "./cloudwatch";
 import type { MetricName, Metrics, Point } from "./metric";
 
-export const METRICS_NAMESPACE = "CDP";
-export const PIPELINE_DIMENSION = "Pipeline";
+export { METRICS_NAMESPACE, PIPELINE_DIMENSION };
 
 /** EMF limits: metrics per directive, values per metric. */
 const MAX_METRICS = 100;

@@ -2,8 +2,7 @@
 // CDP, per pipeline), the engines' (Glue failures counted by our EventBridge rules, Step Functions
 // executions, Lambda), the alarms, and where to go to re-run failed work. infra/monitoring.ts
 // stringifies it into aws.cloudwatch.Dashboard; the test checks it against the body reference.
-import { METRICS_NAMESPACE, PIPELINE_DIMENSION } from "../metric/emf";
-import type { MetricName } from "../metric/metric";
+import { METRICS_NAMESPACE, PIPELINE_DIMENSION } from "../metric/cloudwatch";
 import type { WatchedGlueJob, WatchedStateMachine } from "./events";
 import {
   consoleAlertsUrl,
@@ -109,7 +108,10 @@ export function dashboardName(app: string, stage: string): string {
   return `${app}-${stage}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255);
 }
 
-function cdp(name: MetricName, pipeline: string, props: RenderingProperties): MetricEntry {
+/** The platform's metrics that the dashboard graphs (each one `runPoints` records; tested). */
+type CdpMetric = "RowsRead" | "RowsLoaded" | "RowsQuarantined" | "RunDuration" | "RunFailed";
+
+function cdp(name: CdpMetric, pipeline: string, props: RenderingProperties): MetricEntry {
   return [METRICS_NAMESPACE, name, PIPELINE_DIMENSION, pipeline, props];
 }
 
