@@ -1,4 +1,6 @@
-// Health of each dependency with its latency; 503 when any is down.
+// Health of each dependency with its latency; 503 when any is down. Every platform has an ops
+// store, a warehouse and an object store; a platform adds its engines' checks (deployed: Glue and
+// Step Functions) as `extraChecks`.
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { ApiEnv } from "./env";
@@ -27,6 +29,7 @@ export const healthRoutes = new Hono<ApiEnv>().get("/", async (c) => {
     timed("ops store", () => p.ops.db.execute(sql`select 1`)),
     timed("warehouse", async () => (await p.warehouse()).query("select 1")),
     timed("object store", () => p.lake.list("health/")),
+    ...(p.extraChecks ?? []).map((x) => timed(x.name, () => x.check())),
   ]);
   const ok = checks.every((x) => x.ok);
   return c.json({ ok, runtime: p.runtime, checks }, ok ? 200 : 503);

@@ -1,0 +1,159 @@
+// The deployed runtime's composition root: every port bound to its AWS adapter, read from the
+// resources SST links to the function (the console API; see infra/console.ts). Made once per Lambda
+// container. `composeAwsPlatform` takes everything explicitly, for tests and other entry points.
+import { localNotifier, type Notifier } from "@cdp/core/alert/alert";
+import { snsNotifier } from "@cdp/core/alert/sns";
+import { audited } from "@cdp/core/audit/audit";
+import { PIPELINE as INGEST_PIPELINE } from "@cdp/core/ingest/machine";
+import type { ObjectStore } from "@cdp/core/lake/lake";
+import { s3Lake } from "@cdp/core/lake/s3";
+import { emfMetrics } from "@cdp/core/metric/emf";
+import type { Metrics } from "@cdp/core/metric/metric";
+import { awsHealthChecks } from "@cdp/core/monitoring/health";
+import { awsOps } from "@cdp/core/ops/aws";
+import type { OpsStore } from "@cdp/core/ops/db";
+import type { Platform } from "@cdp/core/platform";
+import {
+  type AwsClients,
+  awsClients,
+  awsOperations,
+  type GlueJobConfig,
+  type StateMachineConfig,
+} from "@cdp/core/run/aws-operations";
+import { readParameter } from "@cdp/core/util/ssm";
+import { redshiftDataWarehouse } from "@cdp/core/warehouse/redshift-data";
+import type { Warehouse } from "@cdp/core/warehouse/warehouse";
+import { Resource } from "sst";
+
+/**
+ * The linked resources the console API reads. infra links them by these names; the optional ones
+ * are read when linked (a stage without a flow simply doesn't link it).
+ */
+export interface AwsResources {
+  App: { name: string; stage: string };
+  DataLake: { name: string };
+  Warehouse: { workgroup: string; database: string; secretArn: string };
+  OpsDb: { clusterArn: string; secretArn: string; database: string };
+  IngestMachine?: { arn: string; name: string };
+  IngestJob?: { name: string; arn: string };
+  Alerts?: { topicArn: string; consoleUrlParameter: string };
+  Metrics?: { namespace: string };
+}
+
+export interface AwsPlatformParts {
+  region: string;
+  stage?: string;
+  ops: OpsStore;
+  lake: ObjectStore;
+  warehouse: () => Promise<Warehouse>;
+  clients: AwsClients;
+  /** Glue jobs whose runs the console lists and retries on their own. */
+  glueJobs: GlueJobConfig[];
+  /** State machines whose executions the console lists, redrives and restarts. */
+  stateMachines: StateMachineConfig[];
+  /** What /api/health calls beyond the ops store, warehouse and lake. */
+  health: { glueJob?: string; stateMachineArn?: string };
+  alerts?: { topicArn: string; consoleUrl?: () => Promise<string | undefined> };
+  metrics?: Metrics;
+  /** The CloudWatch namespace the Metrics page reads (default "CDP"). */
+  metricsNamespace?: string;
+}
+
+export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
+  const { ops, clients } = parts;
+  const store = localNotifier(ops.db);
+  const notifier: Notifier = parts.alerts
+    ? snsNotifier(store, { ...parts.alerts, stage: parts.stage })
+    : store;
+  const operations = awsOperations({
+    clients,
+    config: {
+      region: parts.region,
+      glueJobs: parts.glueJobs,
+      stateMachines: parts.stateMachines,
+      metricsNamespace: parts.metricsNamespace,
+    },
+    db: ops.db,
+  });
+  let warehouse: Promise<Warehouse> | undefined;
+  return {
+    runtime: "aws",
+    ops,
+    lake: parts.lake,
+    notifier,
+    metrics: parts.metrics ?? emfMetrics({ namespace: parts.metricsNamespace }),
+    operations: audited(operations, ops.db),
+    warehouse: () => {
+      warehouse ??= parts.warehouse();
+      return warehouse;
+    },
+    extraChecks: awsHealthChecks(clients, parts.health),
+    series: (opts) => operations.series(opts),
+    async close() {
+      if (warehouse) await (await warehouse).close();
+      await ops.close();
+    },
+  };
+}
+
+/** The parts, from what SST linked to this function. */
+export function partsFromResources(r: AwsResources, region: string): AwsPlatformParts {
+  const stateMachines: StateMachineConfig[] = [];
+  if (r.IngestMachine) stateMachines.push({ arn: r.IngestMachine.arn, pipeline: INGEST_PIPELINE });
+  const parameter = r.Alerts?.consoleUrlParameter;
+  return {
+    region,
+    stage: r.App.stage,
+    ops: awsOps({
+      resourceArn: r.OpsDb.clusterArn,
+      secretArn: r.OpsDb.secretArn,
+      database: r.OpsDb.database,
+    }),
+    lake: s3Lake(r.DataLake.name),
+    warehouse: async () =>
+      redshiftDataWarehouse({
+        workgroupName: r.Warehouse.workgroup,
+        database: r.Warehouse.database,
+        secretArn: r.Warehouse.secretArn,
+      }),
+    clients: awsClients(region),
+    // The ingest Glue job runs inside the ingest state machine: the console lists and redrives the
+    // execution (which re-runs the job); listing the job's runs too would offer a second retry of
+    // the same failure that skips the report step. Standalone jobs are added here when they exist.
+    glueJobs: [],
+    stateMachines,
+    health: { glueJob: r.IngestJob?.name, stateMachineArn: r.IngestMachine?.arn },
+    metricsNamespace: r.Metrics?.namespace,
+    alerts: r.Alerts && {
+      topicArn: r.Alerts.topicArn,
+      consoleUrl: parameter ? () => readParameter(parameter) : undefined,
+    },
+  };
+}
+
+/** The names SST linked (sst-env.d.ts types Resource only after a deploy; this is the shape). */
+function linkedResources(): AwsResources {
+  const r = Resource as unknown as Record<string, unknown>;
+  const optional = <K extends keyof AwsResources>(name: K) =>
+    (name in r ? r[name] : undefined) as AwsResources[K];
+  return {
+    App: r.App as AwsResources["App"],
+    DataLake: r.DataLake as AwsResources["DataLake"],
+    Warehouse: r.Warehouse as AwsResources["Warehouse"],
+    OpsDb: r.OpsDb as AwsResources["OpsDb"],
+    IngestMachine: optional("IngestMachine"),
+    IngestJob: optional("IngestJob"),
+    Alerts: optional("Alerts"),
+    Metrics: optional("Metrics"),
+  };
+}
+
+let platform: Platform | undefined;
+
+/** The deployed platform, made on first use and kept for the container's life. */
+export function awsPlatform(): Platform {
+  const region = process.env.AWS_REGION;
+  if (!region) throw new Error("AWS_REGION is not set: awsPlatform() runs inside Lambda");
+  platform ??= composeAwsPlatform(partsFromResources(linkedResources(), region));
+  return platform;
+}
