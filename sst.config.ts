@@ -14,16 +14,20 @@ export default $config({
   async run() {
     await import("./infra/storage");
     await import("./infra/secrets");
+    await import("./infra/alerts");
     await import("./infra/database");
     await import("./infra/warehouse");
     const ingest = await import("./infra/ingest");
     const { api, site, userPool } = await import("./infra/console");
+    // Watches everything above, the console included.
+    const monitoring = await import("./infra/monitoring");
 
     return {
       console: site.url,
       api: api.url,
       operators: userPool.id,
       ...ingest.outputs,
+      ...monitoring.outputs,
     };
   },
 });

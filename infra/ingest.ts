@@ -3,6 +3,7 @@
 // the Glue job runs the plan on Redshift → Report (Lambda); any failure → ReportFailure (Lambda).
 // Every role gets only what its step touches.
 import { IngestState, ingestStateMachine } from "../packages/core/src/ingest/asl";
+import { alerts } from "./alerts";
 import { opsDb } from "./database";
 import { alertWebhookUrl } from "./secrets";
 import { bucket } from "./storage";
@@ -44,7 +45,7 @@ const fn = (name: string, handler: string, description: string) =>
     runtime: "nodejs22.x",
     timeout: "15 minutes",
     memory: "1024 MB",
-    link: [ingestLake, warehouse, opsDb, alertWebhookUrl],
+    link: [ingestLake, warehouse, opsDb, alertWebhookUrl, alerts],
   });
 
 export const planFunction = fn(

@@ -1,0 +1,93 @@
+// Where alerts go: one SNS topic per stage. Functions that notify link `alerts` (Resource.Alerts:
+// publish to the topic, read the console's URL for links); EventBridge failure rules and CloudWatch
+// alarms (infra/monitoring.ts) publish to it too. Declared before the functions that link it, as is
+// `metrics`, what the console API needs to read the metrics back.
+//
+// E-mail recipients are stage config, read from the environment `sst deploy` runs in:
+//   CDP_ALERT_EMAIL=data-ops@example.com,oncall@example.com sst deploy --stage production
+// Each address gets a confirmation mail from SNS and receives alerts once it is confirmed. Unset:
+// no e-mail subscription (subscribe chat or a pager to the topic instead, or see the console).
+import { createHash } from "node:crypto";
+import { METRICS_NAMESPACE } from "../packages/core/src/metric/cloudwatch";
+
+const account = aws.getCallerIdentityOutput({}).accountId;
+const region = aws.getRegionOutput({}).region;
+
+export const alertTopic = new aws.sns.Topic("Alerts", {
+  // The sender name of the e-mails.
+  displayName: `CDP ${$app.stage}`,
+});
+
+/**
+ * Written by infra/monitoring.ts once the console exists, read by the notifying functions at run
+ * time: they are deployed before the console, so its URL can't be linked into them.
+ */
+export const consoleUrlParameter = `/${$app.name}/${$app.stage}/console-url`;
+const consoleUrlParameterArn = $interpolate`arn:aws:ssm:${region}:${account}:parameter${consoleUrlParameter}`;
+
+/** Linked by every function that notifies (the ingest steps, the console API). */
+export const alerts = new sst.Linkable("Alerts", {
+  properties: { topicArn: alertTopic.arn, consoleUrlParameter },
+  include: [
+    sst.aws.permission({ actions: ["sns:Publish"], resources: [alertTopic.arn] }),
+    sst.aws.permission({ actions: ["ssm:GetParameter"], resources: [consoleUrlParameterArn] }),
+  ],
+});
+
+/**
+ * Linked by the console API: the Metrics page reads the platform's metrics (written by the
+ * functions as EMF log lines) with GetMetricData, which takes no resource.
+ */
+export const metrics = new sst.Linkable("Metrics", {
+  properties: { namespace: METRICS_NAMESPACE },
+  include: [sst.aws.permission({ actions: ["cloudwatch:GetMetricData"], resources: ["*"] })],
+});
+
+// EventBridge rules and CloudWatch alarms publish as services, so the topic's policy must let
+// them, and only on behalf of this account. (Functions publish with their role's permission.)
+new aws.sns.TopicPolicy("AlertsPolicy", {
+  arn: alertTopic.arn,
+  policy: $jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EventBridgeRulesPublish",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: alertTopic.arn,
+        Condition: { StringEquals: { "aws:SourceAccount": account } },
+      },
+      {
+        Sid: "CloudWatchAlarmsPublish",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: alertTopic.arn,
+        Condition: {
+          StringEquals: { "aws:SourceAccount": account },
+          ArnLike: {
+            "aws:SourceArn": $interpolate`arn:aws:cloudwatch:${region}:${account}:alarm:*`,
+          },
+        },
+      },
+    ],
+  }),
+});
+
+const emails = (process.env.CDP_ALERT_EMAIL ?? "")
+  .split(",")
+  .map((e) => e.trim())
+  .filter(Boolean);
+for (const email of emails) {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    throw new Error(`CDP_ALERT_EMAIL: "${email}" is not an e-mail address`);
+  }
+  // Named by the address, so adding or removing one leaves the others' confirmations alone.
+  const id = createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 10);
+  new aws.sns.TopicSubscription(`AlertEmail${id}`, {
+    topic: alertTopic.arn,
+    protocol: "email",
+    endpoint: email,
+  });
+}
