@@ -249,6 +249,62 @@ describe("console in a browser", () => {
     await page.close();
   });
 
+  it("shows a deployed run's redrive preview, engine facts and AWS links", async () => {
+    // Locally runs have no engine detail: give one failed run the shape the AWS adapter sends.
+    const failed = await platform.runner.wait(
+      (await platform.runner.submit("selftest", { fail: true })).id,
+    );
+    const executionArn = "arn:aws:states:eu-west-1:123456789012:execution:cdp-ingest:ingest-42";
+    const page = await open(`/runs/${failed.id}`);
+    await page.route(`**/api/runs/${failed.id}`, async (route) => {
+      const res = await route.fetch();
+      const run = await res.json();
+      await route.fulfill({
+        response: res,
+        json: {
+          ...run,
+          engine: "sfn",
+          retry: {
+            action: "redrive",
+            description:
+              "Redrives execution ingest-42 (RedriveExecution): it resumes from the state that failed (RunGlueJob), keeping the steps that succeeded.",
+            blockedReason: null,
+          },
+          engineDetail: {
+            executionArn,
+            attempt: 1,
+            executionStatus: "FAILED",
+            failedState: "RunGlueJob",
+            error: "Glue.ConcurrentRunsExceededException",
+            cause: "Concurrent runs exceeded for cdp-ingest",
+            input: '{"sourceKey":"inbox/customers/a.csv"}',
+            redriveCount: 0,
+            redriveStatus: "REDRIVABLE",
+            redriveStatusReason: null,
+          },
+          links: [
+            { label: "Step Functions execution", url: "https://console.aws.amazon.com/states/x" },
+          ],
+        },
+      });
+    });
+    await page.reload();
+    await page.getByTestId("retry-action").getByText("Redrive").waitFor();
+    await page.getByText("Redrive: resumes the failed execution from the failed state").waitFor();
+    await page.getByTestId("retry-description").getByText("RedriveExecution").waitFor();
+    const engine = page.getByTestId("engine-detail");
+    await engine.getByText("Failed state").waitFor();
+    await engine.getByText("RunGlueJob").waitFor();
+    await engine.getByText(executionArn).waitFor();
+    await engine.getByText("Concurrent runs exceeded for cdp-ingest").waitFor();
+    expect(await engine.getByText("Redrive status reason").count()).toBe(0);
+    const link = page.getByRole("navigation", { name: "In the AWS console" }).getByRole("link");
+    expect(await link.getAttribute("href")).toBe("https://console.aws.amazon.com/states/x");
+    expect(await link.getAttribute("target")).toBe("_blank");
+    await shot(page, "console-run-redrive");
+    await page.close();
+  });
+
   // Twenty customers; row 4's email is not an address and row 9 spent a negative amount.
   const firstFile = [
     "user_id,first_name,email,total_spend,orders_count",

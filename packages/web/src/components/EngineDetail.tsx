@@ -69,9 +69,10 @@ function pretty(v: unknown): string {
   return JSON.stringify(v, null, 2);
 }
 
-const isLong = (v: unknown) =>
-  (typeof v === "object" && v !== null) ||
-  (typeof v === "string" && (v.length > 60 || v.includes("\n") || /^[[{]/.test(v.trim())));
+const isLong = (key: string, v: unknown) =>
+  !copyable.has(key) &&
+  ((typeof v === "object" && v !== null) ||
+    (typeof v === "string" && (v.length > 60 || v.includes("\n") || /^[[{]/.test(v.trim()))));
 
 function short(key: string, v: unknown): ReactNode {
   if (key === "executionTimeSeconds" && typeof v === "number") return duration(v * 1000);
@@ -98,8 +99,8 @@ export function EngineDetail({ detail }: { detail: Record<string, unknown> }) {
   );
   const rank = (k: string) => (first.includes(k) ? first.indexOf(k) : first.length);
   present.sort(([a], [b]) => rank(a) - rank(b));
-  const shortOnes = present.filter(([, v]) => !isLong(v));
-  const longOnes = present.filter(([, v]) => isLong(v));
+  const shortOnes = present.filter(([k, v]) => !isLong(k, v));
+  const longOnes = present.filter(([k, v]) => isLong(k, v));
   return (
     <div data-testid="engine-detail">
       {shortOnes.length ? (
@@ -107,7 +108,7 @@ export function EngineDetail({ detail }: { detail: Record<string, unknown> }) {
           {shortOnes.map(([k, v]) => (
             <div key={k} className="contents">
               <dt className="text-zinc-500">{humanizeKey(k)}</dt>
-              <dd className="min-w-0 text-zinc-800">{short(k, v)}</dd>
+              <dd className="min-w-0 text-zinc-800 [overflow-wrap:anywhere]">{short(k, v)}</dd>
             </div>
           ))}
         </dl>
