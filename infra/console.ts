@@ -1,7 +1,11 @@
 // The operator console on AWS: the Hono API on Lambda behind an API Gateway HTTP API whose JWT
 // authorizer trusts a Cognito user pool of operators, and the React app on S3/CloudFront signing
 // in through the pool's hosted UI (authorization code + PKCE).
+import { alerts, metrics } from "./alerts";
+import { opsDb } from "./database";
+import { ingestJob, ingestMachine } from "./ingest";
 import { bucket } from "./storage";
+import { warehouse } from "./warehouse";
 
 // The app is served through a Router so its URL exists before the app is built: the pool client
 // needs that URL as its callback, and the build needs the client's id (a StaticSite with its own
@@ -68,7 +72,9 @@ export const userPoolClient = userPool.addClient("ConsoleWeb", {
 export const apiFunction = new sst.aws.Function("ConsoleApi", {
   handler: "packages/functions/src/handlers/api.handler",
   timeout: "5 minutes",
-  link: [bucket],
+  // What the AWS platform reads (packages/functions/src/aws/platform.ts): the lake, the warehouse,
+  // the ops store, the runs it lists and retries, where alerts and metrics go.
+  link: [bucket, warehouse, opsDb, ingestMachine, ingestJob, alerts, metrics],
 });
 
 export const api = new sst.aws.ApiGatewayV2("ConsoleHttpApi", {

@@ -34,6 +34,8 @@ export interface Platform {
     since: Date;
     bucketMinutes: number;
   }): Promise<SeriesPoint[]>;
+  /** The pipelines whose runs this platform lists (their names, for filters). */
+  readonly pipelines: readonly string[];
   /** The in-process job runner (local runtime only). */
   readonly runner?: LocalRunner;
   close(): Promise<void>;

@@ -121,6 +121,11 @@ describe("console API on the AWS platform (AWS SDK mocked: no AWS here)", () => 
     expect(body.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["glue"]);
   });
 
+  test("the pipelines are those the platform operates; none is started by hand when deployed", async () => {
+    const res = await api.request("/api/pipelines");
+    expect(await res.json()).toEqual({ items: [{ name: "ingest", startable: false }] });
+  });
+
   test("the Metrics page reads CloudWatch, not the ops store", async () => {
     // A point in the ops store must not show up: deployed, metrics live in CloudWatch.
     await localMetrics(ops.db).record([

@@ -2,10 +2,14 @@
 import { Hono } from "hono";
 import type { ApiEnv } from "./env";
 
-/** Pipelines started by hand with no arguments; the rest start from their triggers (files, schedules). */
+/**
+ * Pipelines started by hand with no arguments (locally); the rest start from their triggers
+ * (files, schedules), and deployed every pipeline does.
+ */
 const STARTABLE = new Set(["selftest", "housekeeping"]);
 
 export const pipelineRoutes = new Hono<ApiEnv>().get("/", (c) => {
-  const names = c.var.platform.runner?.pipelines ?? [];
-  return c.json({ items: names.map((name) => ({ name, startable: STARTABLE.has(name) })) }, 200);
+  const { pipelines, runner } = c.var.platform;
+  const items = pipelines.map((name) => ({ name, startable: !!runner && STARTABLE.has(name) }));
+  return c.json({ items }, 200);
 });

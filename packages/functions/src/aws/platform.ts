@@ -78,6 +78,12 @@ export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
   let warehouse: Promise<Warehouse> | undefined;
   return {
     runtime: "aws",
+    pipelines: [
+      ...new Set([
+        ...parts.glueJobs.map((j) => j.pipeline ?? j.name),
+        ...parts.stateMachines.map((m) => m.pipeline),
+      ]),
+    ],
     ops,
     lake: parts.lake,
     notifier,

@@ -85,6 +85,7 @@ export async function openLocalPlatform(
 
   return {
     runtime: "local",
+    pipelines: runner.pipelines,
     dir,
     ops,
     lake,
