@@ -66,7 +66,7 @@ const JOB = "cdp-ingest";
 const MACHINE = "cdp-segment";
 const MACHINE_ARN = `arn:aws:states:${region}:${account}:stateMachine:${MACHINE}`;
 const credentials = {
-  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  accessKeyId: "fake-access-key-for-tests",
   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 };
 const meta = (status = 400) => ({
