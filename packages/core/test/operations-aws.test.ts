@@ -67,7 +67,7 @@ const MACHINE = "cdp-segment";
 const MACHINE_ARN = `arn:aws:states:${region}:${account}:stateMachine:${MACHINE}`;
 const credentials = {
   accessKeyId: "fake-access-key-for-tests",
-  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  secretAccessKey: "fake-secret-key-for-tests",
 };
 const meta = (status = 400) => ({
   httpStatusCode: status,
