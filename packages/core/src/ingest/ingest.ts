@@ -14,7 +14,7 @@ import {
   TABLE_SETTINGS,
 } from "../quality/rules";
 import type { Stats } from "../run/run";
-import { describeTable, type Warehouse } from "../warehouse/warehouse";
+import { describeTable, supportsMerge, type Warehouse } from "../warehouse/warehouse";
 import { rejectsKey } from "./naming";
 import { buildPlan, runTables, stagingColumns, stagingDdl } from "./plan";
 import { recordSchemaChanges } from "./schema-history";
@@ -183,6 +183,7 @@ export async function ingestFile(
         stats: summary.stats,
         rows: summary.rowsStaged,
         keyIncreasing: summary.keyIncreasing,
+        merge: await supportsMerge(wh),
         existing,
         rules: quality.rules,
       });

@@ -24,6 +24,8 @@ export interface PlanInput {
   stats: readonly (TypeCounts & { maxBytes?: number })[];
   /** Records staged; with `stats`, lets the plan leave out checks that cannot fail. */
   rows?: number;
+  /** The warehouse runs PostgreSQL's MERGE with conditions (PostgreSQL 15+; not Redshift). */
+  merge?: boolean;
   /** From the reader: whether the key's values strictly increase (so none repeats). */
   keyIncreasing?: { digits: boolean; bytes: boolean };
   /** The target table's columns now, or null when it does not exist. */
@@ -345,25 +347,37 @@ export function buildPlan(input: PlanInput): Plan {
       if (c.change === "widen") evolve.push(...widenColumn(target, c, dialect));
     }
     const others = columns.filter((c) => c.name !== input.key).map((c) => ident(c.name));
-    const update: string[] = [];
-    if (others.length) {
-      // Only rows whose values change are written: re-ingesting a file rewrites nothing. (Spelled
-      // out rather than IS DISTINCT FROM, which Redshift lacks; NULL-safe either way.)
-      const changed = others
-        .map(
-          (c) =>
-            `t.${c} <> g.${c} OR (t.${c} IS NULL AND g.${c} IS NOT NULL) OR (t.${c} IS NOT NULL AND g.${c} IS NULL)`,
-        )
-        .join(" OR ");
-      update.push(
-        `UPDATE ${target} AS t SET ${others.map((c) => `${c} = g.${c}`).join(", ")} FROM ${good} AS g ` +
-          `WHERE t.${key} = g.${key} AND (${changed})`,
-      );
+    // Only rows whose values change are written: re-ingesting a file rewrites nothing. (Spelled
+    // out rather than IS DISTINCT FROM, which Redshift lacks; NULL-safe either way.)
+    const changed = others
+      .map(
+        (c) =>
+          `t.${c} <> g.${c} OR (t.${c} IS NULL AND g.${c} IS NOT NULL) OR (t.${c} IS NOT NULL AND g.${c} IS NULL)`,
+      )
+      .join(" OR ");
+    const set = others.map((c) => `${c} = g.${c}`).join(", ");
+    const values = all.map((c) => `g.${c}`).join(", ");
+    let upsert: string[];
+    if (input.merge && dialect === "postgres") {
+      // One join of the table with the good rows (PostgreSQL 15+). Redshift's MERGE has no
+      // `WHEN MATCHED AND …`, so it keeps the two statements below.
+      upsert = [
+        `MERGE INTO ${target} AS t USING ${good} AS g ON t.${key} = g.${key} ` +
+          (others.length ? `WHEN MATCHED AND (${changed}) THEN UPDATE SET ${set} ` : "") +
+          `WHEN NOT MATCHED THEN INSERT (${all.join(", ")}) VALUES (${values})`,
+      ];
+    } else {
+      upsert = [
+        ...(others.length
+          ? [
+              `UPDATE ${target} AS t SET ${set} FROM ${good} AS g WHERE t.${key} = g.${key} AND (${changed})`,
+            ]
+          : []),
+        `INSERT INTO ${target} (${all.join(", ")}) SELECT ${values} FROM ${good} AS g ` +
+          `WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t.${key} = g.${key})`,
+      ];
     }
-    const insert =
-      `INSERT INTO ${target} (${all.join(", ")}) SELECT ${all.map((c) => `g.${c}`).join(", ")} FROM ${good} AS g ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t.${key} = g.${key})`;
-    merge = () => [lock, ...evolve, ...update, insert];
+    merge = () => [lock, ...evolve, ...upsert];
     loaded = `SELECT count(*) AS n FROM ${good}`;
   }
 

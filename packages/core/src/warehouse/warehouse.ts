@@ -82,3 +82,18 @@ export function traced(
     close: () => wh.close(),
   };
 }
+
+const mergeSupport = new WeakMap<Warehouse, Promise<boolean>>();
+
+/** Whether the warehouse runs PostgreSQL's MERGE … WHEN MATCHED AND … (PostgreSQL 15 or newer). */
+export function supportsMerge(wh: Warehouse): Promise<boolean> {
+  if (wh.dialect !== "postgres") return Promise.resolve(false);
+  let known = mergeSupport.get(wh);
+  if (!known) {
+    known = wh
+      .query<{ v: unknown }>("SELECT current_setting('server_version_num') AS v")
+      .then(([row]) => Number(row?.v) >= 150000);
+    mergeSupport.set(wh, known);
+  }
+  return known;
+}
