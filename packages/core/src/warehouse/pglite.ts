@@ -25,7 +25,12 @@ export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Pr
   return PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     parsers: resultParsers,
-    postgresqlconf: [`shared_buffers = ${opts.sharedBuffers ?? "32MB"}`],
+    // maintenance_work_mem bounds the sort of a primary-key build, which otherwise grows with the
+    // table up to 64MB of wasm memory that is never given back.
+    postgresqlconf: [
+      `shared_buffers = ${opts.sharedBuffers ?? "32MB"}`,
+      "maintenance_work_mem = 16MB",
+    ],
   });
 }
 
