@@ -53,7 +53,15 @@ import {
   type RetryPreview,
   retryMatchingWith,
 } from "./operations";
-import { type Info, isActive, isFailed, ListFilter, type Page, type Status } from "./run";
+import {
+  type Info,
+  isActive,
+  isFailed,
+  ListFilter,
+  type Page,
+  type Status,
+  walkRetryChain,
+} from "./run";
 import { runTable } from "./run.sql";
 import { fromGlue, fromStepFunctions, sfnStatusesFor } from "./status";
 
@@ -992,23 +1000,7 @@ export function awsOperations(deps: AwsOperationsDeps): Operations & {
         throw err;
       }
     };
-    const chain: Info[] = [l.info];
-    const seen = new Set([l.info.id]);
-    for (let cur = l.info; cur.retryOf && !seen.has(cur.retryOf) && chain.length < 10; ) {
-      const prev = await infoOf(cur.retryOf);
-      if (!prev) break;
-      seen.add(prev.id);
-      chain.unshift(prev);
-      cur = prev;
-    }
-    for (let cur = l.info; cur.retriedBy && !seen.has(cur.retriedBy) && chain.length < 20; ) {
-      const next = await infoOf(cur.retriedBy);
-      if (!next) break;
-      seen.add(next.id);
-      chain.push(next);
-      cur = next;
-    }
-    return chain;
+    return walkRetryChain(l.info, infoOf);
   }
 
   async function get(id: string): Promise<Detail> {

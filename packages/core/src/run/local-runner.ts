@@ -48,17 +48,21 @@ function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
-/** Is the process named by an owner string (`host:pid`) still alive? Other hosts: assume yes. */
-export function ownerAlive(owner: string): boolean {
-  const [host, pid] = owner.split(":");
-  if (host !== hostname()) return true;
-  if (Number(pid) === process.pid) return true;
+/** Is the process with this id (on this host) still alive? */
+export function pidAlive(pid: number): boolean {
   try {
-    process.kill(Number(pid), 0);
+    process.kill(pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** Is the process named by an owner string (`host:pid`) still alive? Other hosts: assume yes. */
+export function ownerAlive(owner: string): boolean {
+  const [host, pid] = owner.split(":");
+  if (host !== hostname()) return true;
+  return Number(pid) === process.pid || pidAlive(Number(pid));
 }
 
 export class LocalRunner {

@@ -75,3 +75,31 @@ export function durationMs(run: Pick<Info, "startedAt" | "finishedAt">, now = Da
   const end = run.finishedAt ? Date.parse(run.finishedAt) : now;
   return end - Date.parse(run.startedAt);
 }
+
+/**
+ * The chain of runs linked by retryOf/retriedBy that `start` belongs to, oldest first, with
+ * `lookup` fetching a run by id (null when gone). Bounded, and safe against a cycle.
+ */
+export async function walkRetryChain(
+  start: Info,
+  lookup: (id: string) => Promise<Info | null>,
+  max = 20,
+): Promise<Info[]> {
+  const chain = [start];
+  const seen = new Set([start.id]);
+  for (let cur = start; cur.retryOf && !seen.has(cur.retryOf) && chain.length < max; ) {
+    const prev = await lookup(cur.retryOf);
+    if (!prev) break;
+    seen.add(prev.id);
+    chain.unshift(prev);
+    cur = prev;
+  }
+  for (let cur = start; cur.retriedBy && !seen.has(cur.retriedBy) && chain.length < max; ) {
+    const next = await lookup(cur.retriedBy);
+    if (!next) break;
+    seen.add(next.id);
+    chain.push(next);
+    cur = next;
+  }
+  return chain;
+}

@@ -38,24 +38,6 @@ export function fromStepFunctions(status: string | undefined): Status {
   }
 }
 
-/** Glue states a status filter must ask for (Glue has no server-side filter; we filter ourselves). */
-export function glueStatesFor(status: Status): string[] {
-  switch (status) {
-    case "QUEUED":
-      return ["STARTING", "WAITING"];
-    case "RUNNING":
-      return ["RUNNING", "STOPPING"];
-    case "SUCCEEDED":
-      return ["SUCCEEDED"];
-    case "FAILED":
-      return ["FAILED", "ERROR", "EXPIRED"];
-    case "TIMED_OUT":
-      return ["TIMEOUT"];
-    case "STOPPED":
-      return ["STOPPED"];
-  }
-}
-
 export function sfnStatusesFor(status: Status): string[] {
   switch (status) {
     case "QUEUED":

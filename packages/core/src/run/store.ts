@@ -4,7 +4,15 @@ import { alias } from "drizzle-orm/pg-core";
 import type { OpsDb } from "../ops/db";
 import { VisibleError } from "../util/error";
 import { createId } from "../util/id";
-import { type Engine, type Info, ListFilter, type Page, type Stats, type Status } from "./run";
+import {
+  type Engine,
+  type Info,
+  ListFilter,
+  type Page,
+  type Stats,
+  type Status,
+  walkRetryChain,
+} from "./run";
 import { runTable } from "./run.sql";
 
 type Row = typeof runTable.$inferSelect;
@@ -170,23 +178,5 @@ export async function recoverOrphans(
 
 /** The chain of runs linked by retryOf that `id` belongs to, oldest first. */
 export async function retryChain(db: OpsDb, id: string): Promise<Info[]> {
-  let root = await mustGetRun(db, id);
-  const seen = new Set([root.id]);
-  while (root.retryOf && !seen.has(root.retryOf)) {
-    const prev = await getRun(db, root.retryOf);
-    if (!prev) break;
-    seen.add(prev.id);
-    root = prev;
-  }
-  const chain = [root];
-  const inChain = new Set([root.id]);
-  let cur = root;
-  while (cur.retriedBy && !inChain.has(cur.retriedBy)) {
-    const next = await getRun(db, cur.retriedBy);
-    if (!next) break;
-    inChain.add(next.id);
-    chain.push(next);
-    cur = next;
-  }
-  return chain;
+  return walkRetryChain(await mustGetRun(db, id), (other) => getRun(db, other));
 }

@@ -13,6 +13,7 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { pidAlive } from "@cdp/core/run/local-runner";
 import { VisibleError } from "@cdp/core/util/error";
 
 export interface DataDir {
@@ -56,15 +57,6 @@ export interface LockHolder {
   url?: string;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** The live holder of the lock, or null (a lock left by a dead process is stale). */
 export function readLock(dir: DataDir): LockHolder | null {
   let holder: LockHolder;
@@ -74,7 +66,7 @@ export function readLock(dir: DataDir): LockHolder | null {
     return null;
   }
   if (holder.host !== hostname()) return holder;
-  return alive(holder.pid) ? holder : null;
+  return pidAlive(holder.pid) ? holder : null;
 }
 
 export interface Lock {
