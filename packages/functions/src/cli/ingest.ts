@@ -21,11 +21,9 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
   positionals: [1, 1],
   async run({ dir, values, positionals }) {
     const file = positionals[0]!;
-    try {
-      if (!statSync(file).isFile()) throw new Error("not a file");
-    } catch {
-      throw new CliError(`cannot read ${file}: no such file`, 2);
-    }
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) throw new CliError(`cannot read ${file}: no such file`, 2);
+    if (!stat.isFile()) throw new CliError(`cannot read ${file}: not a file`, 2);
     const table = (values.table as string | undefined) ?? tableFromFileName(basename(file));
     const s = await connect(dir, "cdp ingest");
     try {
