@@ -3,12 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listAlerts, localNotifier } from "../../packages/core/src/alert/alert";
-import {
-  type IngestArgs,
-  type IngestDeps,
-  ingestFile,
-  type QualityConfig,
-} from "../../packages/core/src/ingest/ingest";
+import { type IngestDeps, ingestFile } from "../../packages/core/src/ingest/ingest";
+import type { IngestArgs, QualityConfig } from "../../packages/core/src/ingest/model";
 import { localLake } from "../../packages/core/src/lake/local";
 import type { OpsStore } from "../../packages/core/src/ops/db";
 import { createId } from "../../packages/core/src/util/id";

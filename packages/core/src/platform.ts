@@ -3,9 +3,22 @@ import type { Notifier } from "./alert/alert";
 import type { ObjectStore } from "./lake/lake";
 import type { MetricName, Metrics, SeriesPoint } from "./metric/metric";
 import type { OpsStore } from "./ops/db";
-import type { LocalRunner } from "./run/local-runner";
+import type { AnyPipeline } from "./pipelines";
 import type { Operations } from "./run/operations";
+import type { Info } from "./run/run";
 import type { Warehouse } from "./warehouse/warehouse";
+
+/**
+ * Starting runs by hand. Locally the in-process runner starts them; deployed, their triggers do
+ * (a file in the inbox, a schedule), so `startable` is false and `start` refuses.
+ */
+export interface RunStarter {
+  readonly startable: boolean;
+  /** Record a run of `pipeline` with these arguments (checked against its schema) and start it. */
+  start(pipeline: string, args: Record<string, unknown>): Promise<Info>;
+  /** The run once it has finished (deployed: as it is now). */
+  wait(id: string): Promise<Info>;
+}
 
 /** A dependency /api/health reports beyond the ones every platform has. */
 export interface HealthCheck {
@@ -34,9 +47,8 @@ export interface Platform {
     since: Date;
     bucketMinutes: number;
   }): Promise<SeriesPoint[]>;
-  /** The pipelines whose runs this platform lists (their names, for filters). */
-  readonly pipelines: readonly string[];
-  /** The in-process job runner (local runtime only). */
-  readonly runner?: LocalRunner;
+  /** The pipelines this platform runs (the registry's descriptors it has engines for). */
+  readonly pipelines: readonly AnyPipeline[];
+  readonly starter: RunStarter;
   close(): Promise<void>;
 }

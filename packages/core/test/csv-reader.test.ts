@@ -7,7 +7,7 @@ import {
   openCsv,
   readCsv,
 } from "../src/ingest/csv-reader";
-import { inferType } from "../src/ingest/types";
+import { inferType } from "../src/value/types";
 import { ident, isValidIdent } from "../src/warehouse/ident";
 import type { Warehouse } from "../src/warehouse/warehouse";
 

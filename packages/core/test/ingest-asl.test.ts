@@ -25,16 +25,14 @@ import {
   taskResources,
 } from "../src/ingest/asl";
 import { readCsv } from "../src/ingest/csv-reader";
-import { defaultQuality, ingestFile } from "../src/ingest/ingest";
+import { failureStep } from "../src/ingest/failure-step";
+import { ingestFile } from "../src/ingest/ingest";
 import { runIngestJob } from "../src/ingest/job-runner";
-import {
-  failureStep,
-  type MachineDeps,
-  planStep,
-  reportStep,
-  runIdOfExecution,
-} from "../src/ingest/machine";
+import { type MachineDeps, runIdOfExecution } from "../src/ingest/machine";
+import { defaultQuality } from "../src/ingest/model";
 import { buildPlan } from "../src/ingest/plan";
+import { planStep } from "../src/ingest/plan-step";
+import { reportStep } from "../src/ingest/report-step";
 import { localLake } from "../src/lake/local";
 import { localMetrics } from "../src/metric/metric";
 import { metricTable } from "../src/metric/metric.sql";

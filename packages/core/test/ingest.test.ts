@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { engineNames } from "../../../test/support/engines";
 import { csv, type IngestEnv, makeIngestEnv } from "../../../test/support/ingest";
-import { defaultQuality } from "../src/ingest/ingest";
+import { defaultQuality } from "../src/ingest/model";
 import { schemaHistory } from "../src/ingest/schema-history";
 import { check } from "../src/quality/check";
 import { failureSamples } from "../src/quality/failures";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { engineNames, makeOps } from "../../../test/support/engines";
-import { localMetrics, querySeries, runPoints } from "../src/metric/metric";
+import { localMetrics, querySeries } from "../src/metric/metric";
+import { runPoints } from "../src/run/points";
 import type { OpsStore } from "../src/ops/db";
 import type { Info } from "../src/run/run";
 

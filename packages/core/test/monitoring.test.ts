@@ -18,7 +18,13 @@ import {
   sfnFailurePattern,
   sfnFailureTransformer,
 } from "../src/monitoring/events";
-import { consoleFailedRunsUrl, consoleRunUrl, stateMachineName } from "../src/monitoring/links";
+import {
+  consoleFailedRunsUrl,
+  consoleRunUrl,
+  retryableStatuses,
+  stateMachineName,
+} from "../src/monitoring/links";
+import { FailedStatuses } from "../src/run/run";
 import { glueRunId, parseRunId, sfnRunId } from "../src/run/aws-operations";
 
 const region = "eu-west-1";
@@ -540,5 +546,13 @@ describe("EventBridge failure rules", () => {
     expect(() => sfnFailureTransformer(ctx, { arn: "arn:aws:sns:x", pipeline: "ingest" })).toThrow(
       /state machine ARN/,
     );
+  });
+});
+
+describe("console links", () => {
+  test("the failed-runs link asks for exactly the statuses a run can be retried from", () => {
+    expect([...retryableStatuses]).toEqual([...FailedStatuses]);
+    const url = new URL(consoleFailedRunsUrl("https://console.example.com", "ingest"));
+    expect(url.searchParams.get("status")?.split(",")).toEqual([...FailedStatuses]);
   });
 });

@@ -4,11 +4,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { engineNames, makeOps, makeWarehouse } from "../../../test/support/engines";
+import { localNotifier } from "../src/alert/alert";
 import { localLake } from "../src/lake/local";
+import { localMetrics } from "../src/metric/metric";
+import type { Job } from "../src/run/job";
+import { runLifecycle } from "../src/run/lifecycle";
 import { localOperations } from "../src/run/local-operations";
-import { type Job, LocalRunner } from "../src/run/local-runner";
+import { LocalRunner } from "../src/run/local-runner";
 import type { Info } from "../src/run/run";
-import { selftestJob } from "../src/run/selftest";
+import { selftestJob } from "../src/selftest/job";
 import { type OperationsFixture, operationsBehaviour } from "./operations.behaviour";
 
 async function localFixture(engine: (typeof engineNames)[number]): Promise<OperationsFixture> {
@@ -21,8 +25,13 @@ async function localFixture(engine: (typeof engineNames)[number]): Promise<Opera
     run: (ctx) => selftest.run(ctx),
     workKey: (args) => (typeof args.work === "string" ? args.work : undefined),
   };
+  const lifecycle = runLifecycle({
+    ops: ops.db,
+    metrics: localMetrics(ops.db),
+    notifier: localNotifier(ops.db),
+  });
   const runner = new LocalRunner(
-    ops.db,
+    lifecycle,
     { selftest: job, "selftest-nightly": job },
     { concurrency: 4 },
   );

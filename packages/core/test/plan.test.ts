@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { buildPlan, type PlanInput } from "../src/ingest/plan";
-import type { TypeCounts } from "../src/ingest/types";
+import type { TypeCounts } from "../src/value/types";
 
 const counts = (over: Partial<TypeCounts> = {}): TypeCounts => ({
   nonEmpty: 10,

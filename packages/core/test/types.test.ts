@@ -12,7 +12,7 @@ import {
   TYPED_COLUMN_TYPES,
   type TypedColumnType,
   widen,
-} from "../src/ingest/types";
+} from "../src/value/types";
 import type { Dialect, Warehouse } from "../src/warehouse/warehouse";
 
 // ---- the corpus: hand-picked edge cases plus seeded random ones ------------------------------

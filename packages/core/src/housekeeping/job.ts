@@ -5,7 +5,7 @@ import { inArray } from "drizzle-orm";
 import { STAGE_SCHEMA } from "../ingest/plan";
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
-import type { Job } from "../run/local-runner";
+import type { Job } from "../run/job";
 import { runTable } from "../run/run.sql";
 import { ident } from "../warehouse/ident";
 import type { Warehouse } from "../warehouse/warehouse";

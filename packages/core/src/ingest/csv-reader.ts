@@ -28,9 +28,9 @@
 // names, too many columns. UTF-8 is checked as bytes arrive, so a csv.not_utf8 error can be thrown
 // by `chunks()` after some staging chunks were produced: the caller drops the staging table.
 import { isUtf8 } from "node:buffer";
+import { classifyBytes, TYPE_BIT, type TypeCounts } from "../value/types";
 import { isValidIdent, MAX_IDENT_BYTES, normalizeName } from "../warehouse/ident";
 import { CsvFileError } from "./csv-errors";
-import { classifyBytes, TYPE_BIT, type TypeCounts } from "./types";
 
 export { CsvFileError } from "./csv-errors";
 

@@ -5,49 +5,15 @@
 import type { Notifier } from "../alert/alert";
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
-import type { TableSettings } from "../quality/check";
-import type { RuleSet } from "../quality/compile";
-import {
-  COLUMN_CHECKS,
-  DEFAULT_TABLE_SETTINGS,
-  SQL_DATA_QUALITY_RULES,
-  TABLE_SETTINGS,
-} from "../quality/rules";
-import type { Stats } from "../run/run";
 import { describeTable, supportsMerge, type Warehouse } from "../warehouse/warehouse";
+import { notifyQuarantine, overThreshold, readCheckReport, thresholdReason } from "./findings";
+import { moveToProcessed, rejectFile } from "./lake-files";
+import { defaultQuality, type IngestArgs, type QualityConfig, type TargetStats } from "./model";
 import { rejectsKey } from "./naming";
 import { buildPlan, runTables, stagingColumns, stagingDdl } from "./plan";
+import { recordRejects, rejectRowsFromWarehouse } from "./rejects";
 import { recordSchemaChanges } from "./schema-history";
-import {
-  moveToProcessed,
-  notifyQuarantine,
-  overThreshold,
-  readAndStage,
-  readCheckReport,
-  recordRejects,
-  rejectFile,
-  rejectRowsFromWarehouse,
-  resolveTarget,
-  runChecks,
-  schemaChanges,
-  selectAndMerge,
-  thresholdReason,
-} from "./steps";
-
-export { MAX_FAILURES_STORED } from "./steps";
-
-export interface QualityConfig {
-  rules: RuleSet;
-  tables: Record<string, TableSettings>;
-  defaults: Required<TableSettings>;
-}
-
-/** The rules in rules.ts, as the platform runs them. */
-export const defaultQuality: QualityConfig = {
-  rules: { sql: SQL_DATA_QUALITY_RULES, columns: COLUMN_CHECKS },
-  tables: TABLE_SETTINGS,
-  defaults: DEFAULT_TABLE_SETTINGS,
-};
+import { readAndStage, resolveTarget, runChecks, schemaChanges, selectAndMerge } from "./steps";
 
 export interface IngestDeps {
   lake: ObjectStore;
@@ -59,43 +25,10 @@ export interface IngestDeps {
   schema?: string;
 }
 
-export interface IngestArgs {
-  sourceKey: string;
-  table?: string;
-  key?: string;
-}
-
-export interface FailureCount {
-  rule: string;
-  errorType: string;
-  severity: string;
-  count: number;
-}
-
-export interface IngestStats extends Stats {
-  table: string;
-  key: string;
-  rowsRead: number;
-  rowsLoaded: number;
-  rowsQuarantined: number;
-  columnsAdded: string[];
-  columnsWidened: string[];
-  /** Where the source file is now (processed/… or error/…). */
-  sourceKey: string;
-  /** Where the file went when it failed, else where its rejected rows are; null when neither. */
-  errorKey: string | null;
-  /** The rejects file (error/<table>/<file>.rejects.csv), when rows were rejected. */
-  rejectsKey: string | null;
-  failures: FailureCount[];
-  /** SQL rules that did not apply to this file, and why. */
-  skippedRules: { rule: string; reason: string }[];
-  rejectThreshold: number;
-}
-
 export interface IngestResult {
   status: "SUCCEEDED" | "FAILED";
   error?: string;
-  stats: IngestStats;
+  stats: TargetStats;
 }
 
 type Step = (name: string, facts?: Record<string, unknown>) => Promise<void>;
@@ -126,7 +59,7 @@ export async function ingestFile(
   const quality = deps.quality ?? defaultQuality;
   const schema = deps.schema ?? "public";
   const { table, key, settings } = resolveTarget(args, quality);
-  const stats: IngestStats = {
+  const stats: TargetStats = {
     table,
     key,
     rowsRead: 0,

@@ -10,9 +10,11 @@ import type { ObjectStore } from "../lake/lake";
 import { csvLine } from "../util/csv";
 import { ident } from "../warehouse/ident";
 import type { Warehouse } from "../warehouse/warehouse";
+import type { RuleCountRow } from "./findings";
 import type { IngestJob, IngestJobResults } from "./machine";
 import { ROW } from "./plan";
-import { type RuleCountRow, rejectRowsFromWarehouse, runChecks, selectAndMerge } from "./steps";
+import { rejectRowsFromWarehouse } from "./rejects";
+import { runChecks, selectAndMerge } from "./steps";
 
 export interface JobRunnerDeps {
   lake: ObjectStore;

@@ -1,14 +1,8 @@
 // The `ingest` pipeline for the local runner: one run per source file.
-import { z } from "zod";
-import type { Job } from "../run/local-runner";
+import type { Job } from "../run/job";
 import { getRun } from "../run/store";
 import { type IngestDeps, ingestFile } from "./ingest";
-
-export const IngestArgs = z.object({
-  sourceKey: z.string().min(1),
-  table: z.string().optional(),
-  key: z.string().optional(),
-});
+import { IngestArgs } from "./model";
 
 export function ingestJob(deps: () => Promise<IngestDeps>): Job {
   return {

@@ -4,10 +4,17 @@
 // Redshift is the SQL the tests run on PostgreSQL.
 import { compileChecks, type RuleSet, rejectColumns, rejectsDdl } from "../quality/compile";
 import { VisibleError } from "../util/error";
+import {
+  type ColumnType,
+  castExpr,
+  inferType,
+  sqlType,
+  type TypeCounts,
+  widen,
+} from "../value/types";
 import { ident, literal, qualified } from "../warehouse/ident";
 import type { ColumnInfo, Dialect } from "../warehouse/warehouse";
 import type { CsvColumn } from "./csv-reader";
-import { type ColumnType, castExpr, inferType, sqlType, type TypeCounts, widen } from "./types";
 
 export const STAGE_SCHEMA = "cdp_stage";
 export const ROW = `"_cdp_row"`;

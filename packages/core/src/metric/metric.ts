@@ -2,7 +2,6 @@
 // port: the ops store locally, CloudWatch Embedded Metric Format deployed.
 import { and, gte, inArray, sql } from "drizzle-orm";
 import type { OpsDb } from "../ops/db";
-import type { Info as Run } from "../run/run";
 import { metricTable } from "./metric.sql";
 
 export const MetricNames = [
@@ -26,35 +25,6 @@ export interface Point {
 
 export interface Metrics {
   record(points: Point[]): Promise<void>;
-}
-
-/** The points a finished run contributes. */
-export function runPoints(run: Run): Point[] {
-  const base = {
-    pipeline: run.pipeline,
-    runId: run.id,
-    at: new Date(run.finishedAt ?? Date.now()),
-  };
-  const points: Point[] = [
-    {
-      ...base,
-      name: run.status === "SUCCEEDED" ? "RunSucceeded" : "RunFailed",
-      value: 1,
-      unit: "Count",
-    },
-  ];
-  if (run.startedAt && run.finishedAt) {
-    const ms = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
-    points.push({ ...base, name: "RunDuration", value: ms, unit: "Milliseconds" });
-  }
-  const s = run.stats;
-  if (typeof s.rowsRead === "number")
-    points.push({ ...base, name: "RowsRead", value: s.rowsRead, unit: "Count" });
-  if (typeof s.rowsLoaded === "number")
-    points.push({ ...base, name: "RowsLoaded", value: s.rowsLoaded, unit: "Count" });
-  if (typeof s.rowsQuarantined === "number")
-    points.push({ ...base, name: "RowsQuarantined", value: s.rowsQuarantined, unit: "Count" });
-  return points;
 }
 
 export function localMetrics(db: OpsDb): Metrics {

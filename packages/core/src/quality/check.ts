@@ -1,6 +1,6 @@
 // The vocabulary of data-quality rules. Users write rules in rules.ts with these builders; both
 // kinds compile to SQL that runs on the staged rows (compile.ts), on Redshift and locally alike.
-import type { ColumnType } from "../ingest/types";
+import type { ColumnType } from "../value/types";
 
 export type Severity = "warn" | "error";
 

@@ -4,8 +4,9 @@
 // condition evaluated once per row); SQL rules stay one statement each. Checks that the file's
 // profile proves cannot fail (every value of a column parses as its type, no value is missing)
 // are left out: the reader classified every value with the same definitions (types.ts).
-import { type ColumnType, castExpr, parsesAs, sqlType, type TypeCounts } from "../ingest/types";
+
 import { VisibleError } from "../util/error";
+import { type ColumnType, castExpr, parsesAs, sqlType, type TypeCounts } from "../value/types";
 import { ident, literal } from "../warehouse/ident";
 import type { Dialect } from "../warehouse/warehouse";
 import type { ColumnCheck, Severity, SqlRule } from "./check";

@@ -3,50 +3,18 @@
 import { hostname } from "node:os";
 import type { OpsDb } from "../ops/db";
 import { errorMessage, VisibleError } from "../util/error";
-import { type Info, isFailed, type Stats, type Status } from "./run";
-import {
-  activeRunFor,
-  finishRun,
-  insertRun,
-  markRunning,
-  mergeStats,
-  mustGetRun,
-  recoverOrphans,
-  retryOfRun,
-} from "./store";
-
-export interface JobContext {
-  run: Info;
-  /** Record a step of the run's timeline (shown in the console's run detail). */
-  step(name: string, facts?: Record<string, unknown>): Promise<void>;
-}
-
-export interface JobResult {
-  status?: Extract<Status, "SUCCEEDED" | "FAILED">;
-  error?: string;
-  stats?: Stats;
-}
-
-export interface Job {
-  run(ctx: JobContext): Promise<JobResult | undefined>;
-  /** What work the arguments name (e.g. the source file): two runs of one work never overlap. */
-  workKey?(args: Record<string, unknown>): string | undefined;
-}
+import type { Job, JobContext, JobResult } from "./job";
+import type { RunLifecycle } from "./lifecycle";
+import type { Info } from "./run";
+import { activeRunFor, mustGetRun, recoverOrphans } from "./store";
 
 export interface RunnerOptions {
   concurrency?: number;
-  /** Called once a run has finished and its final row is committed. */
+  /** Called once a run has finished, its final row is committed and `completed` has run. */
   onFinished?: (run: Info) => Promise<void> | void;
 }
 
 export const processOwner = `${hostname()}:${process.pid}`;
-
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === "23505") return true;
-  }
-  return false;
-}
 
 /** Is the process with this id (on this host) still alive? */
 export function pidAlive(pid: number): boolean {
@@ -71,12 +39,15 @@ export class LocalRunner {
   private readonly done = new Map<string, Promise<Info>>();
   private readonly concurrency: number;
 
+  private readonly db: OpsDb;
+
   constructor(
-    private readonly db: OpsDb,
+    private readonly lifecycle: RunLifecycle,
     private readonly jobs: Record<string, Job>,
     private readonly opts: RunnerOptions = {},
   ) {
     this.concurrency = opts.concurrency ?? 2;
+    this.db = lifecycle.ops;
   }
 
   get pipelines(): string[] {
@@ -118,7 +89,7 @@ export class LocalRunner {
       }
       if (active) return active;
     }
-    const run = await insertRun(this.db, {
+    const run = await this.lifecycle.record({
       pipeline,
       args,
       retryOf: opts.retryOf,
@@ -129,24 +100,10 @@ export class LocalRunner {
     return run;
   }
 
-  async retry(id: string): Promise<Info> {
-    const run = await mustGetRun(this.db, id);
-    if (!isFailed(run.status)) {
-      throw new VisibleError(
-        "conflict",
-        "run.not_failed",
-        `run ${id} is ${run.status}; only failed, timed-out or stopped runs can be retried`,
-        { status: run.status },
-      );
-    }
-    if (run.retriedBy) throw alreadyRetried(id, run.retriedBy);
-    try {
-      return await this.submit(run.pipeline, run.args, { retryOf: id });
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      const winner = await retryOfRun(this.db, id);
-      throw alreadyRetried(id, winner?.id ?? "another run");
-    }
+  retry(id: string): Promise<Info> {
+    return this.lifecycle.claimRetry(id, (run) =>
+      this.submit(run.pipeline, run.args, { retryOf: id }),
+    );
   }
 
   /** Resolves with the run's final state once it has finished. */
@@ -178,14 +135,14 @@ export class LocalRunner {
   }
 
   private async execute(queued: Info): Promise<Info> {
-    await markRunning(this.db, queued.id, processOwner);
+    await this.lifecycle.running(queued.id, processOwner);
     const run = { ...queued, status: "RUNNING" as const, startedAt: new Date().toISOString() };
     const timeline: { at: string; step: string }[] = [];
     const ctx: JobContext = {
       run,
       step: async (name, facts) => {
         timeline.push({ at: new Date().toISOString(), step: name });
-        await mergeStats(this.db, run.id, { ...facts, timeline });
+        await this.lifecycle.note(run.id, { ...facts, timeline });
       },
     };
     let result: JobResult;
@@ -194,23 +151,12 @@ export class LocalRunner {
     } catch (err) {
       result = { status: "FAILED", error: errorMessage(err) };
     }
-    const status = result.status ?? "SUCCEEDED";
-    const stats = result.stats ? { ...result.stats, timeline } : undefined;
-    await finishRun(this.db, run.id, { status, error: result.error ?? null, stats });
-    if (stats === undefined && timeline.length) await mergeStats(this.db, run.id, { timeline });
-    const final = await mustGetRun(this.db, run.id);
+    const final = await this.lifecycle.finish(run.id, {
+      status: result.status ?? "SUCCEEDED",
+      error: result.error,
+      stats: { ...result.stats, ...(timeline.length ? { timeline } : {}) },
+    });
     await this.opts.onFinished?.(final);
     return final;
   }
-}
-
-function alreadyRetried(id: string, by: string) {
-  return new VisibleError(
-    "conflict",
-    "run.already_retried",
-    `run ${id} was already retried as ${by}`,
-    {
-      runId: by,
-    },
-  );
 }

@@ -1,6 +1,8 @@
 // Ingest a file sent in the request body: it lands in the lake's inbox and is ingested as a run.
 import { Readable } from "node:stream";
 import { checkTable, tableFromFileName } from "@cdp/core/ingest/naming";
+import { ingest } from "@cdp/core/ingest/pipeline";
+import { viewRun } from "@cdp/core/pipelines";
 import { VisibleError } from "@cdp/core/util/error";
 import { normalizeName } from "@cdp/core/warehouse/ident";
 import { Hono } from "hono";
@@ -16,8 +18,8 @@ const Query = z.object({
 });
 
 export const ingestRoutes = new Hono<ApiEnv>().post("/", validate("query", Query), async (c) => {
-  const { runner, lake } = c.var.platform;
-  if (!runner)
+  const { starter, lake } = c.var.platform;
+  if (!starter.startable)
     throw new VisibleError(
       "input",
       "ingest.not_local",
@@ -37,7 +39,10 @@ export const ingestRoutes = new Hono<ApiEnv>().post("/", validate("query", Query
     sourceKey,
     Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>),
   );
-  const run = await runner.submit("ingest", { sourceKey, table, ...(q.key ? { key: q.key } : {}) });
-  if (q.wait === "true") return c.json({ run: await runner.wait(run.id) }, 201);
-  return c.json({ run }, 201);
+  const run = await starter.start(ingest.name, {
+    sourceKey,
+    table,
+    ...(q.key ? { key: q.key } : {}),
+  });
+  return c.json({ run: viewRun(q.wait === "true" ? await starter.wait(run.id) : run) }, 201);
 });

@@ -1,15 +1,16 @@
-// The pipelines this platform runs, and which of them an operator may start from the console.
+// The pipelines this platform runs, from the registry's descriptors, and which of them an operator
+// may start from the console (those started with no arguments, where runs start by hand).
 import { Hono } from "hono";
 import type { ApiEnv } from "./env";
 
-/**
- * Pipelines started by hand with no arguments (locally); the rest start from their triggers
- * (files, schedules), and deployed every pipeline does.
- */
-const STARTABLE = new Set(["selftest", "housekeeping"]);
-
 export const pipelineRoutes = new Hono<ApiEnv>().get("/", (c) => {
-  const { pipelines, runner } = c.var.platform;
-  const items = pipelines.map((name) => ({ name, startable: !!runner && STARTABLE.has(name) }));
+  const { pipelines, starter } = c.var.platform;
+  const items = pipelines.map((p) => ({
+    name: p.name,
+    description: p.description,
+    /** How it starts by hand: "button", "file", or null (only its trigger). */
+    start: p.start,
+    startable: starter.startable && p.start === "button",
+  }));
   return c.json({ items }, 200);
 });

@@ -1,6 +1,6 @@
+import { viewRun } from "@cdp/core/pipelines";
 import type { RetryFilter } from "@cdp/core/run/operations";
 import { FailedStatuses, ListFilter, Status } from "@cdp/core/run/run";
-import { VisibleError } from "@cdp/core/util/error";
 import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import { z } from "zod";
@@ -50,26 +50,18 @@ const StartRun = z.object({
 export const runRoutes = new Hono<ApiEnv>()
   .get("/", validate("query", ListQuery), async (c) => {
     const page = await c.var.platform.operations.list(toFilter(c.req.valid("query")));
-    return c.json(page, 200);
+    return c.json({ items: page.items.map(viewRun), nextCursor: page.nextCursor }, 200);
   })
   .post(
     "/",
     validate("json", StartRun),
     validate("query", z.object({ wait: z.string().optional() })),
     async (c) => {
-      const runner = c.var.platform.runner;
-      if (!runner) {
-        throw new VisibleError(
-          "input",
-          "run.not_local",
-          "runs are started by their triggers when deployed",
-        );
-      }
+      const { starter } = c.var.platform;
       const body = c.req.valid("json");
-      const run = await runner.submit(body.pipeline, body.args);
-      if (c.req.valid("query").wait === "true")
-        return c.json({ run: await runner.wait(run.id) }, 201);
-      return c.json({ run }, 201);
+      const run = await starter.start(body.pipeline, body.args);
+      const wait = c.req.valid("query").wait === "true";
+      return c.json({ run: viewRun(wait ? await starter.wait(run.id) : run) }, 201);
     },
   )
   // What a bulk retry of this filter would do: failed runs matching it that were not retried yet.
@@ -148,12 +140,11 @@ export const runRoutes = new Hono<ApiEnv>()
     },
   )
   .get("/:id", async (c) => {
-    return c.json(await c.var.platform.operations.get(c.req.param("id")), 200);
+    const run = await c.var.platform.operations.get(c.req.param("id"));
+    return c.json({ ...viewRun(run), chain: run.chain.map(viewRun) }, 200);
   })
   .post("/:id/retry", validate("query", z.object({ wait: z.string().optional() })), async (c) => {
     const run = await c.var.platform.operations.retry(c.req.param("id"), c.var.actor);
-    const runner = c.var.platform.runner;
-    if (runner && c.req.valid("query").wait === "true")
-      return c.json({ run: await runner.wait(run.id) }, 201);
-    return c.json({ run }, 201);
+    const wait = c.req.valid("query").wait === "true";
+    return c.json({ run: viewRun(wait ? await c.var.platform.starter.wait(run.id) : run) }, 201);
   });

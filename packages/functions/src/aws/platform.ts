@@ -4,7 +4,6 @@
 import { localNotifier, type Notifier } from "@cdp/core/alert/alert";
 import { snsNotifier } from "@cdp/core/alert/sns";
 import { audited } from "@cdp/core/audit/audit";
-import { PIPELINE as INGEST_PIPELINE } from "@cdp/core/ingest/machine";
 import type { ObjectStore } from "@cdp/core/lake/lake";
 import { s3Lake } from "@cdp/core/lake/s3";
 import { emfMetrics } from "@cdp/core/metric/emf";
@@ -12,6 +11,7 @@ import type { Metrics } from "@cdp/core/metric/metric";
 import { awsHealthChecks } from "@cdp/core/monitoring/health";
 import { awsOps } from "@cdp/core/ops/aws";
 import type { OpsStore } from "@cdp/core/ops/db";
+import { pipelines } from "@cdp/core/pipelines";
 import type { Platform } from "@cdp/core/platform";
 import {
   type AwsClients,
@@ -20,10 +20,12 @@ import {
   type GlueJobConfig,
   type StateMachineConfig,
 } from "@cdp/core/run/aws-operations";
+import { VisibleError } from "@cdp/core/util/error";
 import { readParameter } from "@cdp/core/util/ssm";
 import { redshiftDataWarehouse } from "@cdp/core/warehouse/redshift-data";
 import type { Warehouse } from "@cdp/core/warehouse/warehouse";
 import { Resource } from "sst";
+import { z } from "zod";
 
 /**
  * The linked resources the console API reads. infra links them by these names; the optional ones
@@ -76,14 +78,24 @@ export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
     db: ops.db,
   });
   let warehouse: Promise<Warehouse> | undefined;
+  const deployed = new Set([
+    ...parts.glueJobs.map((j) => j.pipeline ?? j.name),
+    ...parts.stateMachines.map((m) => m.pipeline),
+  ]);
   return {
     runtime: "aws",
-    pipelines: [
-      ...new Set([
-        ...parts.glueJobs.map((j) => j.pipeline ?? j.name),
-        ...parts.stateMachines.map((m) => m.pipeline),
-      ]),
-    ],
+    pipelines: pipelines.filter((p) => deployed.has(p.name)),
+    starter: {
+      startable: false,
+      start: async () => {
+        throw new VisibleError(
+          "input",
+          "run.not_local",
+          "runs are started by their triggers when deployed",
+        );
+      },
+      wait: (id) => operations.get(id),
+    },
     ops,
     lake: parts.lake,
     notifier,
@@ -102,10 +114,22 @@ export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
   };
 }
 
+const LinkedMachine = z.object({ arn: z.string(), name: z.string() });
+
+/** The state machine infra linked under `resource` (a pipeline descriptor names it), if any. */
+function linkedMachine(r: AwsResources, resource: string) {
+  const linked = LinkedMachine.safeParse(
+    Object.entries(r).find(([name]) => name === resource)?.[1],
+  );
+  return linked.success ? linked.data : undefined;
+}
+
 /** The parts, from what SST linked to this function. */
 export function partsFromResources(r: AwsResources, region: string): AwsPlatformParts {
-  const stateMachines: StateMachineConfig[] = [];
-  if (r.IngestMachine) stateMachines.push({ arn: r.IngestMachine.arn, pipeline: INGEST_PIPELINE });
+  const stateMachines: StateMachineConfig[] = pipelines.flatMap((p) => {
+    const machine = p.stateMachine && linkedMachine(r, p.stateMachine.resource);
+    return machine ? [{ arn: machine.arn, pipeline: p.name }] : [];
+  });
   const parameter = r.Alerts?.consoleUrlParameter;
   return {
     region,

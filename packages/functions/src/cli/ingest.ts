@@ -2,9 +2,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { basename } from "node:path";
 import { Readable } from "node:stream";
-import type { IngestStats } from "@cdp/core/ingest/ingest";
-import { tableFromFileName } from "@cdp/core/ingest/naming";
-import type { Info } from "@cdp/core/run/run";
+import { ingest as ingestPipeline } from "@cdp/core/ingest/pipeline";
 import type { Command } from "./commands";
 import { CliError, connect, ok } from "./connect";
 import { duration } from "./format";
@@ -24,7 +22,6 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
     const stat = statSync(file, { throwIfNoEntry: false });
     if (!stat) throw new CliError(`cannot read ${file}: no such file`, 2);
     if (!stat.isFile()) throw new CliError(`cannot read ${file}: not a file`, 2);
-    const table = (values.table as string | undefined) ?? tableFromFileName(basename(file));
     const s = await connect(dir, "cdp ingest");
     try {
       const body = Readable.toWeb(
@@ -34,7 +31,7 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
         {
           query: {
             name: basename(file),
-            table,
+            table: values.table as string | undefined,
             key: values.key as string | undefined,
             wait: "true",
           },
@@ -46,18 +43,21 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
           } as RequestInit,
         },
       );
-      const { run } = (await ok(res)) as { run: Info };
-      const st = run.stats as Partial<IngestStats>;
+      const { run } = await ok(res);
+      if (run.pipeline !== ingestPipeline.name) {
+        throw new CliError(`the server answered with a ${run.pipeline} run, not an ingest`, 1);
+      }
+      const st = run.stats;
       const result = {
         runId: run.id,
         status: run.status,
-        table: st.table ?? table,
-        rowsRead: st.rowsRead ?? 0,
-        rowsLoaded: st.rowsLoaded ?? 0,
-        rowsQuarantined: st.rowsQuarantined ?? 0,
-        columnsAdded: st.columnsAdded ?? [],
-        sourceKey: st.sourceKey ?? null,
-        errorKey: st.errorKey ?? null,
+        table: st.table ?? (typeof run.args.table === "string" ? run.args.table : null),
+        rowsRead: st.rowsRead,
+        rowsLoaded: st.rowsLoaded,
+        rowsQuarantined: st.rowsQuarantined,
+        columnsAdded: st.columnsAdded,
+        sourceKey: st.sourceKey,
+        errorKey: st.errorKey,
       };
       if (values.json) console.log(JSON.stringify(result, null, 2));
       else {

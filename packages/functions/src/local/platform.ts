@@ -2,16 +2,16 @@
 import { join } from "node:path";
 import { localNotifier } from "@cdp/core/alert/alert";
 import { audited } from "@cdp/core/audit/audit";
-import { housekeepingJob } from "@cdp/core/housekeeping/job";
-import { ingestJob } from "@cdp/core/ingest/job";
 import { localLake } from "@cdp/core/lake/local";
-import { localMetrics, runPoints } from "@cdp/core/metric/metric";
+import { localMetrics } from "@cdp/core/metric/metric";
 import { openOps } from "@cdp/core/ops/db";
+import { checkArgs, pipelines } from "@cdp/core/pipelines";
 import type { Platform } from "@cdp/core/platform";
+import type { Job } from "@cdp/core/run/job";
+import { runLifecycle } from "@cdp/core/run/lifecycle";
 import { localOperations } from "@cdp/core/run/local-operations";
-import { type Job, LocalRunner } from "@cdp/core/run/local-runner";
-import type { Info } from "@cdp/core/run/run";
-import { selftestJob } from "@cdp/core/run/selftest";
+import { LocalRunner } from "@cdp/core/run/local-runner";
+import type { PipelineDeps } from "@cdp/core/pipeline";
 import { openPglite, pgliteWarehouse } from "@cdp/core/warehouse/pglite";
 import { postgresWarehouse } from "@cdp/core/warehouse/postgres";
 import type { Warehouse } from "@cdp/core/warehouse/warehouse";
@@ -57,41 +57,26 @@ export async function openLocalPlatform(
     return warehouse;
   };
 
-  const jobs: Record<string, Job> = {
-    selftest: selftestJob({ warehouse: openWarehouse, lake }),
-    ingest: ingestJob(async () => ({
-      lake,
-      warehouse: await openWarehouse(),
-      ops: ops.db,
-      notifier,
-    })),
-    housekeeping: housekeepingJob({ lake, ops: ops.db, warehouse: openWarehouse }),
-  };
-
-  const onFinished = async (run: Info) => {
-    await metrics.record(runPoints(run));
-    if (run.status !== "SUCCEEDED") {
-      await notifier.notify({
-        kind: "run_failed",
-        severity: "error",
-        title: `${run.pipeline} run ${run.status.toLowerCase().replace("_", " ")}`,
-        message: run.error ?? "no error message",
-        runId: run.id,
-      });
-    }
-  };
-  const runner = new LocalRunner(ops.db, jobs, { onFinished, concurrency: config.concurrency });
+  const deps: PipelineDeps = { ops: ops.db, lake, notifier, warehouse: openWarehouse };
+  const jobs: Record<string, Job> = Object.fromEntries(pipelines.map((p) => [p.name, p.job(deps)]));
+  const lifecycle = runLifecycle({ ops: ops.db, metrics, notifier });
+  const runner = new LocalRunner(lifecycle, jobs, { concurrency: config.concurrency });
   await runner.recover();
 
   return {
     runtime: "local",
-    pipelines: runner.pipelines,
+    pipelines,
     dir,
     ops,
     lake,
     notifier,
     metrics,
     runner,
+    starter: {
+      startable: true,
+      start: (pipeline, args) => runner.submit(pipeline, checkArgs(pipeline, args)),
+      wait: (id) => runner.wait(id),
+    },
     operations: audited(localOperations(ops.db, runner), ops.db),
     warehouse: openWarehouse,
     async close() {

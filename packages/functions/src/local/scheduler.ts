@@ -1,5 +1,6 @@
 // The scheduler of `cdp start`: runs pipelines on a fixed interval (what EventBridge schedules do
 // when deployed).
+import { pipelines } from "@cdp/core/pipelines";
 import type { LocalPlatform } from "./platform";
 
 export interface Schedule {
@@ -10,9 +11,10 @@ export interface Schedule {
   firstAfterMs?: number;
 }
 
-export const defaultSchedules: Schedule[] = [
-  { pipeline: "housekeeping", everyMs: 24 * 3_600_000, firstAfterMs: 10 * 60_000 },
-];
+/** The schedules the pipelines' descriptors declare. */
+export const defaultSchedules: Schedule[] = pipelines.flatMap((p) =>
+  "schedule" in p && p.schedule ? [{ pipeline: p.name, ...p.schedule }] : [],
+);
 
 export function startScheduler(platform: LocalPlatform, schedules: Schedule[] = defaultSchedules) {
   const timers: NodeJS.Timeout[] = [];

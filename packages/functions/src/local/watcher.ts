@@ -1,6 +1,7 @@
 // The inbox watcher of `cdp start`: a file dropped into <data>/lake/inbox/<table>/ is ingested once
 // it has stopped growing. Files of one table are applied one at a time, in name order, so a later
 // export always wins over an earlier one.
+import { ingest } from "@cdp/core/ingest/pipeline";
 import type { Info } from "@cdp/core/run/run";
 import type { LocalPlatform } from "./platform";
 
@@ -40,7 +41,7 @@ export function watchInbox(
       const table = tableOf(o.key) ?? o.key;
       if (busy.has(table)) continue;
       prev.submitted = true;
-      const run = await platform.runner.submit("ingest", {
+      const run = await platform.runner.submit(ingest.name, {
         sourceKey: o.key,
         ...(tableOf(o.key) ? { table } : {}),
       });

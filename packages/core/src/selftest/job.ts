@@ -2,8 +2,8 @@
 // install has something real to show and retry. `fail: true` injects a transient fault: the
 // first attempt fails, its retry succeeds (what a flaky network call looks like).
 import type { ObjectStore } from "../lake/lake";
+import type { Job } from "../run/job";
 import type { Warehouse } from "../warehouse/warehouse";
-import type { Job } from "./local-runner";
 
 export interface SelftestDeps {
   warehouse(): Promise<Warehouse>;

@@ -1,0 +1,22 @@
+// The `ingest` pipeline: one CSV file from the lake into its warehouse table. Locally the runner
+// runs ingest.ts in-process (job.ts); deployed, the ingest state machine (asl.ts) runs the same
+// steps as Lambdas around a Glue job (plan-step.ts, report-step.ts, failure-step.ts).
+import { pipeline } from "../pipeline";
+import { ingestJob } from "./job";
+import { IngestArgs, IngestStats, PIPELINE } from "./model";
+
+export const ingest = pipeline({
+  name: PIPELINE,
+  description: "loads a CSV file into its warehouse table (upsert by key)",
+  args: IngestArgs,
+  stats: IngestStats,
+  start: "file",
+  job: (deps) =>
+    ingestJob(async () => ({
+      lake: deps.lake,
+      ops: deps.ops,
+      notifier: deps.notifier,
+      warehouse: await deps.warehouse(),
+    })),
+  stateMachine: { resource: "IngestMachine" },
+});

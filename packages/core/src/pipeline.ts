@@ -1,0 +1,58 @@
+// A pipeline as the platform knows it: one descriptor per pipeline folder (ingest/, selftest/,
+// housekeeping/, …), gathered in ../pipelines.ts. Platforms, the API, the CLI and the console read
+// descriptors; nothing else branches on a pipeline's name.
+import type { z } from "zod";
+import type { Notifier } from "./alert/alert";
+import type { ObjectStore } from "./lake/lake";
+import type { OpsDb } from "./ops/db";
+import type { Warehouse } from "./warehouse/warehouse";
+import type { Job } from "./run/job";
+
+/** What a pipeline's job may use: the platform's ports. */
+export interface PipelineDeps {
+  ops: OpsDb;
+  lake: ObjectStore;
+  notifier: Notifier;
+  /** Opened on first use: the warehouse is the slowest thing to open. */
+  warehouse(): Promise<Warehouse>;
+}
+
+/**
+ * How an operator starts a pipeline by hand: "button" — with no arguments, from the console or
+ * `cdp`; "file" — by handing it a file (upload, `cdp ingest`, the inbox); null — only its trigger
+ * (a schedule, an event) starts it. Deployed, triggers start every pipeline.
+ */
+export type StartBy = "button" | "file" | null;
+
+export interface Pipeline<
+  N extends string = string,
+  A extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
+  S extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
+> {
+  name: N;
+  /** One line: what a run of it does. */
+  description: string;
+  /** Its arguments (a run's `args`). */
+  args: A;
+  /**
+   * Its stats (a run's `stats`), parsed once on the server. Every field has a default, so the
+   * stats of a run that failed early (or is still running) parse too.
+   */
+  stats: S;
+  start: StartBy;
+  /** What the local runner executes (deployed, the state machine's tasks call the same verbs). */
+  job(deps: PipelineDeps): Job;
+  /** Run on a schedule (locally by `cdp start`'s scheduler; deployed by an EventBridge schedule). */
+  schedule?: { everyMs: number; firstAfterMs?: number };
+  /** Deployed as a state machine: the name infra links it by (its ARN is read from there). */
+  stateMachine?: { resource: string };
+}
+
+/** A descriptor with its types kept (the registry's element type stays a union). */
+export function pipeline<
+  N extends string,
+  A extends z.ZodType<Record<string, unknown>>,
+  S extends z.ZodType<Record<string, unknown>>,
+>(p: Pipeline<N, A, S>): Pipeline<N, A, S> {
+  return p;
+}

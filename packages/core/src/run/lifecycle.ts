@@ -1,0 +1,165 @@
+// One run lifecycle for every executor — the local runner, the state machines' tasks, the AWS
+// adapter: start a run (or re-enter it), record its steps, finish or fail it, claim its retry, and
+// one "completed" path that records the run's metrics and raises the alert when it did not succeed.
+import { eq } from "drizzle-orm";
+import type { Notifier } from "../alert/alert";
+import type { Metrics } from "../metric/metric";
+import type { OpsDb } from "../ops/db";
+import { VisibleError } from "../util/error";
+import { type Engine, type Info, isFailed, type Stats, type Status } from "./run";
+import { runPoints } from "./points";
+import { runTable } from "./run.sql";
+import {
+  finishRun,
+  getRun,
+  insertRun,
+  markRunning,
+  mergeStats,
+  mustGetRun,
+  type NewRun,
+  retryOfRun,
+} from "./store";
+
+export interface LifecycleDeps {
+  ops: OpsDb;
+  metrics: Metrics;
+  notifier: Notifier;
+}
+
+export type Outcome = {
+  status: Extract<Status, "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "STOPPED">;
+  error?: string | null;
+  /** Merged into the stats the run already has. */
+  stats?: Stats;
+};
+
+/** The conflict a second retry of one run meets: it names the run that won. */
+export function alreadyRetried(id: string, by: string): VisibleError {
+  return new VisibleError(
+    "conflict",
+    "run.already_retried",
+    `run ${id} was already retried as ${by}`,
+    {
+      runId: by,
+    },
+  );
+}
+
+/** A PostgreSQL unique violation, however deep in the error's causes (drizzle wraps it). */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === "23505") return true;
+  }
+  return false;
+}
+
+/** How a run's failure is titled everywhere (alerts, logs): "ingest run failed". */
+export function failureTitle(run: Pick<Info, "pipeline" | "status">): string {
+  return `${run.pipeline} run ${run.status.toLowerCase().replace("_", " ")}`;
+}
+
+export interface RunLifecycle {
+  readonly ops: OpsDb;
+  /** Record a new run (QUEUED unless `status` says otherwise). */
+  record(input: NewRun): Promise<Info>;
+  /**
+   * Start a run under a known id (a state machine's execution): a new row, or — for a console
+   * retry that recorded its run first, or a redrive that re-enters the first state — the existing
+   * row set RUNNING again.
+   */
+  enter(run: {
+    id: string;
+    pipeline: string;
+    engine: Engine;
+    args: Record<string, unknown>;
+    workKey: string;
+    owner: string;
+  }): Promise<void>;
+  running(id: string, owner: string): Promise<void>;
+  /** Facts learnt while the run goes (the table once the header is read, a timeline step). */
+  note(id: string, stats: Stats): Promise<void>;
+  /** The final row, then `completed`. */
+  finish(id: string, outcome: Outcome): Promise<Info>;
+  /** Metrics for a finished run, and an alert when it did not succeed. */
+  completed(run: Info): Promise<void>;
+  /**
+   * Check that a run may be retried now (failed, not retried yet) and start its retry with
+   * `start`; a concurrent second retry loses on the unique index and is told which run won.
+   */
+  claimRetry(id: string, start: (failed: Info) => Promise<Info>): Promise<Info>;
+}
+
+export function runLifecycle(deps: LifecycleDeps): RunLifecycle {
+  const { ops } = deps;
+  const completed = async (run: Info) => {
+    await deps.metrics.record(runPoints(run));
+    if (run.status !== "SUCCEEDED") {
+      await deps.notifier.notify({
+        kind: "run_failed",
+        severity: "error",
+        title: failureTitle(run),
+        message: run.error ?? "no error message",
+        runId: run.id,
+      });
+    }
+  };
+  return {
+    ops,
+    record: (input) => insertRun(ops, input),
+    async enter(run) {
+      const now = new Date();
+      const existing = await getRun(ops, run.id);
+      if (existing) {
+        await ops
+          .update(runTable)
+          .set({
+            status: "RUNNING",
+            startedAt: now,
+            finishedAt: null,
+            error: null,
+            args: { ...existing.args, ...run.args },
+            workKey: run.workKey,
+            owner: run.owner,
+          })
+          .where(eq(runTable.id, run.id));
+        return;
+      }
+      await ops.insert(runTable).values({
+        ...run,
+        status: "RUNNING",
+        createdAt: now,
+        startedAt: now,
+      });
+    },
+    running: (id, owner) => markRunning(ops, id, owner),
+    note: (id, stats) => mergeStats(ops, id, stats),
+    async finish(id, outcome) {
+      const before = await mustGetRun(ops, id);
+      const stats = { ...before.stats, ...(outcome.stats ?? {}) };
+      await finishRun(ops, id, { status: outcome.status, error: outcome.error ?? null, stats });
+      const run = await mustGetRun(ops, id);
+      await completed(run);
+      return run;
+    },
+    completed,
+    async claimRetry(id, start) {
+      const run = await mustGetRun(ops, id);
+      if (!isFailed(run.status)) {
+        throw new VisibleError(
+          "conflict",
+          "run.not_failed",
+          `run ${id} is ${run.status}; only failed, timed-out or stopped runs can be retried`,
+          { status: run.status },
+        );
+      }
+      if (run.retriedBy) throw alreadyRetried(id, run.retriedBy);
+      try {
+        return await start(run);
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        const winner = await retryOfRun(ops, id);
+        throw alreadyRetried(id, winner?.id ?? "another run");
+      }
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// The metric points a finished run contributes: its outcome, its duration and its row counts.
+import type { Point } from "../metric/metric";
+import type { Info as Run } from "./run";
+
+/** The points a finished run contributes. */
+export function runPoints(run: Run): Point[] {
+  const base = {
+    pipeline: run.pipeline,
+    runId: run.id,
+    at: new Date(run.finishedAt ?? Date.now()),
+  };
+  const points: Point[] = [
+    {
+      ...base,
+      name: run.status === "SUCCEEDED" ? "RunSucceeded" : "RunFailed",
+      value: 1,
+      unit: "Count",
+    },
+  ];
+  if (run.startedAt && run.finishedAt) {
+    const ms = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
+    points.push({ ...base, name: "RunDuration", value: ms, unit: "Milliseconds" });
+  }
+  const s = run.stats;
+  if (typeof s.rowsRead === "number")
+    points.push({ ...base, name: "RowsRead", value: s.rowsRead, unit: "Count" });
+  if (typeof s.rowsLoaded === "number")
+    points.push({ ...base, name: "RowsLoaded", value: s.rowsLoaded, unit: "Count" });
+  if (typeof s.rowsQuarantined === "number")
+    points.push({ ...base, name: "RowsQuarantined", value: s.rowsQuarantined, unit: "Count" });
+  return points;
+}
