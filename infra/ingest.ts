@@ -5,9 +5,10 @@
 import { IngestState, ingestStateMachine } from "../packages/core/src/ingest/asl";
 import { alerts } from "./alerts";
 import { opsDb } from "./database";
+import { serviceRole } from "./role";
 import { alertWebhookUrl } from "./secrets";
 import { bucket } from "./storage";
-import { namespace, warehouse, workgroup } from "./warehouse";
+import { namespace, warehouse, warehouseAccess, workgroup } from "./warehouse";
 
 const lakeObjects = (...prefixes: string[]) =>
   prefixes.map((p) => $interpolate`${bucket.arn}/${p}*`);
@@ -74,57 +75,21 @@ const script = new aws.s3.BucketObjectv2("IngestGlueScript", {
 
 const jobName = `${$app.name}-${$app.stage}-ingest`;
 
-const glueRole = new aws.iam.Role("IngestGlueRole", {
+const glueRole = serviceRole("IngestGlueRole", {
+  service: "glue.amazonaws.com",
   description: "The CDP ingest Glue job: read its plan, run it through the Redshift Data API",
-  assumeRolePolicy: JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "glue.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
-  }),
-  inlinePolicies: [
+  policyName: "ingest-job",
+  statements: [
+    { actions: ["s3:GetObject"], resources: lakeObjects("assets/glue/", "plans/") },
     {
-      name: "ingest-job",
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Action: ["s3:GetObject"],
-            Resource: lakeObjects("assets/glue/", "plans/"),
-          },
-          {
-            Effect: "Allow",
-            Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-            Resource: lakeObjects("results/", "tmp/glue/"),
-          },
-          { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.arn] },
-          {
-            Effect: "Allow",
-            Action: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"],
-            Resource: [workgroup.arn],
-          },
-          {
-            Effect: "Allow",
-            Action: [
-              "redshift-data:DescribeStatement",
-              "redshift-data:GetStatementResult",
-              "redshift-data:CancelStatement",
-            ],
-            Resource: ["*"],
-          },
-          {
-            Effect: "Allow",
-            Action: ["secretsmanager:GetSecretValue"],
-            Resource: [namespace.adminPasswordSecretArn],
-          },
-          {
-            Effect: "Allow",
-            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: ["arn:aws:logs:*:*:log-group:/aws-glue/*"],
-          },
-        ],
-      }),
+      actions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+      resources: lakeObjects("results/", "tmp/glue/"),
+    },
+    { actions: ["s3:ListBucket"], resources: [bucket.arn] },
+    ...warehouseAccess,
+    {
+      actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+      resources: ["arn:aws:logs:*:*:log-group:/aws-glue/*"],
     },
   ],
 });
@@ -163,36 +128,17 @@ const region = aws.getRegionOutput({}).region;
 const glueJobArn = $interpolate`arn:aws:glue:${region}:${account}:job/${glueJob.name}`;
 const functions = [planFunction.arn, reportFunction.arn, failureFunction.arn];
 
-const machineRole = new aws.iam.Role("IngestMachineRole", {
-  assumeRolePolicy: JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
-  }),
-  inlinePolicies: [
+const machineRole = serviceRole("IngestMachineRole", {
+  service: "states.amazonaws.com",
+  policyName: "ingest-machine",
+  statements: [
     {
-      name: "ingest-machine",
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Action: ["lambda:InvokeFunction"],
-            Resource: [...functions, ...functions.map((arn) => $interpolate`${arn}:*`)],
-          },
-          {
-            Effect: "Allow",
-            Action: [
-              "glue:StartJobRun",
-              "glue:GetJobRun",
-              "glue:GetJobRuns",
-              "glue:BatchStopJobRun",
-            ],
-            Resource: [glueJobArn],
-          },
-        ],
-      }),
+      actions: ["lambda:InvokeFunction"],
+      resources: [...functions, ...functions.map((arn) => $interpolate`${arn}:*`)],
+    },
+    {
+      actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
+      resources: [glueJobArn],
     },
   ],
 });
@@ -268,24 +214,10 @@ const rule = new aws.cloudwatch.EventRule("IngestInboxRule", {
   }),
 });
 
-const eventsRole = new aws.iam.Role("IngestInboxRuleRole", {
-  assumeRolePolicy: JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
-  }),
-  inlinePolicies: [
-    {
-      name: "start-ingest",
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Action: ["states:StartExecution"], Resource: [stateMachine.arn] },
-        ],
-      }),
-    },
-  ],
+const eventsRole = serviceRole("IngestInboxRuleRole", {
+  service: "events.amazonaws.com",
+  policyName: "start-ingest",
+  statements: [{ actions: ["states:StartExecution"], resources: [stateMachine.arn] }],
 });
 
 new aws.cloudwatch.EventTarget("IngestInboxTarget", {

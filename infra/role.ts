@@ -1,0 +1,54 @@
+// IAM roles that an AWS service assumes, built from what they may do: the trust policy and the
+// policy JSON are written here once, so each role in infra/ reads as its service and statements.
+
+/**
+ * One statement, in the shape of `sst.aws.permission` (effect defaults to allow), so a Linkable's
+ * permissions can be granted to a role as they are.
+ */
+export type Statement = sst.aws.FunctionPermissionArgs;
+
+export interface ServiceRoleArgs {
+  /** The service principal(s) that may assume the role, e.g. "glue.amazonaws.com". */
+  service: string | string[];
+  description?: string;
+  /** The name of the role's one inline policy. */
+  policyName: string;
+  statements: Statement[];
+}
+
+export function serviceRole(name: string, args: ServiceRoleArgs) {
+  return new aws.iam.Role(name, {
+    description: args.description,
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: args.service }, Action: "sts:AssumeRole" },
+      ],
+    }),
+    inlinePolicies: [{ name: args.policyName, policy: policyDocument(args.statements) }],
+  });
+}
+
+/** The IAM policy JSON of these statements. */
+export function policyDocument(statements: Statement[]) {
+  return $jsonStringify({
+    Version: "2012-10-17",
+    Statement: statements.map(({ effect, actions, resources, conditions }) => ({
+      Effect: effect === "deny" ? "Deny" : "Allow",
+      Action: actions,
+      Resource: resources,
+      ...(conditions && { Condition: $output(conditions).apply(conditionBlock) }),
+    })),
+  });
+}
+
+type Condition = { test: string; variable: string; values: string[] };
+
+/** SST's `[{ test, variable, values }]` as IAM's `{ [test]: { [variable]: values } }`. */
+function conditionBlock(conditions: Condition[]) {
+  const block: Record<string, Record<string, string[]>> = {};
+  for (const { test, variable, values } of conditions) {
+    block[test] = { ...block[test], [variable]: values };
+  }
+  return block;
+}
