@@ -5,37 +5,31 @@
 import { IngestState, ingestStateMachine } from "../packages/core/src/ingest/asl";
 import { alerts } from "./alerts";
 import { opsDb } from "./database";
-import { serviceRole } from "./role";
+import { linkable, serviceRole } from "./iam";
 import { alertWebhookUrl } from "./secrets";
-import { bucket } from "./storage";
+import { bucket, lakeObjects } from "./storage";
 import { namespace, warehouse, warehouseAccess, workgroup } from "./warehouse";
-
-const lakeObjects = (...prefixes: string[]) =>
-  prefixes.map((p) => $interpolate`${bucket.arn}/${p}*`);
 
 // ── The lake as the ingest functions use it ─────────────────────────────────────────────────
 // Not `link: [bucket]`, which grants s3:* on the whole bucket: the prefixes each step touches.
 
 /** Linked by the ingest functions as Resource.IngestLake (the DataLake bucket's name). */
-export const ingestLake = new sst.Linkable("IngestLake", {
-  properties: { name: bucket.name },
-  include: [
-    sst.aws.permission({
-      actions: ["s3:GetObject"],
-      resources: lakeObjects("inbox/", "error/", "staging/", "plans/", "results/", "rejects/"),
-    }),
-    sst.aws.permission({
-      actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
-      resources: lakeObjects("staging/", "plans/", "error/", "processed/"),
-    }),
-    sst.aws.permission({
-      actions: ["s3:DeleteObject"],
-      resources: lakeObjects("inbox/", "error/", "staging/", "rejects/"),
-    }),
-    // Without ListBucket a missing key reads as 403, not 404; listing shows names, not data.
-    sst.aws.permission({ actions: ["s3:ListBucket"], resources: [bucket.arn] }),
-  ],
-});
+export const ingestLake = linkable("IngestLake", { name: bucket.name }, [
+  {
+    actions: ["s3:GetObject"],
+    resources: lakeObjects("inbox/", "error/", "staging/", "plans/", "results/", "rejects/"),
+  },
+  {
+    actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+    resources: lakeObjects("staging/", "plans/", "error/", "processed/"),
+  },
+  {
+    actions: ["s3:DeleteObject"],
+    resources: lakeObjects("inbox/", "error/", "staging/", "rejects/"),
+  },
+  // Without ListBucket a missing key reads as 403, not 404; listing shows names, not data.
+  { actions: ["s3:ListBucket"], resources: [bucket.arn] },
+]);
 
 // ── The three Lambdas ───────────────────────────────────────────────────────────────────────
 
@@ -158,18 +152,12 @@ const stateMachine = new aws.sfn.StateMachine("IngestMachine", {
 });
 
 /** Linked by the console (runs list, retry): the machine and what operating it needs. */
-export const ingestMachine = new sst.Linkable("IngestMachine", {
-  properties: {
-    arn: stateMachine.arn,
-    name: stateMachine.name,
-    firstState: IngestState.plan,
-  },
-  include: [
-    sst.aws.permission({
-      actions: ["states:StartExecution", "states:ListExecutions"],
-      resources: [stateMachine.arn],
-    }),
-    sst.aws.permission({
+export const ingestMachine = linkable(
+  "IngestMachine",
+  { arn: stateMachine.arn, name: stateMachine.name, firstState: IngestState.plan },
+  [
+    { actions: ["states:StartExecution", "states:ListExecutions"], resources: [stateMachine.arn] },
+    {
       actions: [
         "states:DescribeExecution",
         "states:GetExecutionHistory",
@@ -179,20 +167,14 @@ export const ingestMachine = new sst.Linkable("IngestMachine", {
       resources: [
         stateMachine.arn.apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`),
       ],
-    }),
+    },
   ],
-});
+);
 
 /** Linked by the console: the ingest Glue job's runs and retries. */
-export const ingestJob = new sst.Linkable("IngestJob", {
-  properties: { name: glueJob.name, arn: glueJobArn },
-  include: [
-    sst.aws.permission({
-      actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns"],
-      resources: [glueJobArn],
-    }),
-  ],
-});
+export const ingestJob = linkable("IngestJob", { name: glueJob.name, arn: glueJobArn }, [
+  { actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns"], resources: [glueJobArn] },
+]);
 
 // ── inbox/ Object Created → a new execution ────────────────────────────────────────────────
 

@@ -2,8 +2,8 @@
 // Redshift in Secrets Manager; the functions and the Glue job use it through the Data API. The
 // namespace's IAM role is what COPY reads the staged files and UNLOAD writes rejected rows with:
 // on the lake bucket only, on those two prefixes only.
-import { serviceRole } from "./role";
-import { bucket } from "./storage";
+import { linkable, type Statement, serviceRole } from "./iam";
+import { bucket, lakeObjects } from "./storage";
 
 const name = `${$app.name}-${$app.stage}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
 
@@ -13,10 +13,10 @@ export const copyRole = serviceRole("WarehouseCopyRole", {
   description: "Redshift COPY/UNLOAD on the data lake's staging/ and rejects/ prefixes",
   policyName: "lake-staging-and-rejects",
   statements: [
-    { actions: ["s3:GetObject"], resources: [$interpolate`${bucket.arn}/staging/*`] },
+    { actions: ["s3:GetObject"], resources: lakeObjects("staging/") },
     {
       actions: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-      resources: [$interpolate`${bucket.arn}/rejects/*`],
+      resources: lakeObjects("rejects/"),
     },
     {
       actions: ["s3:ListBucket"],
@@ -48,33 +48,31 @@ export const workgroup = new aws.redshiftserverless.Workgroup("WarehouseWorkgrou
 });
 
 /** Data API access to this workgroup with the admin secret, and nothing else. */
-export const warehouseAccess = [
-  sst.aws.permission({
+export const warehouseAccess: Statement[] = [
+  {
     actions: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"],
     resources: [workgroup.arn],
-  }),
+  },
   // These take no resource: the Data API only lets a caller see its own statements.
-  sst.aws.permission({
+  {
     actions: [
       "redshift-data:DescribeStatement",
       "redshift-data:GetStatementResult",
       "redshift-data:CancelStatement",
     ],
     resources: ["*"],
-  }),
-  sst.aws.permission({
-    actions: ["secretsmanager:GetSecretValue"],
-    resources: [namespace.adminPasswordSecretArn],
-  }),
+  },
+  { actions: ["secretsmanager:GetSecretValue"], resources: [namespace.adminPasswordSecretArn] },
 ];
 
 /** Linked by functions as Resource.Warehouse. */
-export const warehouse = new sst.Linkable("Warehouse", {
-  properties: {
+export const warehouse = linkable(
+  "Warehouse",
+  {
     workgroup: workgroup.workgroupName,
     database: namespace.dbName,
     secretArn: namespace.adminPasswordSecretArn,
     copyRoleArn: copyRole.arn,
   },
-  include: warehouseAccess,
-});
+  warehouseAccess,
+);

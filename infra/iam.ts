@@ -1,10 +1,8 @@
-// IAM roles that an AWS service assumes, built from what they may do: the trust policy and the
-// policy JSON are written here once, so each role in infra/ reads as its service and statements.
+// What each part of the platform may do, as IAM statements: service roles (trust policy and policy
+// JSON written here once) and Linkables (what a function that links one is granted) are both built
+// from plain statements, so infra/ reads as who may do what and one list can serve both.
 
-/**
- * One statement, in the shape of `sst.aws.permission` (effect defaults to allow), so a Linkable's
- * permissions can be granted to a role as they are.
- */
+/** One statement, in the shape of `sst.aws.permission` (effect defaults to allow). */
 export type Statement = sst.aws.FunctionPermissionArgs;
 
 export interface ServiceRoleArgs {
@@ -51,4 +49,16 @@ function conditionBlock(conditions: Condition[]) {
     block[test] = { ...block[test], [variable]: values };
   }
   return block;
+}
+
+/** A Linkable whose linking functions are granted these statements. */
+export function linkable<T extends Record<string, unknown>>(
+  name: string,
+  properties: T,
+  statements: Statement[],
+) {
+  return new sst.Linkable(name, {
+    properties,
+    include: statements.map((statement) => sst.aws.permission(statement)),
+  });
 }
