@@ -9,10 +9,7 @@
 // no e-mail subscription (subscribe chat or a pager to the topic instead, or see the console).
 import { createHash } from "node:crypto";
 import { METRICS_NAMESPACE } from "../packages/core/src/metric/cloudwatch";
-import { linkable } from "./iam";
-
-const account = aws.getCallerIdentityOutput({}).accountId;
-const region = aws.getRegionOutput({}).region;
+import { account, arn, linkable } from "./iam";
 
 export const alertTopic = new aws.sns.Topic("Alerts", {
   // The sender name of the e-mails.
@@ -24,7 +21,7 @@ export const alertTopic = new aws.sns.Topic("Alerts", {
  * time: they are deployed before the console, so its URL can't be linked into them.
  */
 export const consoleUrlParameter = `/${$app.name}/${$app.stage}/console-url`;
-const consoleUrlParameterArn = $interpolate`arn:aws:ssm:${region}:${account}:parameter${consoleUrlParameter}`;
+const consoleUrlParameterArn = arn("ssm", `parameter${consoleUrlParameter}`);
 
 /** Linked by every function that notifies (the ingest steps, the console API). */
 export const alerts = linkable("Alerts", { topicArn: alertTopic.arn, consoleUrlParameter }, [
@@ -64,7 +61,7 @@ new aws.sns.TopicPolicy("AlertsPolicy", {
         Condition: {
           StringEquals: { "aws:SourceAccount": account },
           ArnLike: {
-            "aws:SourceArn": $interpolate`arn:aws:cloudwatch:${region}:${account}:alarm:*`,
+            "aws:SourceArn": arn("cloudwatch", "alarm:*"),
           },
         },
       },

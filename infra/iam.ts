@@ -1,6 +1,15 @@
 // What each part of the platform may do, as IAM statements: service roles (trust policy and policy
 // JSON written here once) and Linkables (what a function that links one is granted) are both built
-// from plain statements, so infra/ reads as who may do what and one list can serve both.
+// from plain statements, so infra/ reads as who may do what and one list can serve both. The
+// account, region and ARNs those statements name are made here too.
+
+/** The account and region this stage deploys to, looked up once for every module. */
+export const account = aws.getCallerIdentityOutput({}).accountId;
+export const region = aws.getRegionOutput({}).region;
+
+/** An ARN in this stage's account and region, for resources whose component has no `arn`. */
+export const arn = (service: string, resource: $util.Input<string>) =>
+  $interpolate`arn:aws:${service}:${region}:${account}:${resource}`;
 
 /** One statement, in the shape of `sst.aws.permission` (effect defaults to allow). */
 export type Statement = sst.aws.FunctionPermissionArgs;
@@ -28,7 +37,7 @@ export function serviceRole(name: string, args: ServiceRoleArgs) {
 }
 
 /** The IAM policy JSON of these statements. */
-export function policyDocument(statements: Statement[]) {
+function policyDocument(statements: Statement[]) {
   return $jsonStringify({
     Version: "2012-10-17",
     Statement: statements.map(({ effect, actions, resources, conditions }) => ({

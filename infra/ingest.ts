@@ -5,7 +5,7 @@
 import { IngestState, ingestStateMachine } from "../packages/core/src/ingest/asl";
 import { alerts } from "./alerts";
 import { opsDb } from "./database";
-import { linkable, serviceRole } from "./iam";
+import { arn, linkable, serviceRole } from "./iam";
 import { alertWebhookUrl } from "./secrets";
 import { bucket, lakeObjects } from "./storage";
 import { namespace, warehouse, warehouseAccess, workgroup } from "./warehouse";
@@ -117,9 +117,7 @@ export const glueJob = new aws.glue.Job("IngestJob", {
 
 // ── The state machine, from the core builder ────────────────────────────────────────────────
 
-const account = aws.getCallerIdentityOutput({}).accountId;
-const region = aws.getRegionOutput({}).region;
-const glueJobArn = $interpolate`arn:aws:glue:${region}:${account}:job/${glueJob.name}`;
+const glueJobArn = arn("glue", $interpolate`job/${glueJob.name}`);
 const functions = [planFunction.arn, reportFunction.arn, failureFunction.arn];
 
 const machineRole = serviceRole("IngestMachineRole", {
