@@ -9,9 +9,7 @@
 // no e-mail subscription (subscribe chat or a pager to the topic instead, or see the console).
 import { createHash } from "node:crypto";
 import { METRICS_NAMESPACE } from "../packages/core/src/metric/cloudwatch";
-
-const account = aws.getCallerIdentityOutput({}).accountId;
-const region = aws.getRegionOutput({}).region;
+import { account, arn, linkable } from "./iam";
 
 export const alertTopic = new aws.sns.Topic("Alerts", {
   // The sender name of the e-mails.
@@ -23,25 +21,21 @@ export const alertTopic = new aws.sns.Topic("Alerts", {
  * time: they are deployed before the console, so its URL can't be linked into them.
  */
 export const consoleUrlParameter = `/${$app.name}/${$app.stage}/console-url`;
-const consoleUrlParameterArn = $interpolate`arn:aws:ssm:${region}:${account}:parameter${consoleUrlParameter}`;
+const consoleUrlParameterArn = arn("ssm", `parameter${consoleUrlParameter}`);
 
 /** Linked by every function that notifies (the ingest steps, the console API). */
-export const alerts = new sst.Linkable("Alerts", {
-  properties: { topicArn: alertTopic.arn, consoleUrlParameter },
-  include: [
-    sst.aws.permission({ actions: ["sns:Publish"], resources: [alertTopic.arn] }),
-    sst.aws.permission({ actions: ["ssm:GetParameter"], resources: [consoleUrlParameterArn] }),
-  ],
-});
+export const alerts = linkable("Alerts", { topicArn: alertTopic.arn, consoleUrlParameter }, [
+  { actions: ["sns:Publish"], resources: [alertTopic.arn] },
+  { actions: ["ssm:GetParameter"], resources: [consoleUrlParameterArn] },
+]);
 
 /**
  * Linked by the console API: the Metrics page reads the platform's metrics (written by the
  * functions as EMF log lines) with GetMetricData, which takes no resource.
  */
-export const metrics = new sst.Linkable("Metrics", {
-  properties: { namespace: METRICS_NAMESPACE },
-  include: [sst.aws.permission({ actions: ["cloudwatch:GetMetricData"], resources: ["*"] })],
-});
+export const metrics = linkable("Metrics", { namespace: METRICS_NAMESPACE }, [
+  { actions: ["cloudwatch:GetMetricData"], resources: ["*"] },
+]);
 
 // EventBridge rules and CloudWatch alarms publish as services, so the topic's policy must let
 // them, and only on behalf of this account. (Functions publish with their role's permission.)
@@ -67,7 +61,7 @@ new aws.sns.TopicPolicy("AlertsPolicy", {
         Condition: {
           StringEquals: { "aws:SourceAccount": account },
           ArnLike: {
-            "aws:SourceArn": $interpolate`arn:aws:cloudwatch:${region}:${account}:alarm:*`,
+            "aws:SourceArn": arn("cloudwatch", "alarm:*"),
           },
         },
       },

@@ -3,6 +3,7 @@
 // in through the pool's hosted UI (authorization code + PKCE).
 import { alerts, metrics } from "./alerts";
 import { opsDb } from "./database";
+import { account, region } from "./iam";
 import { ingestJob, ingestMachine } from "./ingest";
 import { bucket } from "./storage";
 import { warehouse } from "./warehouse";
@@ -21,11 +22,9 @@ const callbackUrls = [
 ];
 
 // A hosted-UI prefix is unique per region across every AWS account: stage and account make it so.
-const domainPrefix = aws
-  .getCallerIdentityOutput({})
-  .accountId.apply(
-    (account) => `cdp-${$app.stage.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-${account}`,
-  );
+const domainPrefix = account.apply(
+  (id) => `cdp-${$app.stage.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-${id}`,
+);
 
 // Operators are created by an administrator (`aws cognito-idp admin-create-user`); nobody signs
 // up. SST's component has no switch for that, so it is set on the pool itself.
@@ -89,7 +88,7 @@ export const api = new sst.aws.ApiGatewayV2("ConsoleHttpApi", {
 const operators = api.addAuthorizer({
   name: "Operators",
   jwt: {
-    issuer: $interpolate`https://cognito-idp.${aws.getRegionOutput().region}.amazonaws.com/${userPool.id}`,
+    issuer: $interpolate`https://cognito-idp.${region}.amazonaws.com/${userPool.id}`,
     // The console sends the id token, whose `aud` is the client (its email names the actor).
     audiences: [userPoolClient.id],
   },

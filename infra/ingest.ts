@@ -5,36 +5,31 @@
 import { IngestState, ingestStateMachine } from "../packages/core/src/ingest/asl";
 import { alerts } from "./alerts";
 import { opsDb } from "./database";
+import { arn, linkable, serviceRole } from "./iam";
 import { alertWebhookUrl } from "./secrets";
-import { bucket } from "./storage";
-import { namespace, warehouse, workgroup } from "./warehouse";
-
-const lakeObjects = (...prefixes: string[]) =>
-  prefixes.map((p) => $interpolate`${bucket.arn}/${p}*`);
+import { bucket, lakeObjects } from "./storage";
+import { namespace, warehouse, warehouseAccess, workgroup } from "./warehouse";
 
 // ── The lake as the ingest functions use it ─────────────────────────────────────────────────
 // Not `link: [bucket]`, which grants s3:* on the whole bucket: the prefixes each step touches.
 
 /** Linked by the ingest functions as Resource.IngestLake (the DataLake bucket's name). */
-export const ingestLake = new sst.Linkable("IngestLake", {
-  properties: { name: bucket.name },
-  include: [
-    sst.aws.permission({
-      actions: ["s3:GetObject"],
-      resources: lakeObjects("inbox/", "error/", "staging/", "plans/", "results/", "rejects/"),
-    }),
-    sst.aws.permission({
-      actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
-      resources: lakeObjects("staging/", "plans/", "error/", "processed/"),
-    }),
-    sst.aws.permission({
-      actions: ["s3:DeleteObject"],
-      resources: lakeObjects("inbox/", "error/", "staging/", "rejects/"),
-    }),
-    // Without ListBucket a missing key reads as 403, not 404; listing shows names, not data.
-    sst.aws.permission({ actions: ["s3:ListBucket"], resources: [bucket.arn] }),
-  ],
-});
+export const ingestLake = linkable("IngestLake", { name: bucket.name }, [
+  {
+    actions: ["s3:GetObject"],
+    resources: lakeObjects("inbox/", "error/", "staging/", "plans/", "results/", "rejects/"),
+  },
+  {
+    actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+    resources: lakeObjects("staging/", "plans/", "error/", "processed/"),
+  },
+  {
+    actions: ["s3:DeleteObject"],
+    resources: lakeObjects("inbox/", "error/", "staging/", "rejects/"),
+  },
+  // Without ListBucket a missing key reads as 403, not 404; listing shows names, not data.
+  { actions: ["s3:ListBucket"], resources: [bucket.arn] },
+]);
 
 // ── The three Lambdas ───────────────────────────────────────────────────────────────────────
 
@@ -74,57 +69,21 @@ const script = new aws.s3.BucketObjectv2("IngestGlueScript", {
 
 const jobName = `${$app.name}-${$app.stage}-ingest`;
 
-const glueRole = new aws.iam.Role("IngestGlueRole", {
+const glueRole = serviceRole("IngestGlueRole", {
+  service: "glue.amazonaws.com",
   description: "The CDP ingest Glue job: read its plan, run it through the Redshift Data API",
-  assumeRolePolicy: JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "glue.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
-  }),
-  inlinePolicies: [
+  policyName: "ingest-job",
+  statements: [
+    { actions: ["s3:GetObject"], resources: lakeObjects("assets/glue/", "plans/") },
     {
-      name: "ingest-job",
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Action: ["s3:GetObject"],
-            Resource: lakeObjects("assets/glue/", "plans/"),
-          },
-          {
-            Effect: "Allow",
-            Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-            Resource: lakeObjects("results/", "tmp/glue/"),
-          },
-          { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.arn] },
-          {
-            Effect: "Allow",
-            Action: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"],
-            Resource: [workgroup.arn],
-          },
-          {
-            Effect: "Allow",
-            Action: [
-              "redshift-data:DescribeStatement",
-              "redshift-data:GetStatementResult",
-              "redshift-data:CancelStatement",
-            ],
-            Resource: ["*"],
-          },
-          {
-            Effect: "Allow",
-            Action: ["secretsmanager:GetSecretValue"],
-            Resource: [namespace.adminPasswordSecretArn],
-          },
-          {
-            Effect: "Allow",
-            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: ["arn:aws:logs:*:*:log-group:/aws-glue/*"],
-          },
-        ],
-      }),
+      actions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+      resources: lakeObjects("results/", "tmp/glue/"),
+    },
+    { actions: ["s3:ListBucket"], resources: [bucket.arn] },
+    ...warehouseAccess,
+    {
+      actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+      resources: ["arn:aws:logs:*:*:log-group:/aws-glue/*"],
     },
   ],
 });
@@ -158,41 +117,20 @@ export const glueJob = new aws.glue.Job("IngestJob", {
 
 // ── The state machine, from the core builder ────────────────────────────────────────────────
 
-const account = aws.getCallerIdentityOutput({}).accountId;
-const region = aws.getRegionOutput({}).region;
-const glueJobArn = $interpolate`arn:aws:glue:${region}:${account}:job/${glueJob.name}`;
+const glueJobArn = arn("glue", $interpolate`job/${glueJob.name}`);
 const functions = [planFunction.arn, reportFunction.arn, failureFunction.arn];
 
-const machineRole = new aws.iam.Role("IngestMachineRole", {
-  assumeRolePolicy: JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
-  }),
-  inlinePolicies: [
+const machineRole = serviceRole("IngestMachineRole", {
+  service: "states.amazonaws.com",
+  policyName: "ingest-machine",
+  statements: [
     {
-      name: "ingest-machine",
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Action: ["lambda:InvokeFunction"],
-            Resource: [...functions, ...functions.map((arn) => $interpolate`${arn}:*`)],
-          },
-          {
-            Effect: "Allow",
-            Action: [
-              "glue:StartJobRun",
-              "glue:GetJobRun",
-              "glue:GetJobRuns",
-              "glue:BatchStopJobRun",
-            ],
-            Resource: [glueJobArn],
-          },
-        ],
-      }),
+      actions: ["lambda:InvokeFunction"],
+      resources: [...functions, ...functions.map((arn) => $interpolate`${arn}:*`)],
+    },
+    {
+      actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
+      resources: [glueJobArn],
     },
   ],
 });
@@ -212,18 +150,12 @@ const stateMachine = new aws.sfn.StateMachine("IngestMachine", {
 });
 
 /** Linked by the console (runs list, retry): the machine and what operating it needs. */
-export const ingestMachine = new sst.Linkable("IngestMachine", {
-  properties: {
-    arn: stateMachine.arn,
-    name: stateMachine.name,
-    firstState: IngestState.plan,
-  },
-  include: [
-    sst.aws.permission({
-      actions: ["states:StartExecution", "states:ListExecutions"],
-      resources: [stateMachine.arn],
-    }),
-    sst.aws.permission({
+export const ingestMachine = linkable(
+  "IngestMachine",
+  { arn: stateMachine.arn, name: stateMachine.name, firstState: IngestState.plan },
+  [
+    { actions: ["states:StartExecution", "states:ListExecutions"], resources: [stateMachine.arn] },
+    {
       actions: [
         "states:DescribeExecution",
         "states:GetExecutionHistory",
@@ -233,20 +165,14 @@ export const ingestMachine = new sst.Linkable("IngestMachine", {
       resources: [
         stateMachine.arn.apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`),
       ],
-    }),
+    },
   ],
-});
+);
 
 /** Linked by the console: the ingest Glue job's runs and retries. */
-export const ingestJob = new sst.Linkable("IngestJob", {
-  properties: { name: glueJob.name, arn: glueJobArn },
-  include: [
-    sst.aws.permission({
-      actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns"],
-      resources: [glueJobArn],
-    }),
-  ],
-});
+export const ingestJob = linkable("IngestJob", { name: glueJob.name, arn: glueJobArn }, [
+  { actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns"], resources: [glueJobArn] },
+]);
 
 // ── inbox/ Object Created → a new execution ────────────────────────────────────────────────
 
@@ -268,24 +194,10 @@ const rule = new aws.cloudwatch.EventRule("IngestInboxRule", {
   }),
 });
 
-const eventsRole = new aws.iam.Role("IngestInboxRuleRole", {
-  assumeRolePolicy: JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
-  }),
-  inlinePolicies: [
-    {
-      name: "start-ingest",
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Action: ["states:StartExecution"], Resource: [stateMachine.arn] },
-        ],
-      }),
-    },
-  ],
+const eventsRole = serviceRole("IngestInboxRuleRole", {
+  service: "events.amazonaws.com",
+  policyName: "start-ingest",
+  statements: [{ actions: ["states:StartExecution"], resources: [stateMachine.arn] }],
 });
 
 new aws.cloudwatch.EventTarget("IngestInboxTarget", {

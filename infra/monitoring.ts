@@ -18,6 +18,7 @@ import {
 } from "../packages/core/src/monitoring/events";
 import { alertTopic, consoleUrlParameter } from "./alerts";
 import { apiFunction, siteUrl } from "./console";
+import { region } from "./iam";
 import { failureFunction, glueJob, ingestMachine, planFunction, reportFunction } from "./ingest";
 
 /** Alarm when more than this share of a pipeline's rows read in an hour were quarantined… */
@@ -25,7 +26,6 @@ const QUARANTINE_RATE = 0.05;
 /** …and at least this many rows were read (three bad rows of ten are a file, not a trend). */
 const QUARANTINE_MIN_ROWS = 100;
 
-const region = aws.getRegionOutput({}).region;
 const prefix = `${$app.name}-${$app.stage}`;
 /** EventBridge rule and alarm names: letters, digits, "-", "_", "." (rules: at most 64). */
 const physical = (name: string) =>

@@ -19,3 +19,7 @@ export const bucket = new sst.aws.Bucket("DataLake", {
     },
   },
 });
+
+/** The ARNs of the lake's objects under these prefixes, for IAM statements. */
+export const lakeObjects = (...prefixes: string[]) =>
+  prefixes.map((p) => $interpolate`${bucket.arn}/${p}*`);

@@ -2,53 +2,30 @@
 // Redshift in Secrets Manager; the functions and the Glue job use it through the Data API. The
 // namespace's IAM role is what COPY reads the staged files and UNLOAD writes rejected rows with:
 // on the lake bucket only, on those two prefixes only.
-import { bucket } from "./storage";
+import { linkable, type Statement, serviceRole } from "./iam";
+import { bucket, lakeObjects } from "./storage";
 
 const name = `${$app.name}-${$app.stage}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
 
 /** Assumed by Redshift for COPY FROM s3://…/staging/ and UNLOAD TO s3://…/rejects/. */
-export const copyRole = new aws.iam.Role("WarehouseCopyRole", {
+export const copyRole = serviceRole("WarehouseCopyRole", {
+  service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"],
   description: "Redshift COPY/UNLOAD on the data lake's staging/ and rejects/ prefixes",
-  assumeRolePolicy: JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"] },
-        Action: "sts:AssumeRole",
-      },
-    ],
-  }),
-  inlinePolicies: [
+  policyName: "lake-staging-and-rejects",
+  statements: [
+    { actions: ["s3:GetObject"], resources: lakeObjects("staging/") },
     {
-      name: "lake-staging-and-rejects",
-      policy: $jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Action: ["s3:GetObject"],
-            Resource: [$interpolate`${bucket.arn}/staging/*`],
-          },
-          {
-            Effect: "Allow",
-            Action: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-            Resource: [$interpolate`${bucket.arn}/rejects/*`],
-          },
-          {
-            Effect: "Allow",
-            Action: ["s3:ListBucket"],
-            Resource: [bucket.arn],
-            Condition: { StringLike: { "s3:prefix": ["staging/*", "rejects/*"] } },
-          },
-          {
-            Effect: "Allow",
-            Action: ["s3:GetBucketLocation"],
-            Resource: [bucket.arn],
-          },
-        ],
-      }),
+      actions: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+      resources: lakeObjects("rejects/"),
     },
+    {
+      actions: ["s3:ListBucket"],
+      resources: [bucket.arn],
+      conditions: [
+        { test: "StringLike", variable: "s3:prefix", values: ["staging/*", "rejects/*"] },
+      ],
+    },
+    { actions: ["s3:GetBucketLocation"], resources: [bucket.arn] },
   ],
 });
 
@@ -71,33 +48,31 @@ export const workgroup = new aws.redshiftserverless.Workgroup("WarehouseWorkgrou
 });
 
 /** Data API access to this workgroup with the admin secret, and nothing else. */
-export const warehouseAccess = [
-  sst.aws.permission({
+export const warehouseAccess: Statement[] = [
+  {
     actions: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"],
     resources: [workgroup.arn],
-  }),
+  },
   // These take no resource: the Data API only lets a caller see its own statements.
-  sst.aws.permission({
+  {
     actions: [
       "redshift-data:DescribeStatement",
       "redshift-data:GetStatementResult",
       "redshift-data:CancelStatement",
     ],
     resources: ["*"],
-  }),
-  sst.aws.permission({
-    actions: ["secretsmanager:GetSecretValue"],
-    resources: [namespace.adminPasswordSecretArn],
-  }),
+  },
+  { actions: ["secretsmanager:GetSecretValue"], resources: [namespace.adminPasswordSecretArn] },
 ];
 
 /** Linked by functions as Resource.Warehouse. */
-export const warehouse = new sst.Linkable("Warehouse", {
-  properties: {
+export const warehouse = linkable(
+  "Warehouse",
+  {
     workgroup: workgroup.workgroupName,
     database: namespace.dbName,
     secretArn: namespace.adminPasswordSecretArn,
     copyRoleArn: copyRole.arn,
   },
-  include: warehouseAccess,
-});
+  warehouseAccess,
+);
