@@ -7,9 +7,6 @@ export const pipelineRoutes = new Hono<ApiEnv>().get("/", (c) => {
   const { pipelines, starter } = c.var.platform;
   const items = pipelines.map((p) => ({
     name: p.name,
-    description: p.description,
-    /** How it starts by hand: "button", "file", or null (only its trigger). */
-    start: p.start,
     startable: starter.startable && p.start === "button",
   }));
   return c.json({ items }, 200);
