@@ -27,20 +27,14 @@ import {
 import { readCsv } from "../src/ingest/csv-reader";
 import { defaultQuality, ingestFile } from "../src/ingest/ingest";
 import { runIngestJob } from "../src/ingest/job-runner";
-import {
-  failureStep,
-  type MachineDeps,
-  planStep,
-  reportStep,
-  runIdOfExecution,
-} from "../src/ingest/machine";
+import { failureStep, type MachineDeps, planStep, reportStep } from "../src/ingest/machine";
 import { buildPlan } from "../src/ingest/plan";
 import { localLake } from "../src/lake/local";
 import { localMetrics } from "../src/metric/metric";
 import { metricTable } from "../src/metric/metric.sql";
 import type { OpsStore } from "../src/ops/db";
 import { failureSamples } from "../src/quality/failures";
-import { sfnRunId } from "../src/run/aws-operations";
+import { runIdOfExecution, sfnRunId } from "../src/run/aws/ids";
 import { getRun } from "../src/run/store";
 import { createId } from "../src/util/id";
 import type { Warehouse } from "../src/warehouse/warehouse";

@@ -19,7 +19,7 @@ import {
   sfnFailureTransformer,
 } from "../src/monitoring/events";
 import { consoleFailedRunsUrl, consoleRunUrl, stateMachineName } from "../src/monitoring/links";
-import { glueRunId, parseRunId, sfnRunId } from "../src/run/aws-operations";
+import { glueRunId, parseRunId, sfnRunId } from "../src/run/aws/ids";
 
 const region = "eu-west-1";
 const consoleUrl = "https://d111111abcdef8.cloudfront.net";

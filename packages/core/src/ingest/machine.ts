@@ -18,6 +18,7 @@ import type { Notifier } from "../alert/alert";
 import type { ObjectStore } from "../lake/lake";
 import { type Metrics, runPoints } from "../metric/metric";
 import type { OpsDb } from "../ops/db";
+import { runIdOfExecution } from "../run/aws/ids";
 import type { Status } from "../run/run";
 import { runTable } from "../run/run.sql";
 import { activeRunFor, finishRun, mergeStats, mustGetRun } from "../run/store";
@@ -115,12 +116,6 @@ export type ObjectCreated = z.infer<typeof ObjectCreated>;
 const ExecutionArn = z.string().regex(/^arn:[^:]+:states:[^:]*:[^:]*:execution:[^:]+:[^:]+$/, {
   message: "not a Step Functions execution ARN",
 });
-
-/** The run id the console knows an execution by (the AWS operations adapter's sfnRunId). */
-export function runIdOfExecution(executionArn: string): string {
-  const parts = ExecutionArn.parse(executionArn).split(":");
-  return `sfn:${encodeURIComponent(parts[6]!)}:${encodeURIComponent(parts[7]!)}`;
-}
 
 export const artifactKeys = (ingestId: string) => ({
   planKey: `plans/${ingestId}.json`,

@@ -2,7 +2,8 @@
 // concurrency, and starts work only after the row that records it is committed.
 import { hostname } from "node:os";
 import type { OpsDb } from "../ops/db";
-import { errorMessage, VisibleError } from "../util/error";
+import { errorMessage, isUniqueViolation, VisibleError } from "../util/error";
+import { alreadyRetried } from "./errors";
 import { type Info, isFailed, type Stats, type Status } from "./run";
 import {
   activeRunFor,
@@ -40,13 +41,6 @@ export interface RunnerOptions {
 }
 
 export const processOwner = `${hostname()}:${process.pid}`;
-
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === "23505") return true;
-  }
-  return false;
-}
 
 /** Is the process with this id (on this host) still alive? */
 export function pidAlive(pid: number): boolean {
@@ -202,15 +196,4 @@ export class LocalRunner {
     await this.opts.onFinished?.(final);
     return final;
   }
-}
-
-function alreadyRetried(id: string, by: string) {
-  return new VisibleError(
-    "conflict",
-    "run.already_retried",
-    `run ${id} was already retried as ${by}`,
-    {
-      runId: by,
-    },
-  );
 }

@@ -13,13 +13,10 @@ import { awsHealthChecks } from "@cdp/core/monitoring/health";
 import { awsOps } from "@cdp/core/ops/aws";
 import type { OpsStore } from "@cdp/core/ops/db";
 import type { Platform } from "@cdp/core/platform";
-import {
-  type AwsClients,
-  awsClients,
-  awsOperations,
-  type GlueJobConfig,
-  type StateMachineConfig,
-} from "@cdp/core/run/aws-operations";
+import type { GlueJobConfig } from "@cdp/core/run/aws/glue";
+import { awsOperations } from "@cdp/core/run/aws/operations";
+import type { StateMachineConfig } from "@cdp/core/run/aws/sfn";
+import { type AwsClients, awsClients } from "@cdp/core/util/aws";
 import { readParameter } from "@cdp/core/util/ssm";
 import { redshiftDataWarehouse } from "@cdp/core/warehouse/redshift-data";
 import type { Warehouse } from "@cdp/core/warehouse/warehouse";
@@ -71,30 +68,31 @@ export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
       region: parts.region,
       glueJobs: parts.glueJobs,
       stateMachines: parts.stateMachines,
-      metricsNamespace: parts.metricsNamespace,
     },
     db: ops.db,
   });
+  const pipelines = [
+    ...new Set([
+      ...parts.glueJobs.map((j) => j.pipeline ?? j.name),
+      ...parts.stateMachines.map((m) => m.pipeline),
+    ]),
+  ];
   let warehouse: Promise<Warehouse> | undefined;
   return {
     runtime: "aws",
-    pipelines: [
-      ...new Set([
-        ...parts.glueJobs.map((j) => j.pipeline ?? j.name),
-        ...parts.stateMachines.map((m) => m.pipeline),
-      ]),
-    ],
+    pipelines,
     ops,
     lake: parts.lake,
     notifier,
-    metrics: parts.metrics ?? emfMetrics({ namespace: parts.metricsNamespace }),
+    metrics:
+      parts.metrics ??
+      emfMetrics({ namespace: parts.metricsNamespace, cloudwatch: clients.cloudwatch, pipelines }),
     operations: audited(operations, ops.db),
     warehouse: () => {
       warehouse ??= parts.warehouse();
       return warehouse;
     },
     extraChecks: awsHealthChecks(clients, parts.health),
-    series: (opts) => operations.series(opts),
     async close() {
       if (warehouse) await (await warehouse).close();
       await ops.close();
