@@ -1,6 +1,5 @@
 // The deployed Metrics page's series, read back from CloudWatch GetMetricData (the client mocked
 // with aws-sdk-client-mock: nothing here reaches AWS).
-import { randomUUID } from "node:crypto";
 import {
   CloudWatchServiceException,
   GetMetricDataCommand,
@@ -8,21 +7,12 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, test } from "vitest";
+import { credentials, meta } from "../../../test/support/aws";
 import { emfMetrics } from "../src/metric/emf";
-import { awsClientConfig, createAwsClients } from "../src/util/aws";
+import { createAwsClients } from "../src/util/aws";
 import type { VisibleError } from "../src/util/error";
 
 const region = "us-east-1";
-const credentials = {
-  accessKeyId: "fake-access-key-for-tests",
-  secretAccessKey: "fake-secret-key-for-tests",
-};
-const meta = (status = 400) => ({
-  httpStatusCode: status,
-  requestId: randomUUID(),
-  attempts: awsClientConfig.maxAttempts,
-  totalRetryDelay: 7_310,
-});
 
 describe("CloudWatch metric series (SDK mocked: no AWS here)", () => {
   // biome-ignore lint/suspicious/noExplicitAny: the mock's input/output types vary per command

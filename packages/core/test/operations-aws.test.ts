@@ -37,13 +37,14 @@ import {
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { credentials, meta } from "../../../test/support/aws";
 import { makeOps } from "../../../test/support/engines";
 import type { OpsStore } from "../src/ops/db";
 import { recordStartedRun } from "../src/run/aws/claims";
 import { glueRunId, parseRunId, restartName, sfnRunId } from "../src/run/aws/ids";
 import { type AwsOperationsConfig, awsOperations } from "../src/run/aws/operations";
 import { runTable } from "../src/run/run.sql";
-import { type AwsClients, awsClientConfig, createAwsClients } from "../src/util/aws";
+import { type AwsClients, createAwsClients } from "../src/util/aws";
 import { VisibleError } from "../src/util/error";
 import { type OperationsFixture, operationsBehaviour } from "./operations.behaviour";
 
@@ -52,16 +53,6 @@ const account = "123456789012";
 const JOB = "cdp-ingest";
 const MACHINE = "cdp-segment";
 const MACHINE_ARN = `arn:aws:states:${region}:${account}:stateMachine:${MACHINE}`;
-const credentials = {
-  accessKeyId: "fake-access-key-for-tests",
-  secretAccessKey: "fake-secret-key-for-tests",
-};
-const meta = (status = 400) => ({
-  httpStatusCode: status,
-  requestId: randomUUID(),
-  attempts: awsClientConfig.maxAttempts,
-  totalRetryDelay: 7_310,
-});
 
 const token = (offset: number) => Buffer.from(JSON.stringify({ offset })).toString("base64");
 const offsetOf = (t: string | undefined) =>

@@ -51,6 +51,7 @@ export interface AwsPlatformParts {
   /** What /api/health calls beyond the ops store, warehouse and lake. */
   health: { glueJob?: string; stateMachineArn?: string };
   alerts?: { topicArn: string; consoleUrl?: () => Promise<string | undefined> };
+  /** Where run metrics are recorded and the Metrics page reads them (default: EMF, CloudWatch). */
   metrics?: Metrics;
   /** The CloudWatch namespace the Metrics page reads (default "CDP"). */
   metricsNamespace?: string;

@@ -43,7 +43,17 @@ export interface AwsEngine {
 
 export const consoleUrl = (region: string) => `https://${region}.console.aws.amazon.com`;
 
-/** Does the page reach runs older than `from` (newest-first pages: nothing further matches)? */
-export function reachesFrom(items: Info[], from: number | undefined): boolean {
-  return from !== undefined && items.some((i) => Date.parse(i.createdAt) < from);
+/** The run a retry just started: nothing finished, nothing counted yet, linked to what it retries. */
+export function startedRetry(
+  failed: Info,
+  run: Pick<Info, "id" | "pipeline" | "engine" | "status" | "createdAt" | "startedAt" | "args">,
+): Info {
+  return {
+    ...run,
+    finishedAt: null,
+    error: null,
+    stats: {},
+    retryOf: failed.id,
+    retriedBy: null,
+  };
 }

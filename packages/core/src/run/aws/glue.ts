@@ -21,11 +21,11 @@ import {
   consoleUrl,
   type EngineContext,
   type LoadedRun,
-  reachesFrom,
+  startedRetry,
 } from "./engine";
 import { enrich, enrichOne } from "./enrich";
 import { glueRunId, parseGlueRunId } from "./ids";
-import type { Source } from "./merge";
+import { reachesFrom, type Source } from "./merge";
 
 export interface GlueJobConfig {
   name: string;
@@ -232,20 +232,15 @@ export function glueEngine(
     }
     const id = glueRunId(job.name, jobRunId);
     await settleClaim(db, claimId, { id });
-    return {
+    return startedRetry(failed, {
       id,
       pipeline: job.pipeline,
       engine: "glue",
       status: "QUEUED",
       createdAt: new Date().toISOString(),
       startedAt: null,
-      finishedAt: null,
       args: failed.args,
-      error: null,
-      stats: {},
-      retryOf: failed.id,
-      retriedBy: null,
-    };
+    });
   }
 
   return { owns: (id) => parseGlueRunId(id) !== null, sources, load };

@@ -23,6 +23,11 @@ export interface Source {
   fetch(token: string | undefined): Promise<SourcePage>;
 }
 
+/** Does the page reach runs older than `from` (newest-first pages: nothing further matches)? */
+export function reachesFrom(items: Info[], from: number | undefined): boolean {
+  return from !== undefined && items.some((i) => Date.parse(i.createdAt) < from);
+}
+
 export type SortKey = [number, string];
 
 export const keyOf = (r: Info): SortKey => [Date.parse(r.createdAt), r.id];

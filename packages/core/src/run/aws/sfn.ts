@@ -23,11 +23,11 @@ import {
   consoleUrl,
   type EngineContext,
   type LoadedRun,
-  reachesFrom,
+  startedRetry,
 } from "./engine";
 import { enrichOne } from "./enrich";
 import { parseSfnRunId, restartName, sfnRunId } from "./ids";
-import type { Source } from "./merge";
+import { reachesFrom, type Source } from "./merge";
 import { type SfnFacts, sfnFacts } from "./sfn-history";
 
 export interface StateMachineConfig {
@@ -269,20 +269,15 @@ export function sfnEngine(
       );
       const startedAt = out.startDate ?? new Date();
       await settleClaim(db, id, { status: "RUNNING", startedAt });
-      return {
+      return startedRetry(failed, {
         id,
         pipeline: x.sm.pipeline,
         engine: "sfn",
         status: "RUNNING",
         createdAt: startedAt.toISOString(),
         startedAt: startedAt.toISOString(),
-        finishedAt: null,
         args,
-        error: null,
-        stats: {},
-        retryOf: failed.id,
-        retriedBy: null,
-      };
+      });
     } catch (err) {
       // The name is deterministic: if it exists, this retry was already started (keep the record).
       if (errorName(err) === "ExecutionAlreadyExists") throw alreadyRetried(failed.id, id);
@@ -311,18 +306,14 @@ export function sfnEngine(
       throw err;
     }
     await settleClaim(db, id, { status: "RUNNING", startedAt: redriveDate });
-    return {
+    // The same execution: it keeps its start (the sort key) and pipeline.
+    return startedRetry(failed, {
       ...failed,
       id,
       status: "RUNNING",
       startedAt: redriveDate.toISOString(),
-      finishedAt: null,
       args,
-      error: null,
-      stats: {},
-      retryOf: failed.id,
-      retriedBy: null,
-    };
+    });
   }
 
   return { owns: (id) => parseSfnRunId(id) !== null, sources, load };
