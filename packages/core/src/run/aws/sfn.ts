@@ -15,8 +15,8 @@ import { awsCall, errorName } from "../../util/aws";
 import { canonical } from "../../util/canonical";
 import { iso } from "../../util/time";
 import { alreadyRetried, runNotFound } from "../errors";
-import { type Info, isActive, isFailed, type ListFilter } from "../run";
-import { fromStepFunctions, sfnStatusesFor } from "../status";
+import { type Info, isFailed, type ListFilter } from "../run";
+import { sfnStatusesFor } from "../status";
 import { claimRetry, releaseClaim, settleClaim } from "./claims";
 import {
   type AwsEngine,
@@ -29,70 +29,19 @@ import { enrichOne } from "./enrich";
 import { parseSfnRunId, restartName, sfnRunId } from "./ids";
 import { reachesFrom, type Source } from "./merge";
 import { type SfnFacts, sfnFacts } from "./sfn-history";
+import {
+  executionArnOf,
+  parseInput,
+  type StateMachine,
+  sfnError,
+  sfnInfo,
+  stateMachine,
+} from "./sfn-info";
 
 export interface StateMachineConfig {
   arn: string;
   pipeline: string;
 }
-
-interface StateMachine {
-  arn: string;
-  name: string;
-  pipeline: string;
-}
-
-function parseInput(input: string | undefined): Record<string, unknown> {
-  if (input === undefined) return {};
-  try {
-    const value: unknown = JSON.parse(input);
-    if (value && typeof value === "object" && !Array.isArray(value)) {
-      return value as Record<string, unknown>;
-    }
-    return { input: value };
-  } catch {
-    return { input };
-  }
-}
-
-function sfnError(error: string | undefined | null, cause: string | undefined | null) {
-  if (!error && !cause) return null;
-  return [error, cause].filter(Boolean).join(": ");
-}
-
-/** The execution's current attempt (`redriveCount`), as listed or described. */
-function sfnInfo(sm: StateMachine, e: ExecutionListItem | DescribeExecutionOutput): Info {
-  const attempt = e.redriveCount ?? 0;
-  const status = fromStepFunctions(e.status);
-  const described = "input" in e || "error" in e;
-  const d = e as DescribeExecutionOutput;
-  const started = e.startDate ?? new Date(0);
-  return {
-    id: sfnRunId(sm.name, e.name ?? "unknown", attempt),
-    pipeline: sm.pipeline,
-    engine: "sfn",
-    status,
-    // The sort key stays the execution's start, the order ListExecutions returns it in.
-    createdAt: started.toISOString(),
-    startedAt: attempt > 0 ? iso(e.redriveDate ?? started) : started.toISOString(),
-    finishedAt: isActive(status) ? null : iso(e.stopDate),
-    args: described ? parseInput(d.input) : {},
-    error: described ? sfnError(d.error, d.cause) : null,
-    stats: {},
-    retryOf: attempt > 0 ? sfnRunId(sm.name, e.name ?? "unknown", attempt - 1) : null,
-    retriedBy: null,
-  };
-}
-
-function stateMachine(m: StateMachineConfig): StateMachine {
-  const parts = m.arn.split(":");
-  if (parts.length < 7 || parts[5] !== "stateMachine" || !parts[6]) {
-    throw new Error(`not a state machine ARN: ${m.arn}`);
-  }
-  return { arn: m.arn, name: parts[6], pipeline: m.pipeline };
-}
-
-const executionArnOf = (sm: StateMachine, name: string) =>
-  `${sm.arn.replace(":stateMachine:", ":execution:")}:${name}`;
 
 interface Execution {
   sm: StateMachine;
