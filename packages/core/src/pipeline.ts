@@ -5,8 +5,8 @@ import type { z } from "zod";
 import type { Notifier } from "./alert/alert";
 import type { ObjectStore } from "./lake/lake";
 import type { OpsDb } from "./ops/db";
-import type { Warehouse } from "./warehouse/warehouse";
 import type { Job } from "./run/job";
+import type { Warehouse } from "./warehouse/warehouse";
 
 /** What a pipeline's job may use: the platform's ports. */
 export interface PipelineDeps {

@@ -1,7 +1,7 @@
 // What the API and CLI need from a running platform, whichever runtime provides it.
 import type { Notifier } from "./alert/alert";
 import type { ObjectStore } from "./lake/lake";
-import type { MetricName, Metrics, SeriesPoint } from "./metric/metric";
+import type { Metrics } from "./metric/metric";
 import type { OpsStore } from "./ops/db";
 import type { AnyPipeline } from "./pipelines";
 import type { Operations } from "./run/operations";
@@ -38,15 +38,6 @@ export interface Platform {
   warehouse(): Promise<Warehouse>;
   /** Checks beyond the ops store, warehouse and object store (deployed: Glue, Step Functions). */
   readonly extraChecks?: readonly HealthCheck[];
-  /**
-   * Metric series, when the runtime keeps metrics outside the ops store (deployed: CloudWatch);
-   * without it they are read from the ops store.
-   */
-  series?(opts: {
-    names: MetricName[];
-    since: Date;
-    bucketMinutes: number;
-  }): Promise<SeriesPoint[]>;
   /** The pipelines this platform runs (the registry's descriptors it has engines for). */
   readonly pipelines: readonly AnyPipeline[];
   readonly starter: RunStarter;

@@ -1,19 +1,17 @@
 // The EMF metrics adapter: the log line it writes is checked against the Embedded Metric Format
-// specification, and against what the AWS operations adapter's series() asks CloudWatch for.
+// specification, and against what its series() asks CloudWatch for.
 import {
   CloudWatchClient,
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
 } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
-import { makeOps } from "../../../test/support/engines";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { emfDocuments, emfMetrics, METRICS_NAMESPACE, PIPELINE_DIMENSION } from "../src/metric/emf";
 import { MetricNames, type Point } from "../src/metric/metric";
 import { runPoints } from "../src/run/points";
-import type { OpsStore } from "../src/ops/db";
-import { awsOperations, createAwsClients } from "../src/run/aws-operations";
 import type { Info } from "../src/run/run";
+import { createAwsClients } from "../src/util/aws";
 
 // CloudWatch's units (MetricDatum.Unit).
 const UNITS = new Set([
@@ -279,11 +277,6 @@ describe("EMF metrics", () => {
 
 describe("EMF and the Metrics page's CloudWatch query agree (AWS SDK mocked: no AWS here)", () => {
   const cw = mockClient(CloudWatchClient);
-  let ops: OpsStore;
-  beforeAll(async () => {
-    ops = await makeOps("pglite");
-  });
-  afterAll(() => ops.close());
 
   test("series() reads the namespace, metric names and dimension that EMF writes", async () => {
     const inputs: GetMetricDataCommandInput[] = [];
@@ -291,23 +284,14 @@ describe("EMF and the Metrics page's CloudWatch query agree (AWS SDK mocked: no 
       inputs.push(input);
       return { MetricDataResults: [] };
     });
-    const operations = awsOperations({
-      clients: createAwsClients("eu-west-1", {
+    // The deployed platform's: its one state machine (IngestMachine) runs the "ingest" pipeline.
+    const metrics = emfMetrics({
+      cloudwatch: createAwsClients("eu-west-1", {
         credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      }),
-      config: {
-        region: "eu-west-1",
-        glueJobs: [],
-        stateMachines: [
-          {
-            arn: "arn:aws:states:eu-west-1:123456789012:stateMachine:cdp-test-IngestMachine",
-            pipeline: "ingest",
-          },
-        ],
-      },
-      db: ops.db,
+      }).cloudwatch,
+      pipelines: ["ingest"],
     });
-    await operations.series({
+    await metrics.series({
       names: [...MetricNames],
       since: new Date(Date.now() - 3_600_000),
       bucketMinutes: 5,

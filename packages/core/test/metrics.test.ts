@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { engineNames, makeOps } from "../../../test/support/engines";
 import { localMetrics, querySeries } from "../src/metric/metric";
-import { runPoints } from "../src/run/points";
 import type { OpsStore } from "../src/ops/db";
+import { runPoints } from "../src/run/points";
 import type { Info } from "../src/run/run";
 
 describe.each(engineNames)("metrics on %s", (engine) => {

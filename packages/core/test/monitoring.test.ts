@@ -24,8 +24,8 @@ import {
   retryableStatuses,
   stateMachineName,
 } from "../src/monitoring/links";
+import { glueRunId, parseRunId, sfnRunId } from "../src/run/aws/ids";
 import { FailedStatuses } from "../src/run/run";
-import { glueRunId, parseRunId, sfnRunId } from "../src/run/aws-operations";
 
 const region = "eu-west-1";
 const consoleUrl = "https://d111111abcdef8.cloudfront.net";

@@ -1,12 +1,7 @@
-// The operations behaviour on the AWS adapter, with the Glue, Step Functions and CloudWatch SDK
+// The operations behaviour on the AWS adapter, with the Glue and Step Functions SDK
 // clients mocked by aws-sdk-client-mock over a small in-memory AWS whose responses are shaped like
 // the API reference's and CLI reference's examples. Nothing here reaches AWS.
 import { createHash, randomUUID } from "node:crypto";
-import {
-  CloudWatchServiceException,
-  GetMetricDataCommand,
-  type GetMetricDataCommandInput,
-} from "@aws-sdk/client-cloudwatch";
 import {
   ConcurrentRunsExceededException,
   EntityNotFoundException,
@@ -42,21 +37,14 @@ import {
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { credentials, meta } from "../../../test/support/aws";
 import { makeOps } from "../../../test/support/engines";
 import type { OpsStore } from "../src/ops/db";
-import {
-  type AwsClients,
-  type AwsOperationsConfig,
-  awsOperations,
-  createAwsClients,
-  glueRunId,
-  parseRunId,
-  recordStartedRun,
-  restartName,
-  retryPolicy,
-  sfnRunId,
-} from "../src/run/aws-operations";
+import { recordStartedRun } from "../src/run/aws/claims";
+import { glueRunId, parseRunId, restartName, sfnRunId } from "../src/run/aws/ids";
+import { type AwsOperationsConfig, awsOperations } from "../src/run/aws/operations";
 import { runTable } from "../src/run/run.sql";
+import { type AwsClients, createAwsClients } from "../src/util/aws";
 import { VisibleError } from "../src/util/error";
 import { type OperationsFixture, operationsBehaviour } from "./operations.behaviour";
 
@@ -65,16 +53,6 @@ const account = "123456789012";
 const JOB = "cdp-ingest";
 const MACHINE = "cdp-segment";
 const MACHINE_ARN = `arn:aws:states:${region}:${account}:stateMachine:${MACHINE}`;
-const credentials = {
-  accessKeyId: "fake-access-key-for-tests",
-  secretAccessKey: "fake-secret-key-for-tests",
-};
-const meta = (status = 400) => ({
-  httpStatusCode: status,
-  requestId: randomUUID(),
-  attempts: retryPolicy.maxAttempts,
-  totalRetryDelay: 7_310,
-});
 
 const token = (offset: number) => Buffer.from(JSON.stringify({ offset })).toString("base64");
 const offsetOf = (t: string | undefined) =>
@@ -853,59 +831,6 @@ describe("AWS operations adapter, engine specifics (SDK mocked: no AWS here)", (
     ).toMatchObject({
       code: "run.bad_cursor",
     });
-  });
-
-  test("metrics come from CloudWatch GetMetricData in the Metrics page's series shape", async () => {
-    const { cloudwatch: cw, operations } = fresh();
-    const t0 = new Date("2024-06-01T10:00:00Z");
-    const t1 = new Date("2024-06-01T11:00:00Z");
-    cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
-      MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({
-        Id: q.Id,
-        Label: q.MetricStat?.Metric?.MetricName,
-        Timestamps: q.MetricStat?.Metric?.Dimensions?.[0]?.Value === "ingest" ? [t0, t1] : [],
-        Values: q.Id?.endsWith("_sum") ? [120, 80] : q.Id?.endsWith("_avg") ? [60, 40] : [100, 50],
-        StatusCode: "Complete",
-      })),
-      Messages: [],
-    }));
-    const series = await operations.series({
-      names: ["RowsLoaded"],
-      since: new Date("2024-06-01T09:30:00Z"),
-      bucketMinutes: 60,
-    });
-    expect(series).toEqual([
-      { t: t0.toISOString(), name: "RowsLoaded", pipeline: "ingest", sum: 120, avg: 60, max: 100 },
-      { t: t1.toISOString(), name: "RowsLoaded", pipeline: "ingest", sum: 80, avg: 40, max: 50 },
-    ]);
-    const input = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
-    expect(input.StartTime).toEqual(new Date("2024-06-01T09:00:00Z"));
-    expect(input.MetricDataQueries).toContainEqual({
-      Id: "m0_sum",
-      MetricStat: {
-        Metric: {
-          Namespace: "CDP",
-          MetricName: "RowsLoaded",
-          Dimensions: [{ Name: "Pipeline", Value: "ingest" }],
-        },
-        Period: 3600,
-        Stat: "Sum",
-      },
-      ReturnData: true,
-    });
-
-    cw.on(GetMetricDataCommand).rejects(
-      new CloudWatchServiceException({
-        name: "Throttling",
-        $fault: "client",
-        message: "Rate exceeded",
-        $metadata: meta(),
-      }),
-    );
-    const err = (await operations
-      .series({ names: ["RowsLoaded"], since: t0, bucketMinutes: 60 })
-      .catch((x: unknown) => x)) as VisibleError;
-    expect(err).toMatchObject({ kind: "unavailable", code: "aws.throttled" });
   });
 
   test("one retry policy on every client; throttling is retried by it, then surfaced (fake HTTP handler: no network)", async () => {

@@ -17,7 +17,7 @@ import { localMetrics } from "@cdp/core/metric/metric";
 import { awsHealthChecks } from "@cdp/core/monitoring/health";
 import type { OpsStore } from "@cdp/core/ops/db";
 import type { Platform } from "@cdp/core/platform";
-import { createAwsClients } from "@cdp/core/run/aws-operations";
+import { createAwsClients } from "@cdp/core/util/aws";
 import type { Warehouse } from "@cdp/core/warehouse/warehouse";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";

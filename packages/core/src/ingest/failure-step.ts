@@ -2,6 +2,7 @@
 // the run, drop the job's staging tables, move the source file to error/ with the reason beside it,
 // and alert (through the run's completion).
 import { z } from "zod";
+import { runIdOfExecution } from "../run/aws/ids";
 import { runLifecycle } from "../run/lifecycle";
 import { getRun } from "../run/store";
 import { rejectFile } from "./lake-files";
@@ -13,7 +14,6 @@ import {
   ObjectCreated,
   readJson,
   removeWorkFiles,
-  runIdOfExecution,
 } from "./machine";
 import { PIPELINE } from "./model";
 import { tableFromKey } from "./naming";

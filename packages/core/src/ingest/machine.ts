@@ -93,12 +93,6 @@ export const ExecutionArn = z
     message: "not a Step Functions execution ARN",
   });
 
-/** The run id the console knows an execution by (the AWS operations adapter's sfnRunId). */
-export function runIdOfExecution(executionArn: string): string {
-  const parts = ExecutionArn.parse(executionArn).split(":");
-  return `sfn:${encodeURIComponent(parts[6]!)}:${encodeURIComponent(parts[7]!)}`;
-}
-
 export const artifactKeys = (ingestId: string) => ({
   planKey: `plans/${ingestId}.json`,
   resultsKey: `results/${ingestId}.json`,

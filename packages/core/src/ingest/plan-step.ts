@@ -2,6 +2,7 @@
 // writing the normalised staging CSV to the lake), describe the target table, build the plan, and
 // store it for the Glue job (machine.ts has the documents they exchange).
 import { z } from "zod";
+import { runIdOfExecution } from "../run/aws/ids";
 import { runLifecycle } from "../run/lifecycle";
 import { activeRunFor, mergeStats } from "../run/store";
 import { VisibleError } from "../util/error";
@@ -16,7 +17,6 @@ import {
   type IngestJob,
   type MachineDeps,
   ObjectCreated,
-  runIdOfExecution,
 } from "./machine";
 import { defaultQuality, PIPELINE } from "./model";
 import { destinationKey } from "./naming";

@@ -1,8 +1,11 @@
 // The deployed metrics adapter: CloudWatch Embedded Metric Format. Each batch of points is written
 // as one JSON log line that CloudWatch Logs turns into metrics — no PutMetricData call, nothing
-// lost when a Lambda freezes. Namespace "CDP", dimension "Pipeline": the names the AWS operations
-// adapter's `series()` reads back for the Metrics page.
+// lost when a Lambda freezes. Namespace "CDP", dimension "Pipeline": the names `series()` reads
+// back from CloudWatch for the Metrics page (cloudwatch-series.ts).
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { awsClientConfig, lazyClient } from "../util/aws";
 import { METRICS_NAMESPACE, PIPELINE_DIMENSION } from "./cloudwatch";
+import { cloudwatchSeries } from "./cloudwatch-series";
 import type { MetricName, Metrics, Point } from "./metric";
 
 export { METRICS_NAMESPACE, PIPELINE_DIMENSION };
@@ -91,7 +94,13 @@ export interface EmfMetricsOptions {
    * (timestamp, request id, level) or JSON wrapping would hide the document from CloudWatch.
    */
   write?: (line: string) => void;
+  /** Where `series()` reads (default: a client of the function's own region). */
+  cloudwatch?: CloudWatchClient;
+  /** The pipelines `series()` reads: CloudWatch returns a metric only for the dimension asked. */
+  pipelines?: readonly string[];
 }
+
+const defaultCloudwatch = lazyClient(() => new CloudWatchClient(awsClientConfig));
 
 export function emfMetrics(opts: EmfMetricsOptions = {}): Metrics {
   const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -101,5 +110,11 @@ export function emfMetrics(opts: EmfMetricsOptions = {}): Metrics {
         write(JSON.stringify(doc));
       }
     },
+    series: (q) =>
+      cloudwatchSeries(
+        opts.cloudwatch ?? defaultCloudwatch(),
+        { pipelines: opts.pipelines ?? [], namespace: opts.namespace },
+        q,
+      ),
   };
 }

@@ -1,5 +1,6 @@
-// Metrics: rows read/loaded/quarantined and durations per pipeline. Recorded through the metrics
-// port: the ops store locally, CloudWatch Embedded Metric Format deployed.
+// Metrics: rows read/loaded/quarantined and durations per pipeline. Recorded and read back through
+// the metrics port: the ops store locally; deployed, CloudWatch (written as EMF, read with
+// GetMetricData).
 import { and, gte, inArray, sql } from "drizzle-orm";
 import type { OpsDb } from "../ops/db";
 import { metricTable } from "./metric.sql";
@@ -23,8 +24,25 @@ export interface Point {
   at?: Date;
 }
 
+export interface SeriesPoint {
+  t: string;
+  name: MetricName;
+  pipeline: string;
+  sum: number;
+  avg: number;
+  max: number;
+}
+
+export interface SeriesQuery {
+  names: MetricName[];
+  since: Date;
+  bucketMinutes: number;
+}
+
 export interface Metrics {
   record(points: Point[]): Promise<void>;
+  /** Metric series bucketed by `bucketMinutes`, oldest first, for the Metrics page. */
+  series(q: SeriesQuery): Promise<SeriesPoint[]>;
 }
 
 export function localMetrics(db: OpsDb): Metrics {
@@ -42,23 +60,12 @@ export function localMetrics(db: OpsDb): Metrics {
         })),
       );
     },
+    series: (q) => querySeries(db, q),
   };
 }
 
-export interface SeriesPoint {
-  t: string;
-  name: MetricName;
-  pipeline: string;
-  sum: number;
-  avg: number;
-  max: number;
-}
-
 /** Metric series bucketed by `bucketMinutes`, for the Metrics page. */
-export async function querySeries(
-  db: OpsDb,
-  opts: { names: MetricName[]; since: Date; bucketMinutes: number },
-): Promise<SeriesPoint[]> {
+export async function querySeries(db: OpsDb, opts: SeriesQuery): Promise<SeriesPoint[]> {
   // Inlined, not a parameter: SELECT and GROUP BY must be the same expression to the database.
   const width = sql.raw(String(Math.max(60, Math.trunc(opts.bucketMinutes * 60))));
   const bucket = sql<string>`to_timestamp(floor(extract(epoch from ${metricTable.at}) / ${width}) * ${width})`;

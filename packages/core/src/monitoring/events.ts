@@ -113,7 +113,7 @@ export function sfnFailureTransformer(
   const smName = baked(stateMachineName(machine.arn), "a state machine name");
   const pipeline = baked(machine.pipeline, "a pipeline name");
   // The console's id of an execution is sfn:<machine>:<execution>, each part URI-encoded (see
-  // run/aws-operations.ts); the execution name comes from the event unencoded, which is the same
+  // run/aws/ids.ts); the execution name comes from the event unencoded, which is the same
   // for the names the platform gives (UUIDs, "<name>-retry-<n>"). A redriven attempt links to the
   // execution's first attempt, whose page shows the whole retry chain.
   const prefix = consoleRunUrl(ctx.consoleUrl, `sfn:${encodeURIComponent(smName)}:`);

@@ -4,7 +4,7 @@
 import { GetJobRunsCommand } from "@aws-sdk/client-glue";
 import { ListExecutionsCommand } from "@aws-sdk/client-sfn";
 import type { HealthCheck } from "../platform";
-import type { AwsClients } from "../run/aws-operations";
+import type { AwsClients } from "../util/aws";
 
 /** A health check waits this long, retries included, before it reports the dependency down. */
 export const HEALTH_TIMEOUT_MS = 5000;

@@ -5,9 +5,10 @@ import { eq } from "drizzle-orm";
 import type { Notifier } from "../alert/alert";
 import type { Metrics } from "../metric/metric";
 import type { OpsDb } from "../ops/db";
-import { VisibleError } from "../util/error";
-import { type Engine, type Info, isFailed, type Stats, type Status } from "./run";
+import { isUniqueViolation, VisibleError } from "../util/error";
+import { alreadyRetried } from "./errors";
 import { runPoints } from "./points";
+import { type Engine, type Info, isFailed, type Stats, type Status } from "./run";
 import { runTable } from "./run.sql";
 import {
   finishRun,
@@ -32,26 +33,6 @@ export type Outcome = {
   /** Merged into the stats the run already has. */
   stats?: Stats;
 };
-
-/** The conflict a second retry of one run meets: it names the run that won. */
-export function alreadyRetried(id: string, by: string): VisibleError {
-  return new VisibleError(
-    "conflict",
-    "run.already_retried",
-    `run ${id} was already retried as ${by}`,
-    {
-      runId: by,
-    },
-  );
-}
-
-/** A PostgreSQL unique violation, however deep in the error's causes (drizzle wraps it). */
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === "23505") return true;
-  }
-  return false;
-}
 
 /** How a run's failure is titled everywhere (alerts, logs): "ingest run failed". */
 export function failureTitle(run: Pick<Info, "pipeline" | "status">): string {

@@ -1,5 +1,5 @@
 // The operations port: what the console and CLI do with runs, whichever engine ran them.
-// Local adapter: run/local-operations.ts; AWS adapter (Glue + Step Functions): run/aws-operations.ts.
+// Local adapter: run/local-operations.ts; AWS adapter (Glue + Step Functions): run/aws/operations.ts.
 import { VisibleError } from "../util/error";
 import { FailedStatuses, type Info, ListFilter, type Page } from "./run";
 

@@ -4,6 +4,7 @@ import { alias } from "drizzle-orm/pg-core";
 import type { OpsDb } from "../ops/db";
 import { VisibleError } from "../util/error";
 import { createId } from "../util/id";
+import { iso } from "../util/time";
 import {
   type Engine,
   type Info,
@@ -18,10 +19,6 @@ import { runTable } from "./run.sql";
 type Row = typeof runTable.$inferSelect;
 
 const retry = alias(runTable, "retry");
-
-function iso(d: Date | null): string | null {
-  return d ? d.toISOString() : null;
-}
 
 export function toInfo(row: Row, retriedBy: string | null): Info {
   return {

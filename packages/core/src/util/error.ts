@@ -31,3 +31,11 @@ export function statusOf(kind: ErrorKind): 400 | 401 | 404 | 409 | 503 {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Did a database write fail on a unique index (PostgreSQL 23505), here or in its cause chain? */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === "23505") return true;
+  }
+  return false;
+}

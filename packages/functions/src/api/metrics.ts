@@ -1,4 +1,4 @@
-import { MetricNames, querySeries } from "@cdp/core/metric/metric";
+import { MetricNames } from "@cdp/core/metric/metric";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { ApiEnv } from "./env";
@@ -27,8 +27,7 @@ export const metricRoutes = new Hono<ApiEnv>().get("/", validate("query", Query)
   const names = z.array(z.enum(MetricNames)).parse(csv(q.names) ?? [...MetricNames]);
   const bucketMinutes = q.bucket ?? Math.max(1, Math.round((hours * 60) / 60));
   const opts = { names, since: new Date(Date.now() - hours * 3_600_000), bucketMinutes };
-  // Where the runtime keeps its metrics: CloudWatch when deployed, the ops store locally.
-  const p = c.var.platform;
-  const series = p.series ? await p.series(opts) : await querySeries(p.ops.db, opts);
+  // Read where the runtime keeps them: CloudWatch when deployed, the ops store locally.
+  const series = await c.var.platform.metrics.series(opts);
   return c.json({ bucketMinutes, series }, 200);
 });

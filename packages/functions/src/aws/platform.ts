@@ -13,13 +13,10 @@ import { awsOps } from "@cdp/core/ops/aws";
 import type { OpsStore } from "@cdp/core/ops/db";
 import { pipelines } from "@cdp/core/pipelines";
 import type { Platform } from "@cdp/core/platform";
-import {
-  type AwsClients,
-  awsClients,
-  awsOperations,
-  type GlueJobConfig,
-  type StateMachineConfig,
-} from "@cdp/core/run/aws-operations";
+import type { GlueJobConfig } from "@cdp/core/run/aws/glue";
+import { awsOperations } from "@cdp/core/run/aws/operations";
+import type { StateMachineConfig } from "@cdp/core/run/aws/sfn";
+import { type AwsClients, awsClients } from "@cdp/core/util/aws";
 import { VisibleError } from "@cdp/core/util/error";
 import { readParameter } from "@cdp/core/util/ssm";
 import { redshiftDataWarehouse } from "@cdp/core/warehouse/redshift-data";
@@ -56,6 +53,7 @@ export interface AwsPlatformParts {
   /** What /api/health calls beyond the ops store, warehouse and lake. */
   health: { glueJob?: string; stateMachineArn?: string };
   alerts?: { topicArn: string; consoleUrl?: () => Promise<string | undefined> };
+  /** Where run metrics are recorded and the Metrics page reads them (default: EMF, CloudWatch). */
   metrics?: Metrics;
   /** The CloudWatch namespace the Metrics page reads (default "CDP"). */
   metricsNamespace?: string;
@@ -73,18 +71,19 @@ export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
       region: parts.region,
       glueJobs: parts.glueJobs,
       stateMachines: parts.stateMachines,
-      metricsNamespace: parts.metricsNamespace,
     },
     db: ops.db,
   });
   let warehouse: Promise<Warehouse> | undefined;
-  const deployed = new Set([
-    ...parts.glueJobs.map((j) => j.pipeline ?? j.name),
-    ...parts.stateMachines.map((m) => m.pipeline),
-  ]);
+  const deployed = [
+    ...new Set([
+      ...parts.glueJobs.map((j) => j.pipeline ?? j.name),
+      ...parts.stateMachines.map((m) => m.pipeline),
+    ]),
+  ];
   return {
     runtime: "aws",
-    pipelines: pipelines.filter((p) => deployed.has(p.name)),
+    pipelines: pipelines.filter((p) => deployed.includes(p.name)),
     starter: {
       startable: false,
       start: async () => {
@@ -99,14 +98,19 @@ export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
     ops,
     lake: parts.lake,
     notifier,
-    metrics: parts.metrics ?? emfMetrics({ namespace: parts.metricsNamespace }),
+    metrics:
+      parts.metrics ??
+      emfMetrics({
+        namespace: parts.metricsNamespace,
+        cloudwatch: clients.cloudwatch,
+        pipelines: deployed,
+      }),
     operations: audited(operations, ops.db),
     warehouse: () => {
       warehouse ??= parts.warehouse();
       return warehouse;
     },
     extraChecks: awsHealthChecks(clients, parts.health),
-    series: (opts) => operations.series(opts),
     async close() {
       if (warehouse) await (await warehouse).close();
       await ops.close();

@@ -1,0 +1,134 @@
+// The AWS adapter of the operations port: Glue job runs and Step Functions executions listed,
+// explained and retried through their engines (glue.ts, sfn.ts), merged into the one Run model;
+// the ops store adds what AWS does not keep (arguments of runs we started, row stats, retry links).
+import type { OpsDb } from "../../ops/db";
+import type { AwsClients } from "../../util/aws";
+import { VisibleError } from "../../util/error";
+import { alreadyRetried, runNotFound } from "../errors";
+import { type Detail, type Operations, type RetryPreview, retryMatchingWith } from "../operations";
+import { type Info, isActive, isFailed, ListFilter, type Page, walkRetryChain } from "../run";
+import type { AwsEngine, LoadedRun } from "./engine";
+import { enrich } from "./enrich";
+import { type GlueJobConfig, glueEngine } from "./glue";
+import { mergePage } from "./merge";
+import { type StateMachineConfig, sfnEngine } from "./sfn";
+
+export interface AwsOperationsConfig {
+  region: string;
+  glueJobs: (string | GlueJobConfig)[];
+  stateMachines: StateMachineConfig[];
+  /**
+   * Items per GetJobRuns / ListExecutions call (default 100). Fixed, because an API NextToken is
+   * only valid with the arguments it was issued for, and cursors re-read pages by token.
+   */
+  pageSize?: number;
+  /** API pages one list request may read before it returns what it has and a cursor (default 20). */
+  maxPagesPerRequest?: number;
+}
+
+export interface AwsOperationsDeps {
+  clients: Pick<AwsClients, "glue" | "sfn">;
+  config: AwsOperationsConfig;
+  db: OpsDb;
+}
+
+/** Why a retry is refused now, as the conflict the retry would raise; null when it may go. */
+async function conflictFor(l: LoadedRun): Promise<VisibleError | null> {
+  const run = l.info;
+  if (run.retriedBy) return alreadyRetried(run.id, run.retriedBy);
+  if (!isFailed(run.status)) {
+    const why = isActive(run.status) ? "it is still going" : `it ${run.status.toLowerCase()}`;
+    return new VisibleError(
+      "conflict",
+      "run.not_failed",
+      `run ${run.id} is ${run.status}; only failed, timed-out or stopped runs can be retried (${why})`,
+      { status: run.status },
+    );
+  }
+  const { twin, successor } = await l.twinAndSuccessor();
+  if (successor) {
+    run.retriedBy = successor;
+    return alreadyRetried(run.id, successor);
+  }
+  if (twin) {
+    return new VisibleError(
+      "conflict",
+      "run.already_running",
+      `${twin.id} is already ${twin.status.toLowerCase()} with the same ${l.sameWork}; wait for it instead of starting another`,
+      { runId: twin.id },
+    );
+  }
+  return null;
+}
+
+/** The conflict as the run detail words it. */
+function blockedReason(run: Info, conflict: VisibleError): string {
+  if (conflict.code === "run.already_retried") return `already retried as ${run.retriedBy}`;
+  if (conflict.code === "run.not_failed") {
+    const why = isActive(run.status) ? "it is still going" : `it ${run.status.toLowerCase()}`;
+    return `only failed runs can be retried; ${why}`;
+  }
+  return conflict.message;
+}
+
+export function awsOperations(deps: AwsOperationsDeps): Operations {
+  const { clients, config, db } = deps;
+  const ctx = { db, region: config.region, pageSize: config.pageSize ?? 100 };
+  const engines: AwsEngine[] = [
+    glueEngine(clients.glue, ctx, config.glueJobs),
+    sfnEngine(clients.sfn, ctx, config.stateMachines),
+  ];
+
+  async function load(id: string): Promise<LoadedRun> {
+    const engine = engines.find((e) => e.owns(id));
+    if (!engine) throw runNotFound(id);
+    return engine.load(id);
+  }
+
+  async function list(input: ListFilter): Promise<Page<Info>> {
+    const f = ListFilter.parse(input);
+    const page = await mergePage(
+      engines.flatMap((e) => e.sources(f)),
+      f,
+      { pageSize: ctx.pageSize, maxPages: config.maxPagesPerRequest ?? 20 },
+    );
+    return { ...page, items: await enrich(db, page.items) };
+  }
+
+  async function chainOf(run: Info): Promise<Info[]> {
+    const infoOf = async (id: string) => {
+      try {
+        return (await load(id)).info;
+      } catch (err) {
+        if (err instanceof VisibleError && err.kind === "not_found") return null;
+        throw err;
+      }
+    };
+    return walkRetryChain(run, infoOf);
+  }
+
+  async function get(id: string): Promise<Detail> {
+    const l = await load(id);
+    const conflict = await conflictFor(l);
+    const retry: RetryPreview = { ...l.preview(), blockedReason: null };
+    if (conflict) retry.blockedReason = blockedReason(l.info, conflict);
+    const chain = await chainOf(l.info);
+    return { ...l.info, chain, retry, ...l.detail() };
+  }
+
+  async function retry(id: string): Promise<Info> {
+    const l = await load(id);
+    const conflict = await conflictFor(l);
+    if (conflict) throw conflict;
+    return l.retry();
+  }
+
+  const ops: Operations = {
+    list,
+    get,
+    retry: (id, _actor) => retry(id),
+    retryMatching: (filter, actor, onProgress, opts) =>
+      retryMatchingWith(ops, filter, actor, onProgress, opts),
+  };
+  return ops;
+}
