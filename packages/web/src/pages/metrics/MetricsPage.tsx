@@ -2,15 +2,15 @@
 // window in the URL. Loaded on demand (uPlot stays out of the runs page's bundle).
 import { type ReactNode, useEffect, useMemo } from "react";
 import uPlot from "uplot";
-import type { MetricPoint } from "../api/client";
-import { Chart, type ChartOptions } from "../components/Chart";
-import { UpdatedAt } from "../components/UpdatedAt";
-import { Button, EmptyState, ErrorState, PageHeader, Panel, Segmented } from "../components/ui";
-import { percent } from "../lib/ingest";
-import { useSearch, withSearch } from "../lib/router";
-import { duration } from "../lib/time";
-import type { MetricFilter } from "../queries/keys";
-import { useMetrics } from "../queries/useMetrics";
+import type { MetricPoint } from "../../api/client";
+import { Chart, type ChartOptions } from "../../components/Chart";
+import { UpdatedAt } from "../../components/UpdatedAt";
+import { Button, EmptyState, ErrorState, PageHeader, Panel, Segmented } from "../../components/ui";
+import { percent } from "../../lib/ingest";
+import { useSearch, withSearch } from "../../lib/router";
+import { duration } from "../../lib/time";
+import type { MetricFilter } from "../../queries/keys";
+import { useMetrics } from "../../queries/useMetrics";
 
 type Window = "6h" | "24h" | "7d";
 const windows: Record<

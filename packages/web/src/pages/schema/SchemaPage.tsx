@@ -1,11 +1,11 @@
 // Schema history: per table, which file created it and which later files added or widened which
 // columns, from which original header, and the run that did it.
 import { useEffect, useMemo } from "react";
-import type { SchemaChange } from "../api/client";
-import { RunId } from "../components/CopyId";
-import { fileName } from "../components/LakeKey";
-import { RelativeTime } from "../components/Time";
-import { UpdatedAt } from "../components/UpdatedAt";
+import type { SchemaChange } from "../../api/client";
+import { RunId } from "../../components/CopyId";
+import { fileName } from "../../components/LakeKey";
+import { RelativeTime } from "../../components/Time";
+import { UpdatedAt } from "../../components/UpdatedAt";
 import {
   Button,
   EmptyState,
@@ -14,10 +14,10 @@ import {
   PageHeader,
   Panel,
   TableSkeleton,
-} from "../components/ui";
-import { navigate, useSearch, withSearch } from "../lib/router";
-import { absolute } from "../lib/time";
-import { useSchemaHistory } from "../queries/useSchemaHistory";
+} from "../../components/ui";
+import { navigate, useSearch, withSearch } from "../../lib/router";
+import { absolute } from "../../lib/time";
+import { useSchemaHistory } from "../../queries/useSchemaHistory";
 
 type ChangeKind = "create" | "add" | "widen";
 

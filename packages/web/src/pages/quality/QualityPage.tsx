@@ -1,13 +1,13 @@
 // Quality: which rules fail on which tables, how often lately, and the rows that failed them.
 // Every filter (table, rule, run, window) lives in the URL.
 import { useEffect, useMemo } from "react";
-import type { QualityFailure, QualitySummary, RuleSummary } from "../api/client";
-import { columnsFor, DataTable } from "../components/DataTable";
-import { DayBars, days, peak } from "../components/DayBars";
-import { fileName } from "../components/LakeKey";
-import { Severity, SeverityDot } from "../components/Severity";
-import { RelativeTime } from "../components/Time";
-import { UpdatedAt } from "../components/UpdatedAt";
+import type { QualityFailure, QualitySummary, RuleSummary } from "../../api/client";
+import { columnsFor, DataTable } from "../../components/DataTable";
+import { DayBars, days, peak } from "../../components/DayBars";
+import { fileName } from "../../components/LakeKey";
+import { Severity, SeverityDot } from "../../components/Severity";
+import { RelativeTime } from "../../components/Time";
+import { UpdatedAt } from "../../components/UpdatedAt";
 import {
   Button,
   EmptyState,
@@ -17,11 +17,11 @@ import {
   Panel,
   Segmented,
   TableSkeleton,
-} from "../components/ui";
-import { Link, navigate, useSearch, withSearch } from "../lib/router";
-import type { QualityFilter, QualityWindow } from "../queries/keys";
-import { useQualityFailures } from "../queries/useQualityFailures";
-import { sinceOf, useQualitySummary } from "../queries/useQualitySummary";
+} from "../../components/ui";
+import { Link, navigate, useSearch, withSearch } from "../../lib/router";
+import type { QualityFilter, QualityWindow } from "../../queries/keys";
+import { useQualityFailures } from "../../queries/useQualityFailures";
+import { sinceOf, useQualitySummary } from "../../queries/useQualitySummary";
 
 const SAMPLE_ROWS = 25;
 const windows: { value: QualityWindow; label: string }[] = [

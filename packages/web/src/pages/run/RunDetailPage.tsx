@@ -1,27 +1,27 @@
 // One run: what failed, why, what a retry will do — and the run's place in its retry chain.
 import { type ReactNode, useEffect } from "react";
-import { ApiError, type RunDetail } from "../api/client";
-import { CopyButton, RunId } from "../components/CopyId";
-import { EngineDetail } from "../components/EngineDetail";
+import { ApiError, type RunDetail } from "../../api/client";
+import { CopyButton, RunId } from "../../components/CopyId";
+import { EngineDetail } from "../../components/EngineDetail";
 import {
   IngestCounts,
   IngestFiles,
   QuarantineByRule,
   SchemaChanges,
   SkippedRules,
-} from "../components/IngestPanels";
-import { RunStatus, StatusDot } from "../components/RunStatus";
-import { RelativeTime } from "../components/Time";
-import { Button, ErrorState, Panel, Spinner } from "../components/ui";
-import { ingestStatKeys, ingestStatsOf } from "../lib/ingest";
-import { retryActionLook } from "../lib/retry";
-import { Link, navigate } from "../lib/router";
-import { isActive, isFailed } from "../lib/status";
-import { timelineOf } from "../lib/summary";
-import { absolute, clockTime, duration, runDuration, useNow } from "../lib/time";
-import { useAudit } from "../queries/useAudit";
-import { useRetryRun } from "../queries/useRetryRun";
-import { useRun } from "../queries/useRun";
+} from "../../components/IngestPanels";
+import { RunStatus, StatusDot } from "../../components/RunStatus";
+import { RelativeTime } from "../../components/Time";
+import { Button, ErrorState, Panel, Spinner } from "../../components/ui";
+import { ingestStatKeys, ingestStatsOf } from "../../lib/ingest";
+import { retryActionLook } from "../../lib/retry";
+import { Link, navigate } from "../../lib/router";
+import { isActive, isFailed } from "../../lib/status";
+import { timelineOf } from "../../lib/summary";
+import { absolute, clockTime, duration, runDuration, useNow } from "../../lib/time";
+import { useAudit } from "../../queries/useAudit";
+import { useRetryRun } from "../../queries/useRetryRun";
+import { useRun } from "../../queries/useRun";
 
 export function RunDetailPage({ id }: { id: string }) {
   const run = useRun(id);

@@ -1,12 +1,12 @@
 // Alerts: what the platform told operators (quarantines, failed runs, rejected files), to be
 // acknowledged once looked at. The view (unacknowledged, acknowledged, all) lives in the URL.
 import { useEffect } from "react";
-import type { Alert } from "../api/client";
-import { RunId } from "../components/CopyId";
-import { columnsFor, DataTable } from "../components/DataTable";
-import { SeverityDot } from "../components/Severity";
-import { RelativeTime } from "../components/Time";
-import { UpdatedAt } from "../components/UpdatedAt";
+import type { Alert } from "../../api/client";
+import { RunId } from "../../components/CopyId";
+import { columnsFor, DataTable } from "../../components/DataTable";
+import { SeverityDot } from "../../components/Severity";
+import { RelativeTime } from "../../components/Time";
+import { UpdatedAt } from "../../components/UpdatedAt";
 import {
   Button,
   EmptyState,
@@ -16,11 +16,11 @@ import {
   Segmented,
   Spinner,
   TableSkeleton,
-} from "../components/ui";
-import { useSearch, withSearch } from "../lib/router";
-import { assertNever } from "../lib/status";
-import { useAcknowledgeAlert } from "../queries/useAcknowledgeAlert";
-import { UNACKNOWLEDGED, useAlerts } from "../queries/useAlerts";
+} from "../../components/ui";
+import { useSearch, withSearch } from "../../lib/router";
+import { assertNever } from "../../lib/status";
+import { useAcknowledgeAlert } from "../../queries/useAcknowledgeAlert";
+import { UNACKNOWLEDGED, useAlerts } from "../../queries/useAlerts";
 
 type View = "unacknowledged" | "acknowledged" | "all";
 // The API filters unacknowledged alerts only; the acknowledged view is the newest of all alerts

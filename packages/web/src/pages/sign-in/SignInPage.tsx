@@ -1,8 +1,8 @@
 // What a tab that is not signed in sees: locally, how to get the console's URL; deployed, the
 // state of the Cognito sign-in. Never a blank page.
 import { type ReactNode, useState } from "react";
-import { Button, Kbd, Spinner } from "../components/ui";
-import { type AuthState, authMode, setToken, signIn, signOut } from "../lib/auth";
+import { Button, Kbd, Spinner } from "../../components/ui";
+import { type AuthState, authMode, setToken, signIn, signOut } from "../../lib/auth";
 
 type SignedOut = Exclude<AuthState, { kind: "ok" }>;
 

@@ -1,14 +1,14 @@
 // The audit log: who retried which run, when, and which run the retry started — from the Retry
 // buttons, bulk retries and the CLI alike. `?run=` narrows it to one run (either side of a retry).
 import { useEffect } from "react";
-import type { AuditEntry } from "../api/client";
-import { RunId } from "../components/CopyId";
-import { columnsFor, DataTable } from "../components/DataTable";
-import { RelativeTime } from "../components/Time";
-import { UpdatedAt } from "../components/UpdatedAt";
-import { Button, EmptyState, ErrorState, PageHeader, Panel, TableSkeleton } from "../components/ui";
-import { Link, useSearch, withSearch } from "../lib/router";
-import { useAudit } from "../queries/useAudit";
+import type { AuditEntry } from "../../api/client";
+import { RunId } from "../../components/CopyId";
+import { columnsFor, DataTable } from "../../components/DataTable";
+import { RelativeTime } from "../../components/Time";
+import { UpdatedAt } from "../../components/UpdatedAt";
+import { Button, EmptyState, ErrorState, PageHeader, Panel, TableSkeleton } from "../../components/ui";
+import { Link, useSearch, withSearch } from "../../lib/router";
+import { useAudit } from "../../queries/useAudit";
 
 const LIMIT = 200;
 

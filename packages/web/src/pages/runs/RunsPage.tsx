@@ -1,19 +1,19 @@
 // The runs list: what ran, what failed, retry it. Filters and the page live in the URL.
 import { useEffect, useMemo, useState } from "react";
-import { ApiError, type Run, type RunStatusValue } from "../api/client";
-import { BulkRetryDialog, hasFailedStatus } from "../components/BulkRetryDialog";
-import { StatusDot, statusLook } from "../components/RunStatus";
-import { RunsTable, RunsTableSkeleton } from "../components/RunsTable";
-import { UpdatedAt } from "../components/UpdatedAt";
-import { Button, EmptyState, ErrorState, Panel, Spinner } from "../components/ui";
-import { Link, navigate, useSearch, withSearch } from "../lib/router";
-import { parseStatuses, RunStatuses } from "../lib/status";
-import type { RunFilter } from "../queries/keys";
-import { usePipelines } from "../queries/usePipelines";
-import { useRetryAll } from "../queries/useRetryAll";
-import { useRetryRun } from "../queries/useRetryRun";
-import { useRuns } from "../queries/useRuns";
-import { useStartRun } from "../queries/useStartRun";
+import { ApiError, type Run, type RunStatusValue } from "../../api/client";
+import { BulkRetryDialog, hasFailedStatus } from "../../components/BulkRetryDialog";
+import { StatusDot, statusLook } from "../../components/RunStatus";
+import { RunsTable, RunsTableSkeleton } from "../../components/RunsTable";
+import { UpdatedAt } from "../../components/UpdatedAt";
+import { Button, EmptyState, ErrorState, Panel, Spinner } from "../../components/ui";
+import { Link, navigate, useSearch, withSearch } from "../../lib/router";
+import { parseStatuses, RunStatuses } from "../../lib/status";
+import type { RunFilter } from "../../queries/keys";
+import { usePipelines } from "../../queries/usePipelines";
+import { useRetryAll } from "../../queries/useRetryAll";
+import { useRetryRun } from "../../queries/useRetryRun";
+import { useRuns } from "../../queries/useRuns";
+import { useStartRun } from "../../queries/useStartRun";
 
 const PAGE_SIZE = 50;
 
