@@ -61,10 +61,7 @@ export function PageShell<T>(props: PageShellProps<T>) {
           actions={
             <>
               {props.actions}
-              <Button
-                onClick={props.onRefresh ?? (() => void query.refetch())}
-                title="Refresh now"
-              >
+              <Button onClick={props.onRefresh ?? (() => void query.refetch())} title="Refresh now">
                 Refresh
               </Button>
             </>
@@ -87,7 +84,15 @@ export function PageShell<T>(props: PageShellProps<T>) {
   );
 }
 
-function Body<T>({ query, loading, errorTitle, isEmpty, empty, panel, children }: PageShellProps<T>) {
+function Body<T>({
+  query,
+  loading,
+  errorTitle,
+  isEmpty,
+  empty,
+  panel,
+  children,
+}: PageShellProps<T>) {
   // Table pages already sit in a panel; elsewhere a bare state would float on the page.
   const framed = (node: ReactNode) => (panel ? node : <Panel>{node}</Panel>);
   if (query.isPending) return loading;
