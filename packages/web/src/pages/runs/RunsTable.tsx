@@ -1,14 +1,15 @@
+// The runs list as a table: status, id, pipeline, timing, what happened, and the row's retry.
 import { createColumnHelper, tableFeatures, useTable } from "@tanstack/react-table";
 import { createContext, useContext } from "react";
-import type { Run } from "../api/client";
-import { Link } from "../lib/router";
-import { isFailed } from "../lib/status";
-import { summary } from "../lib/summary";
-import { duration, runDuration, useNow } from "../lib/time";
-import { RunId } from "./CopyId";
-import { RunStatus } from "./RunStatus";
-import { RelativeTime } from "./Time";
-import { Spinner } from "./ui";
+import type { Run } from "../../api/client";
+import { RunId } from "../../components/CopyId";
+import { RunStatus } from "../../components/RunStatus";
+import { RelativeTime } from "../../components/Time";
+import { Spinner } from "../../components/ui";
+import { Link } from "../../lib/router";
+import { isFailed } from "../../lib/status";
+import { summary } from "../../lib/summary";
+import { duration, runDuration, useNow } from "../../lib/time";
 
 export interface RowActions {
   retry: (run: Run) => void;
