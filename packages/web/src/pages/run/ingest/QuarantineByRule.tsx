@@ -2,7 +2,7 @@
 // Quality page.
 import type { RunDetail } from "../../../api/client";
 import { columnsFor, DataTable } from "../../../components/DataTable";
-import { Severity } from "../../../components/Severity";
+import { ruleDetailColumns } from "../../../components/ruleColumns";
 import { Panel } from "../../../components/ui";
 import type { IngestStats, RuleCount } from "../../../lib/ingest";
 import { Link } from "../../../lib/router";
@@ -24,21 +24,7 @@ function ruleColumns(runId: string) {
         </Link>
       ),
     }),
-    ruleCol.accessor("errorType", {
-      header: "Error type",
-      cell: (c) => <span className="text-zinc-600">{c.getValue()}</span>,
-      meta: { className: "w-40" },
-    }),
-    ruleCol.accessor("severity", {
-      header: "Severity",
-      cell: (c) => <Severity value={c.getValue()} />,
-      meta: { className: "w-24" },
-    }),
-    ruleCol.accessor("count", {
-      header: "Rows",
-      cell: (c) => <span className="tabular-nums">{c.getValue().toLocaleString()}</span>,
-      meta: { className: "w-20 text-right" },
-    }),
+    ...ruleDetailColumns<RuleCount>("Rows"),
   ]);
 }
 
