@@ -58,7 +58,7 @@ describe("lake files", () => {
 });
 
 describe("timeline", () => {
-  const base = {
+  const base: Omit<Parameters<typeof timelineEvents>[0], "status"> = {
     createdAt: "2026-01-01T10:00:00Z",
     startedAt: "2026-01-01T10:00:01Z",
     finishedAt: null,
@@ -70,7 +70,7 @@ describe("timeline", () => {
       ...base,
       status: "TIMED_OUT",
       finishedAt: "2026-01-01T10:05:00Z",
-    } as RunDetail);
+    });
     expect(events.map((e) => [e.label, e.tone])).toEqual([
       ["Created", "done"],
       ["Started", "done"],
@@ -80,14 +80,14 @@ describe("timeline", () => {
   });
 
   it("ends with what an unfinished run is waiting for", () => {
-    const queued = timelineEvents({ ...base, startedAt: null, status: "QUEUED" } as RunDetail);
+    const queued = timelineEvents({ ...base, startedAt: null, status: "QUEUED" });
     expect(queued.map((e) => [e.label, e.tone])).toEqual([
       ["Created", "done"],
       ["Started", "wait"],
       ["staged", "done"],
       ["Waiting to start…", "wait"],
     ]);
-    const running = timelineEvents({ ...base, status: "RUNNING" } as RunDetail);
+    const running = timelineEvents({ ...base, status: "RUNNING" });
     expect(running.at(-1)?.label).toBe("Running…");
   });
 });
