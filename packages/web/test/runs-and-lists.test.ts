@@ -5,14 +5,8 @@ import type { SchemaChange } from "../src/api/client";
 import { kindLabel } from "../src/pages/alerts/kindLabel";
 import { auditDetail } from "../src/pages/audit/auditDetail";
 import { describeBulkFilter, hasFailedStatus } from "../src/pages/runs/bulk-retry/bulkFilter";
-import {
-  isFiltered,
-  PAGE_SIZE,
-  pipelineChoices,
-  pipelineToStart,
-  runFilterOf,
-  startTitle,
-} from "../src/pages/runs/runFilter";
+import { isFiltered, PAGE_SIZE, pipelineChoices, runFilterOf } from "../src/pages/runs/runFilter";
+import { pipelineToStart, startTitle } from "../src/pages/runs/startable";
 import { columnCount, kindOf, renamedFrom, stepsOf } from "../src/pages/schema/schemaSteps";
 
 describe("runs filter", () => {

@@ -30,12 +30,11 @@ export function qualityFilterOf(search: URLSearchParams): QualityFilter {
 export const isFiltered = (f: QualityFilter) => !!(f.table || f.rule || f.runId);
 
 /** Every table in the window, and the rules of the chosen table (of all, when none is). */
-export function filterChoices(byRule: Pick<RuleSummary, "table" | "rule">[], table?: string) {
+export function filterChoices(byRule: Pick<RuleSummary, "table" | "rule">[], chosen?: string) {
+  const ofChosen = chosen ? byRule.filter((r) => r.table === chosen) : byRule;
   return {
     tables: [...new Set(byRule.map((r) => r.table))].sort(),
-    rules: [
-      ...new Set(byRule.filter((r) => !table || r.table === table).map((r) => r.rule)),
-    ].sort(),
+    rules: [...new Set(ofChosen.map((r) => r.rule))].sort(),
   };
 }
 

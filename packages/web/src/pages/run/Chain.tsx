@@ -1,4 +1,4 @@
-// The run's retry chain, oldest first, with this run marked.
+// The run's retry chain, each run with its status, this run marked.
 import type { RunDetail } from "../../api/client";
 import { RunId } from "../../components/CopyId";
 import { StatusDot } from "../../components/RunStatus";

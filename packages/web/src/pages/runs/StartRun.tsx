@@ -1,6 +1,6 @@
 // The Runs page's start control: pick a startable pipeline, make the selftest fail, run it.
 import { Spinner } from "../../components/ui";
-import { startTitle } from "./runFilter";
+import { startTitle } from "./startable";
 import type { Starter } from "./useStarter";
 
 export function StartRun({ starter }: { starter: Starter }) {

@@ -23,18 +23,3 @@ export const isFiltered = (f: RunFilter) =>
 /** The platform's pipelines, plus any a run or the URL names (an old run of a retired one). */
 export const pipelineChoices = (...names: (readonly string[])[]) =>
   [...new Set(names.flat())].sort();
-
-/** What each startable pipeline does, for the start button's hint. */
-const startHints: Record<string, string> = {
-  selftest: "checks the ops store, warehouse and lake in a few seconds",
-  housekeeping: "lake retention and orphaned staging tables, as the scheduler runs it",
-};
-
-export const startTitle = (pipeline: string) =>
-  `Start ${pipeline}${startHints[pipeline] ? `: ${startHints[pipeline]}` : ""}`;
-
-/** The pipeline the start button runs: the one picked if it can start, else selftest, else any. */
-export function pipelineToStart(chosen: string | null, startable: string[]): string | null {
-  if (chosen && startable.includes(chosen)) return chosen;
-  return startable.includes("selftest") ? "selftest" : (startable[0] ?? null);
-}

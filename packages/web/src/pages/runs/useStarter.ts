@@ -4,7 +4,7 @@ import { useState } from "react";
 import { usePipelines } from "../../queries/usePipelines";
 import { useStartRun } from "../../queries/useStartRun";
 import type { Notice } from "./NoticeBar";
-import { pipelineToStart } from "./runFilter";
+import { pipelineToStart } from "./startable";
 
 export function useStarter(setNotice: (n: Notice) => void) {
   const start = useStartRun();
