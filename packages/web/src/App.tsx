@@ -4,17 +4,17 @@ import { PageBoundary, PageLoading } from "./components/PageBoundary";
 import { EmptyState } from "./components/ui";
 import { useAuth } from "./lib/auth";
 import { Link, navigate, type Route, usePathname, useRoutes } from "./lib/router";
-import { AlertsPage } from "./pages/AlertsPage";
-import { AuditPage } from "./pages/AuditPage";
-import { QualityPage } from "./pages/QualityPage";
-import { RunDetailPage } from "./pages/RunDetailPage";
-import { RunsPage } from "./pages/RunsPage";
-import { SchemaPage } from "./pages/SchemaPage";
-import { SignInPage } from "./pages/SignInPage";
+import { AlertsPage } from "./pages/alerts/AlertsPage";
+import { AuditPage } from "./pages/audit/AuditPage";
+import { QualityPage } from "./pages/quality/QualityPage";
+import { RunDetailPage } from "./pages/run/RunDetailPage";
+import { RunsPage } from "./pages/runs/RunsPage";
+import { SchemaPage } from "./pages/schema/SchemaPage";
+import { SignInPage } from "./pages/sign-in/SignInPage";
 
 // Charts (uPlot) load with the Metrics page only, not with the runs list.
 const MetricsPage = lazy(() =>
-  import("./pages/MetricsPage").then((m) => ({ default: m.MetricsPage })),
+  import("./pages/metrics/MetricsPage").then((m) => ({ default: m.MetricsPage })),
 );
 
 // Each page: a pattern and what it renders; each has a line in the Layout's nav too.

@@ -55,13 +55,10 @@ async function toApiError(res: Response | ClientResponse<unknown>): Promise<ApiE
   }
 }
 
-/** Await a streamed client call: its body to read incrementally, or a thrown ApiError. */
-export async function callStream(
-  request: Promise<ClientResponse<unknown, number, string>>,
-): Promise<ReadableStream<Uint8Array>> {
-  let res: ClientResponse<unknown, number, string>;
+/** The client call's response; a request that never got one is an ApiError saying so. */
+async function reach<R>(request: Promise<R>): Promise<R> {
   try {
-    res = await request;
+    return await request;
   } catch (err) {
     throw new ApiError(
       0,
@@ -69,6 +66,13 @@ export async function callStream(
       `cannot reach the API (${err instanceof Error ? err.message : String(err)})${notRunningHint}`,
     );
   }
+}
+
+/** Await a streamed client call: its body to read incrementally, or a thrown ApiError. */
+export async function callStream(
+  request: Promise<ClientResponse<unknown, number, string>>,
+): Promise<ReadableStream<Uint8Array>> {
+  const res = await reach(request);
   if (!res.ok) throw await toApiError(res);
   if (!res.body) throw new ApiError(res.status, "http.no_body", "the API answered without a body");
   return res.body;
@@ -81,16 +85,7 @@ type SuccessBody<R> =
 export async function call<R extends ClientResponse<unknown, number, "json">>(
   request: Promise<R>,
 ): Promise<SuccessBody<R>> {
-  let res: R;
-  try {
-    res = await request;
-  } catch (err) {
-    throw new ApiError(
-      0,
-      "network",
-      `cannot reach the API (${err instanceof Error ? err.message : String(err)})${notRunningHint}`,
-    );
-  }
+  const res = await reach(request);
   if (!res.ok) throw await toApiError(res);
   return (await res.json()) as SuccessBody<R>;
 }

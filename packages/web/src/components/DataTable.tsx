@@ -7,7 +7,7 @@ import {
   tableFeatures,
   useTable,
 } from "@tanstack/react-table";
-import type { HTMLAttributes } from "react";
+import type { HTMLAttributes, ReactNode } from "react";
 
 /** Per column: its width and alignment classes, applied to header and cells alike. */
 export interface ColumnLook {
@@ -37,21 +37,11 @@ export function DataTable<T extends RowData>({
   const table = useTable({ features: dataTableFeatures, columns, data, getRowId: rowId });
   return (
     <table aria-label={label} className="w-full table-fixed border-collapse text-left">
-      <thead>
-        {table.getHeaderGroups().map((group) => (
-          <tr key={group.id} className="border-b border-zinc-200">
-            {group.headers.map((header) => (
-              <th
-                key={header.id}
-                scope="col"
-                className={`h-7 px-3 text-xxs font-semibold tracking-wide text-zinc-500 uppercase ${header.column.columnDef.meta?.className ?? ""}`}
-              >
-                {header.isPlaceholder ? null : <table.FlexRender header={header} />}
-              </th>
-            ))}
-          </tr>
-        ))}
-      </thead>
+      <TableHead
+        groups={table.getHeaderGroups()}
+        cellClass={(h) => `h-7 ${h.column.columnDef.meta?.className ?? ""}`}
+        render={(h) => <table.FlexRender header={h} />}
+      />
       <tbody>
         {table.getRowModel().rows.map((row) => {
           const { className = "", ...props } = rowProps?.(row.original) ?? {};
@@ -74,5 +64,35 @@ export function DataTable<T extends RowData>({
         })}
       </tbody>
     </table>
+  );
+}
+
+/** Header rows in the console's look, for this table and the runs table's own markup. */
+export function TableHead<H extends { id: string; isPlaceholder: boolean }>({
+  groups,
+  cellClass,
+  render,
+}: {
+  groups: { id: string; headers: H[] }[];
+  /** Height and width of each header cell. */
+  cellClass: (header: H) => string;
+  render: (header: H) => ReactNode;
+}) {
+  return (
+    <thead>
+      {groups.map((group) => (
+        <tr key={group.id} className="border-b border-zinc-200">
+          {group.headers.map((header) => (
+            <th
+              key={header.id}
+              scope="col"
+              className={`px-3 text-xxs font-semibold tracking-wide text-zinc-500 uppercase ${cellClass(header)}`}
+            >
+              {header.isPlaceholder ? null : render(header)}
+            </th>
+          ))}
+        </tr>
+      ))}
+    </thead>
   );
 }

@@ -1,14 +1,16 @@
+// The runs list as a table: status, id, pipeline, timing, what happened, and the row's retry.
 import { createColumnHelper, tableFeatures, useTable } from "@tanstack/react-table";
 import { createContext, useContext } from "react";
-import type { Run } from "../api/client";
-import { Link } from "../lib/router";
-import { isFailed } from "../lib/status";
-import { summary } from "../lib/summary";
-import { duration, runDuration, useNow } from "../lib/time";
-import { RunId } from "./CopyId";
-import { RunStatus } from "./RunStatus";
-import { RelativeTime } from "./Time";
-import { Spinner } from "./ui";
+import type { Run } from "../../api/client";
+import { RunId } from "../../components/CopyId";
+import { TableHead } from "../../components/DataTable";
+import { RunStatus } from "../../components/RunStatus";
+import { RelativeTime } from "../../components/Time";
+import { Spinner } from "../../components/ui";
+import { Link } from "../../lib/router";
+import { isFailed } from "../../lib/status";
+import { summary } from "../../lib/summary";
+import { duration, runDuration, useNow } from "../../lib/time";
 
 export interface RowActions {
   retry: (run: Run) => void;
@@ -142,21 +144,11 @@ export function RunsTable({ runs, actions }: { runs: Run[]; actions: RowActions 
   return (
     <RowActionsContext value={actions}>
       <table className="w-full table-fixed border-collapse text-left">
-        <thead>
-          {table.getHeaderGroups().map((group) => (
-            <tr key={group.id} className="border-b border-zinc-200">
-              {group.headers.map((header) => (
-                <th
-                  key={header.id}
-                  scope="col"
-                  className={`h-8 px-3 text-xxs font-semibold tracking-wide text-zinc-500 uppercase ${widths[header.column.id] ?? ""}`}
-                >
-                  {header.isPlaceholder ? null : <table.FlexRender header={header} />}
-                </th>
-              ))}
-            </tr>
-          ))}
-        </thead>
+        <TableHead
+          groups={table.getHeaderGroups()}
+          cellClass={(h) => `h-8 ${widths[h.column.id] ?? ""}`}
+          render={(h) => <table.FlexRender header={h} />}
+        />
         <tbody>
           {table.getRowModel().rows.map((row) => (
             <tr

@@ -1,0 +1,116 @@
+// The Metrics charts: rows loaded and quarantined, failed runs, and run durations per pipeline,
+// each over every bucket of the window.
+import { useMemo } from "react";
+import type uPlot from "uplot";
+import type { MetricPoint } from "../../api/client";
+import { Chart } from "../../components/Chart";
+import { duration } from "../../lib/time";
+import { ChartPanel } from "./ChartPanel";
+import { barSeries, baseOptions } from "./chartOptions";
+import {
+  buckets,
+  count,
+  durationSeries,
+  durationSummary,
+  failedSummary,
+  failureColor,
+  rowSeries,
+  rowsSummary,
+  Series,
+} from "./series";
+
+export function Charts({
+  points,
+  bucketMinutes,
+  hours,
+  at,
+  windowKey,
+}: {
+  points: MetricPoint[];
+  bucketMinutes: number;
+  hours: number;
+  at: number;
+  windowKey: string;
+}) {
+  const width = bucketMinutes * 60;
+  const s = useMemo(() => new Series(points), [points]);
+  const xs = useMemo(() => buckets(hours, bucketMinutes, at), [hours, bucketMinutes, at]);
+
+  const rowLines = rowSeries(s);
+  const rows = {
+    optionsKey: `rows|${windowKey}|${rowLines.map((r) => r.label).join(",")}`,
+    options: baseOptions(
+      width,
+      count,
+      rowLines.map((r, k) => barSeries(r.label, r.color, width, k, rowLines.length)),
+    ),
+    data: [
+      xs,
+      ...rowLines.map((r) => s.values(xs, r.name, r.pipeline, "sum", 0)),
+    ] as uPlot.AlignedData,
+  };
+
+  // Every pipeline that finished a run gets a (possibly empty) series of failures.
+  const runPipelines = s.of("RunFailed", "RunSucceeded");
+  const failed = {
+    optionsKey: `failed|${windowKey}|${runPipelines.join(",")}`,
+    options: baseOptions(
+      width,
+      count,
+      runPipelines.map((p, k) => barSeries(p, failureColor(k), width, k, runPipelines.length)),
+    ),
+    data: [
+      xs,
+      ...runPipelines.map((p) => s.values(xs, "RunFailed", p, "sum", 0)),
+    ] as uPlot.AlignedData,
+  };
+
+  // Empty buckets are gaps in a duration line, not zeros.
+  const durLines = durationSeries(s);
+  const durations = {
+    optionsKey: `duration|${windowKey}|${durLines.map((d) => d.label).join(",")}`,
+    options: baseOptions(
+      width,
+      (v: number) => duration(v),
+      durLines.map((d) => ({
+        label: d.label,
+        stroke: d.color,
+        width: d.stat === "avg" ? 1.5 : 1,
+        dash: d.stat === "max" ? [4, 3] : undefined,
+        spanGaps: false,
+        points: { show: true, size: d.stat === "avg" ? 5 : 4, fill: d.color },
+        value: (_u, v) => (v === null ? "—" : duration(v)),
+      })),
+      64,
+    ),
+    data: [
+      xs,
+      ...durLines.map((d) => s.values(xs, "RunDuration", d.pipeline, d.stat, null)),
+    ] as uPlot.AlignedData,
+  };
+
+  return (
+    <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
+      <ChartPanel title="Rows loaded and quarantined" testId="chart-rows" summary={rowsSummary(s)}>
+        {rowLines.length ? (
+          <Chart label="Rows loaded and quarantined" {...rows} />
+        ) : (
+          <p className="px-1 py-6 text-center text-zinc-500">
+            No pipeline loaded rows in this window.
+          </p>
+        )}
+      </ChartPanel>
+      <ChartPanel title="Failed runs" testId="chart-failed" summary={failedSummary(s)}>
+        <Chart label="Failed runs per pipeline" {...failed} />
+      </ChartPanel>
+      <ChartPanel
+        title="Run duration"
+        testId="chart-duration"
+        className="xl:col-span-2"
+        summary={durationSummary(s)}
+      >
+        <Chart label="Run duration per pipeline" {...durations} />
+      </ChartPanel>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+// Where an ingest run's file went in the lake: where it arrived, where it is now, and where its
+// rejected rows (or the reason the whole file failed) were written.
+import type { RunDetail } from "../../../api/client";
+import type { IngestStats } from "../../../lib/ingest";
+
+export interface LakeFile {
+  label: string;
+  key: string;
+  note?: string;
+}
+
+export function lakeFiles(
+  run: Pick<RunDetail, "args">,
+  stats: Pick<IngestStats, "sourceKey" | "errorKey">,
+): LakeFile[] {
+  const arrived = typeof run.args.sourceKey === "string" ? run.args.sourceKey : null;
+  const fileFailed = !!stats.errorKey && stats.errorKey === stats.sourceKey;
+  const rows: LakeFile[] = [];
+  if (arrived) rows.push({ label: "Arrived as", key: arrived });
+  if (stats.sourceKey && stats.sourceKey !== arrived) {
+    rows.push({
+      label: "Now at",
+      key: stats.sourceKey,
+      note: fileFailed ? "moved to error/, not loaded" : "loaded, moved to processed/",
+    });
+  }
+  if (fileFailed && stats.errorKey) {
+    rows.push({ label: "Why it failed", key: `${stats.errorKey}.reason.txt` });
+  } else if (stats.errorKey) {
+    rows.push({
+      label: "Rejected rows",
+      key: stats.errorKey,
+      note: "CSV, the failed rule on each row",
+    });
+  }
+  return rows;
+}

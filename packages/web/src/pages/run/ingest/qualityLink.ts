@@ -1,0 +1,3 @@
+// Links from an ingest run to its failing rows on the Quality page, all time, maybe one rule.
+export const qualityLink = (runId: string, rule?: string) =>
+  `/quality?${new URLSearchParams({ run: runId, window: "all", ...(rule ? { rule } : {}) })}`;
