@@ -10,7 +10,9 @@ export class CsvReadError extends Error {
   constructor(
     /** csv-parse's code, e.g. CSV_QUOTE_NOT_CLOSED. */
     public readonly code: string,
-    /** The physical line (from 1) where the parser stopped. */
+    /** The record (from 1, the header included) that is not valid. */
+    public readonly record: number,
+    /** The physical line (from 1) where the parser stopped: for an unclosed quote, the end. */
     public readonly line: number | undefined,
     message: string,
     options?: ErrorOptions,
@@ -32,6 +34,10 @@ export async function* csvRecords(
   source: Readable | AsyncIterable<Uint8Array | string>,
   name = "CSV file",
 ): AsyncGenerator<(string | null)[]> {
+  // Where the last good record ended, counted as the parser goes (it reads ahead of the loop):
+  // csv-parse names the line where it gave up, which for an unclosed quote is the end of the file.
+  let records = 0;
+  let endLine = 0;
   const parser = parse({
     bom: true,
     // Pinned rather than discovered from the first line break, so one file may mix LF and CRLF.
@@ -39,6 +45,11 @@ export async function* csvRecords(
     relax_column_count: true,
     skip_empty_lines: true,
     cast: (value, context) => (value === "" && !context.quoting ? null : value),
+    on_record: (record, context) => {
+      records++;
+      endLine = context.lines;
+      return record;
+    },
   });
   // pipeline, not pipe: a failing source must fail the loop below, and a consumer that stops
   // early must release the source.
@@ -48,9 +59,14 @@ export async function* csvRecords(
   } catch (err) {
     if (err instanceof CsvError) {
       const line = typeof err.lines === "number" ? err.lines : undefined;
-      throw new CsvReadError(err.code, line, `${name} is not valid CSV: ${err.message}`, {
-        cause: err,
-      });
+      const where = records ? `record ${records + 1} (after line ${endLine})` : "record 1";
+      throw new CsvReadError(
+        err.code,
+        records + 1,
+        line,
+        `${name} is not valid CSV, ${where}: ${err.message}`,
+        { cause: err },
+      );
     }
     throw err;
   }
