@@ -49,10 +49,7 @@ export async function* csvRecords(
   // early must release the source.
   pipeline(source, parser, () => {});
   try {
-    for await (const { record, raw } of parser as AsyncIterable<{
-      record: string[];
-      raw: string;
-    }>) {
+    for await (const { record, raw } of parser as AsyncIterable<RawRecord>) {
       if (!record.includes("")) yield record;
       else if (!(record.length === 1 && raw.charCodeAt(0) !== QUOTE)) yield withNulls(record, raw);
     }
@@ -85,6 +82,8 @@ function withNulls(record: string[], raw: string): (string | null)[] {
     return value === "" && !quoted ? null : value;
   });
 }
+
+type RawRecord = { record: string[]; raw: string };
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
