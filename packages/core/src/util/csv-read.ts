@@ -33,8 +33,8 @@ export async function* csvRecords(
   name = "CSV file",
 ): AsyncGenerator<(string | null)[]> {
   // Not csv-parse's `cast` to tell the empties apart: it builds a context object per field and
-  // reads 20 times slower (bench/csv-reader.bench.ts), and a rejects file is as big as the rows
-  // a run rejected. `raw` costs little: each record comes with its own text.
+  // reads about ten times slower than this (bench/csv-reader.bench.ts), and a rejects file is as
+  // big as the rows a run rejected. `raw` costs little: each record comes with its own text.
   const parser = parse({
     bom: true,
     raw: true,
