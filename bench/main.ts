@@ -5,6 +5,7 @@ const parts: Record<string, () => Promise<void>> = {
   ingest: async () => (await import("./ingest")).run(),
   api: async () => (await import("./api")).run(),
   start: async () => (await import("./start")).run(),
+  "csv-reader": async () => (await import("./csv-reader.bench")).run(),
 };
 
 const wanted = process.argv.slice(2);
