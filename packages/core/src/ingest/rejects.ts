@@ -6,6 +6,7 @@ import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
 import { type FailureRecord, recordFailures } from "../quality/failures";
 import { csvLine } from "../util/csv";
+import { csvRecords } from "../util/csv-read";
 import { ident } from "../warehouse/ident";
 import type { SqlRunner } from "../warehouse/warehouse";
 import type { MalformedRecord } from "./csv-reader";
@@ -86,55 +87,6 @@ export async function* rejectRowsFromUnload(
       }
     }
     if (page.length) yield page;
-  }
-}
-
-/**
- * RFC 4180 records from a stream: quoted fields may hold commas, quotes and line breaks; an
- * unquoted empty field is null, a quoted one is "".
- */
-export async function* csvRecords(source: Readable): AsyncGenerator<(string | null)[]> {
-  let field = "";
-  let quoted = false;
-  let inQuotes = false;
-  let afterQuote = false;
-  let record: (string | null)[] = [];
-  const endField = () => {
-    record.push(field === "" && !quoted ? null : field);
-    field = "";
-    quoted = false;
-    afterQuote = false;
-  };
-  source.setEncoding("utf8");
-  for await (const chunk of source as AsyncIterable<string>) {
-    for (let i = 0; i < chunk.length; i++) {
-      const ch = chunk[i]!;
-      if (inQuotes) {
-        if (ch === '"') {
-          inQuotes = false;
-          afterQuote = true;
-        } else field += ch;
-        continue;
-      }
-      if (ch === '"') {
-        if (afterQuote) field += '"'; // "" inside a quoted field
-        inQuotes = true;
-        quoted = true;
-        afterQuote = false;
-      } else if (ch === ",") endField();
-      else if (ch === "\n") {
-        endField();
-        if (!(record.length === 1 && record[0] === null)) yield record;
-        record = [];
-      } else if (ch !== "\r") {
-        field += ch;
-        afterQuote = false;
-      }
-    }
-  }
-  if (field !== "" || quoted || record.length) {
-    endField();
-    yield record;
   }
 }
 

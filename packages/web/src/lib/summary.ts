@@ -7,7 +7,7 @@ export interface TimelineStep {
   step: string;
 }
 
-export function timelineOf(stats: Run["stats"]): TimelineStep[] {
+export function timelineOf(stats: Record<string, unknown>): TimelineStep[] {
   const t = stats.timeline;
   if (!Array.isArray(t)) return [];
   return t.filter(

@@ -2,7 +2,7 @@
 // covering one, the API's points indexed by metric, pipeline and bucket, the series each chart
 // draws, and the one-line summaries above them.
 import type { MetricPoint } from "../../api/client";
-import { percent } from "../../lib/ingest";
+import { percent } from "../../lib/percent";
 import { duration } from "../../lib/time";
 
 export type Window = "6h" | "24h" | "7d";

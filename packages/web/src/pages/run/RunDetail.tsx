@@ -5,7 +5,6 @@ import { CopyButton } from "../../components/CopyId";
 import { EngineDetail } from "../../components/EngineDetail";
 import { RunStatus } from "../../components/RunStatus";
 import { Panel } from "../../components/ui";
-import { ingestStatKeys, ingestStatsOf } from "../../lib/ingest";
 import { Link } from "../../lib/router";
 import { isFailed } from "../../lib/status";
 import { duration, runDuration, useNow } from "../../lib/time";
@@ -13,18 +12,14 @@ import { AuditPanel } from "./AuditPanel";
 import { Chain } from "./Chain";
 import { Facts } from "./Facts";
 import { FailurePanel } from "./FailurePanel";
-import { IngestCounts } from "./ingest/IngestCounts";
-import { IngestFiles } from "./ingest/IngestFiles";
-import { QuarantineByRule } from "./ingest/QuarantineByRule";
-import { SchemaChanges } from "./ingest/SchemaChanges";
-import { SkippedRules } from "./ingest/SkippedRules";
+import { pipelinePanels } from "./pipelinePanels";
 import { RetryPanel } from "./RetryPanel";
 import { Timeline } from "./Timeline";
 
 export function RunDetailView({ run }: { run: RunDetail }) {
   const now = useNow();
   const failed = isFailed(run.status);
-  const ingest = ingestStatsOf(run);
+  const panels = pipelinePanels[run.pipeline];
   return (
     <>
       <header className="flex flex-wrap items-center gap-x-4 gap-y-2">
@@ -80,13 +75,7 @@ export function RunDetailView({ run }: { run: RunDetail }) {
         <div className="flex min-w-0 flex-col gap-3">
           {failed ? <FailurePanel run={run} /> : null}
           <RetryPanel run={run} />
-          {ingest ? (
-            <>
-              <IngestCounts run={run} stats={ingest} />
-              <QuarantineByRule run={run} stats={ingest} />
-              <SkippedRules stats={ingest} />
-            </>
-          ) : null}
+          {panels ? <panels.Main run={run} /> : null}
           <Panel title="Timeline">
             <Timeline run={run} />
           </Panel>
@@ -106,19 +95,14 @@ export function RunDetailView({ run }: { run: RunDetail }) {
 
         <div className="flex min-w-0 flex-col gap-3">
           <Panel title="Facts">
-            <Facts run={run} hide={ingest ? ingestStatKeys : undefined} />
+            <Facts run={run} hide={panels?.shownKeys} />
           </Panel>
           {Object.values(run.engineDetail).some((v) => v !== null && v !== "") ? (
             <Panel title={`Engine · ${run.engine}`}>
               <EngineDetail detail={run.engineDetail} />
             </Panel>
           ) : null}
-          {ingest ? (
-            <>
-              <IngestFiles run={run} stats={ingest} />
-              <SchemaChanges stats={ingest} />
-            </>
-          ) : null}
+          {panels ? <panels.Side run={run} /> : null}
           <Panel title="Retry chain">
             <Chain run={run} />
           </Panel>

@@ -12,7 +12,9 @@ export interface TimelineEvent {
 }
 
 export function timelineEvents(
-  run: Pick<RunDetail, "createdAt" | "startedAt" | "finishedAt" | "status" | "stats">,
+  run: Pick<RunDetail, "createdAt" | "startedAt" | "finishedAt" | "status"> & {
+    stats: Record<string, unknown>;
+  },
 ): TimelineEvent[] {
   const events: TimelineEvent[] = [
     { key: "created", label: "Created", at: run.createdAt, tone: "done" },

@@ -2,9 +2,10 @@
 // reject threshold.
 import type { RunDetail } from "../../../api/client";
 import { Panel } from "../../../components/ui";
-import { type IngestStats, percent } from "../../../lib/ingest";
+import { percent } from "../../../lib/percent";
 import { isFailed } from "../../../lib/status";
 import { quarantineShare } from "./quarantineShare";
+import type { IngestStats } from "./stats";
 
 function Count({ label, value, tone }: { label: string; value: number; tone?: string }) {
   return (

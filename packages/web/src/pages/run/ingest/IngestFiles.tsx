@@ -2,8 +2,8 @@
 import type { RunDetail } from "../../../api/client";
 import { LakeKey } from "../../../components/LakeKey";
 import { Panel } from "../../../components/ui";
-import type { IngestStats } from "../../../lib/ingest";
 import { lakeFiles } from "./lakeFiles";
+import type { IngestStats } from "./stats";
 
 /** Where the file is now and where its rejected rows went, as lake keys. */
 export function IngestFiles({ run, stats }: { run: RunDetail; stats: IngestStats }) {

@@ -4,9 +4,9 @@ import type { RunDetail } from "../../../api/client";
 import { columnsFor, DataTable } from "../../../components/DataTable";
 import { ruleDetailColumns } from "../../../components/ruleColumns";
 import { Panel } from "../../../components/ui";
-import type { IngestStats, RuleCount } from "../../../lib/ingest";
 import { Link } from "../../../lib/router";
 import { qualityLink } from "./qualityLink";
+import type { IngestStats, RuleCount } from "./stats";
 
 const ruleCol = columnsFor<RuleCount>();
 

@@ -1,7 +1,7 @@
 // Columns an ingest run added to, or widened in, its table, with a link to the table's history.
 import { Panel } from "../../../components/ui";
-import type { IngestStats } from "../../../lib/ingest";
 import { Link } from "../../../lib/router";
+import type { IngestStats } from "./stats";
 
 function Chips({ items }: { items: string[] }) {
   return (

@@ -1,6 +1,6 @@
 // Rules an ingest run did not apply (their column was missing, say), and why.
 import { Panel } from "../../../components/ui";
-import type { IngestStats } from "../../../lib/ingest";
+import type { IngestStats } from "./stats";
 
 export function SkippedRules({ stats }: { stats: IngestStats }) {
   if (!stats.skippedRules.length) return null;

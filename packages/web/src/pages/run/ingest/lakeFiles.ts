@@ -1,7 +1,7 @@
 // Where an ingest run's file went in the lake: where it arrived, where it is now, and where its
 // rejected rows (or the reason the whole file failed) were written.
 import type { RunDetail } from "../../../api/client";
-import type { IngestStats } from "../../../lib/ingest";
+import type { IngestStats } from "./stats";
 
 export interface LakeFile {
   label: string;

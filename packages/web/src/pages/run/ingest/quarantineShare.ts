@@ -1,6 +1,6 @@
 // The quarantined share of an ingest run's rows against its table's reject threshold, and where
 // the share bar and the threshold marker sit on the bar (in % of its width).
-import type { IngestStats } from "../../../lib/ingest";
+import type { IngestStats } from "./stats";
 
 export interface QuarantineShare {
   share: number;
