@@ -44,8 +44,11 @@ export interface Pipeline<
   job(deps: PipelineDeps): Job;
   /** Run on a schedule (locally by `cdp start`'s scheduler; deployed by an EventBridge schedule). */
   schedule?: { everyMs: number; firstAfterMs?: number };
-  /** Deployed as a state machine: the name infra links it by (its ARN is read from there). */
-  stateMachine?: { resource: string };
+  /**
+   * Deployed as a state machine: the name infra links it by (the console API reads its ARN from
+   * there) and the builder of its definition (infra deploys what it builds; tests run it).
+   */
+  stateMachine?: { resource: string; definition: (params: never) => object };
 }
 
 /** A descriptor with its types kept (the registry's element type stays a union). */

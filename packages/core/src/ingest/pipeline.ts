@@ -2,6 +2,7 @@
 // runs ingest.ts in-process (job.ts); deployed, the ingest state machine (asl.ts) runs the same
 // steps as Lambdas around a Glue job (plan-step.ts, report-step.ts, failure-step.ts).
 import { pipeline } from "../pipeline";
+import { ingestStateMachine } from "./asl";
 import { ingestJob } from "./job";
 import { IngestArgs, IngestStats, PIPELINE } from "./model";
 
@@ -18,5 +19,5 @@ export const ingest = pipeline({
       notifier: deps.notifier,
       warehouse: await deps.warehouse(),
     })),
-  stateMachine: { resource: "IngestMachine" },
+  stateMachine: { resource: "IngestMachine", definition: ingestStateMachine },
 });

@@ -47,12 +47,16 @@ export type MetricEntry = (string | RenderingProperties)[];
 /** A metric math expression. */
 export type ExpressionEntry = [{ expression: string; label?: string; id: string }];
 
-export interface MetricWidget {
-  type: "metric";
+/** Where a widget sits on the dashboard's 24-column grid. */
+interface Placed {
   x: number;
   y: number;
   width: number;
   height: number;
+}
+
+export interface MetricWidget extends Placed {
+  type: "metric";
   properties: {
     title: string;
     region: string;
@@ -68,21 +72,13 @@ export interface MetricWidget {
   };
 }
 
-export interface TextWidget {
+export interface TextWidget extends Placed {
   type: "text";
-  x: number;
-  y: number;
-  width: number;
-  height: number;
   properties: { markdown: string; background?: "solid" | "transparent" };
 }
 
-export interface AlarmWidget {
+export interface AlarmWidget extends Placed {
   type: "alarm";
-  x: number;
-  y: number;
-  width: number;
-  height: number;
   properties: {
     title: string;
     alarms: string[];

@@ -1,6 +1,7 @@
 // The commands of `cdp`: each parses its flags, calls the API once or twice, prints, and returns
 // its exit code (0 success, 1 failure).
-import type { Info } from "@cdp/core/run/run";
+
+import { selftest as selftestPipeline } from "@cdp/core/selftest/pipeline";
 import type { DataDir } from "../local/data-dir";
 import { CliError, connect, ok } from "./connect";
 import { runLine, runRow, table } from "./format";
@@ -32,11 +33,11 @@ Runs the built-in selftest job (checks the ops store, warehouse and lake) and wa
     try {
       const { run } = await ok(
         await s.api.api.runs.$post({
-          json: { pipeline: "selftest", args: values.fail ? { fail: true } : {} },
+          json: { pipeline: selftestPipeline.name, args: values.fail ? { fail: true } : {} },
           query: { wait: "true" },
         }),
       );
-      print(Boolean(values.json), run, () => runLine(run as Info));
+      print(Boolean(values.json), run, () => runLine(run));
       return run.status === "SUCCEEDED" ? 0 : 1;
     } finally {
       await s.close();
@@ -70,7 +71,7 @@ Lists pipeline runs, newest first.
           },
         }),
       );
-      const items = page.items as Info[];
+      const items = page.items;
       print(Boolean(values.json), items, () => table(items.map(runRow)));
       return 0;
     } finally {
@@ -95,7 +96,7 @@ again names the run that already retried it.`,
           query: { wait: "true" },
         }),
       );
-      print(Boolean(values.json), run, () => runLine(run as Info));
+      print(Boolean(values.json), run, () => runLine(run));
       return run.status === "SUCCEEDED" ? 0 : 1;
     } finally {
       await s.close();

@@ -31,7 +31,13 @@ export function duration(ms: number | null): string {
   return `${m}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
-export function runRow(run: Info) {
+/** The facts of a run the CLI prints (a run as the API serves it has them all). */
+type Printed = Pick<
+  Info,
+  "id" | "pipeline" | "status" | "startedAt" | "finishedAt" | "retryOf" | "error"
+>;
+
+export function runRow(run: Printed) {
   return {
     id: run.id,
     pipeline: run.pipeline,
@@ -43,7 +49,7 @@ export function runRow(run: Info) {
   };
 }
 
-export function runLine(run: Info): string {
+export function runLine(run: Printed): string {
   const d = duration(durationMs(run));
   return `${run.id} ${run.pipeline} ${run.status}${d ? ` in ${d}` : ""}${run.error ? `: ${run.error}` : ""}`;
 }
