@@ -1,7 +1,7 @@
 // The ingest pipeline's panels on the run page: counts, quarantine by rule and skipped rules in the
 // main column; the lake files and schema changes beside them.
 import type { RunDetail } from "../../../api/client";
-import type { PipelinePanels } from "../pipelinePanels";
+import type { PipelinePanels } from "../panels";
 import { IngestCounts } from "./IngestCounts";
 import { IngestFiles } from "./IngestFiles";
 import { QuarantineByRule } from "./QuarantineByRule";
