@@ -58,6 +58,16 @@ export function pgliteWarehouse(db: PGlite): Warehouse {
     dialect: "postgres",
     ...runner(db),
     transaction: (fn) => db.transaction((tx) => fn(runner(tx))),
+    // PGlite runs in this thread and cannot be interrupted: read-only-sql.ts refuses what it
+    // cannot bound before it runs. SET LOCAL ends with the transaction, which is rolled back.
+    readSession: (fn, { role }) =>
+      db.transaction(async (tx) => {
+        await tx.query("SET TRANSACTION READ ONLY");
+        if (role) await tx.query(`SET LOCAL ROLE ${role}`);
+        const out = await fn(runner(tx));
+        await tx.rollback();
+        return out;
+      }),
     async copyCsv(table, columns, source) {
       const cols = columns.join(", ");
       // One COPY per bounded chunk: a single COPY of a whole large file holds it all in memory.

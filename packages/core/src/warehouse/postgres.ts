@@ -6,19 +6,17 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { resultParsers, type SqlRunner, type Warehouse } from "./warehouse";
 
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    resultParsers[oid] ??
+    pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
 export function postgresWarehouse(
   url: string,
   opts: { max?: number; copyStreams?: number } = {},
 ): Warehouse {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: opts.max ?? 4,
-    types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        resultParsers[oid] ??
-        pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
-    },
-  });
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, types });
   const runner = (c: pg.Pool | pg.PoolClient): SqlRunner => ({
     async query<T>(sql: string, params?: unknown[]) {
       const res = await c.query(sql, params);
@@ -43,6 +41,33 @@ export function postgresWarehouse(
         throw err;
       } finally {
         client.release();
+      }
+    },
+    async readSession(fn, { role, timeoutMs }) {
+      // A connection of its own, closed after: nothing a query sets can reach the pool. The
+      // extended protocol runs exactly one statement per call.
+      const client = new pg.Client({ connectionString: url, types });
+      await client.connect();
+      const guard = setTimeout(() => client.end().catch(() => {}), timeoutMs + 5000);
+      try {
+        await client.query("BEGIN READ ONLY");
+        await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
+        if (role) await client.query(`SET LOCAL ROLE ${role}`);
+        return await fn({
+          async query<T>(sql: string, params?: unknown[]) {
+            // node-postgres reads queryMode; its types do not declare it yet.
+            const config: pg.QueryConfig & { queryMode: "extended" } = {
+              text: sql,
+              values: params ?? [],
+              queryMode: "extended",
+            };
+            const res = await client.query(config);
+            return res.rows as T[];
+          },
+        });
+      } finally {
+        clearTimeout(guard);
+        await client.end().catch(() => {});
       }
     },
     async copyCsv(table, columns, source) {

@@ -2,6 +2,7 @@
 // hold, credentials from Secrets Manager. Statements are submitted, polled until they finish, and
 // their results paged. Used by the Lambdas (describe the target table, clean up after a failure);
 // the Glue job talks to the same API from Python.
+
 import {
   BatchExecuteStatementCommand,
   DescribeStatementCommand,
@@ -13,6 +14,7 @@ import {
   type SqlParameter,
 } from "@aws-sdk/client-redshift-data";
 import { awsClientConfig, lazyClient } from "../util/aws";
+import { VisibleError } from "../util/error";
 import type { SqlRunner, Warehouse } from "./warehouse";
 
 export const redshiftDataClient = lazyClient(() => new RedshiftDataClient(awsClientConfig));
@@ -184,6 +186,15 @@ export function redshiftDataWarehouse(
         await wait(Id!, "transaction");
       }
       return out;
+    },
+    async readSession() {
+      // The Data API runs statements as the workgroup's admin secret, with no session to hold a
+      // read-only role: rather than trust a filter, the SQL endpoint is off on Redshift.
+      throw new VisibleError(
+        "input",
+        "sql.unsupported",
+        "the SQL endpoint is not available on Redshift: use the Redshift query editor with a read-only user of your own",
+      );
     },
     async copyCsv() {
       throw new Error(

@@ -15,6 +15,15 @@ export interface Warehouse extends SqlRunner {
    * (already quoted). The source yields bounded chunks, each ending on a record boundary.
    */
   copyCsv(table: string, columns: string[], source: AsyncIterable<Buffer>): Promise<void>;
+  /**
+   * A session for queries we did not write (the SQL endpoint): one read-only transaction, as
+   * `role` when given, apart from the connections ingest uses, leaving nothing behind; cancelled
+   * after `timeoutMs` where the engine can cancel. An engine that cannot give this refuses.
+   */
+  readSession<T>(
+    fn: (tx: SqlRunner) => Promise<T>,
+    opts: { role: string | null; timeoutMs: number },
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -74,6 +83,7 @@ export function traced(
     ...wh,
     query: time(wh),
     transaction: (fn) => wh.transaction((tx) => fn({ query: time(tx) })),
+    readSession: (fn, opts) => wh.readSession((tx) => fn({ query: time(tx) }), opts),
     async copyCsv(table, columns, source) {
       const t0 = performance.now();
       await wh.copyCsv(table, columns, source);

@@ -1,5 +1,6 @@
-// Read-only SQL on the warehouse, for `cdp sql` and the console.
-import { VisibleError } from "@cdp/core/util/error";
+// Read-only SQL on the warehouse, for `cdp sql` and the console: one SELECT, within limits, as a
+// role that may only read (packages/core/src/warehouse/read-only-sql.ts says how).
+import { runReadOnly } from "@cdp/core/warehouse/read-only-sql";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { ApiEnv } from "./env";
@@ -9,16 +10,7 @@ const Query = z.object({ query: z.string().min(1).max(100_000) });
 
 export const sqlRoutes = new Hono<ApiEnv>().post("/", validate("json", Query), async (c) => {
   const wh = await c.var.platform.warehouse();
-  const { query } = c.req.valid("json");
-  try {
-    // A read-only transaction: the database itself refuses writes, whatever the text says.
-    const rows = await wh.transaction(async (tx) => {
-      await tx.query("SET TRANSACTION READ ONLY");
-      return tx.query(query);
-    });
-    return c.json({ rows }, 200);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new VisibleError("input", "sql.failed", message);
-  }
+  const { rows, truncated } = await runReadOnly(wh, c.req.valid("json").query);
+  // `truncated` is there only when the answer was cut.
+  return c.json(truncated ? { rows, truncated } : { rows }, 200);
 });

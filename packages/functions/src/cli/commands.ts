@@ -107,16 +107,17 @@ again names the run that already retried it.`,
 export const sql: Command = {
   usage: `cdp sql "QUERY" [--json]
 
-Runs a read-only query on the local warehouse (writes are refused).
+Runs one read-only SELECT on the local warehouse (anything else is refused); at most 1,000 rows
+and 8 MB come back, and a cut is said on stderr.
   --json   print an array of row objects`,
   options: { json: { type: "boolean" } },
   positionals: [1, 1],
   async run({ dir, values, positionals }) {
     const s = await connect(dir, "cdp sql");
     try {
-      const { rows } = await ok(await s.api.api.sql.$post({ json: { query: positionals[0]! } }));
-      const list = rows as Record<string, unknown>[];
-      print(Boolean(values.json), list, () => table(list));
+      const answer = await ok(await s.api.api.sql.$post({ json: { query: positionals[0]! } }));
+      print(Boolean(values.json), answer.rows, () => table(answer.rows));
+      if ("truncated" in answer) console.error(`truncated: showing ${answer.truncated}`);
       return 0;
     } finally {
       await s.close();
