@@ -12,6 +12,11 @@ export type Body = string | Buffer | Readable | AsyncIterable<Buffer>;
 
 export interface ObjectStore {
   put(key: string, body: Body): Promise<void>;
+  /**
+   * Write a new object, never over another: under `key` when no object has it, else under `key`
+   * with a unique id before its extension (x.csv → x.<id>.csv). Returns the key written.
+   */
+  putNew(key: string, body: Body): Promise<string>;
   /** Throws VisibleError not_found when missing. */
   get(key: string): Promise<Readable>;
   exists(key: string): Promise<boolean>;

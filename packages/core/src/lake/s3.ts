@@ -14,8 +14,9 @@ import {
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { awsClientConfig, isNotFound, lazyClient } from "../util/aws";
+import { awsClientConfig, errorName, isNotFound, lazyClient } from "../util/aws";
 import { VisibleError } from "../util/error";
+import { withUniqueId } from "../util/unique-key";
 import { type Body, checkKey, type ObjectInfo, type ObjectStore } from "./lake";
 
 export const s3Client = lazyClient(() => new S3Client(awsClientConfig));
@@ -34,6 +35,24 @@ export function s3Lake(bucket: string, client: S3Client = s3Client()): ObjectSto
       if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  async function upload(key: string, body: Body, extra: { IfNoneMatch?: string } = {}) {
+    checkKey(key);
+    const source =
+      typeof body === "string" || Buffer.isBuffer(body) || body instanceof Readable
+        ? body
+        : Readable.from(body);
+    // Single PutObject below one part (8 MiB), multipart above; an error mid-stream aborts
+    // the upload, so a half-written object never appears.
+    const transfer = new Upload({
+      client,
+      params: { Bucket: bucket, Key: key, Body: source, ...extra },
+      partSize: 8 * 1024 ** 2,
+      queueSize: 4,
+      leavePartsOnError: false,
+    });
+    await transfer.done();
   }
 
   async function copy(from: string, to: string) {
@@ -85,22 +104,21 @@ export function s3Lake(bucket: string, client: S3Client = s3Client()): ObjectSto
     new VisibleError("not_found", "lake.not_found", `no object ${key} in s3://${bucket}`);
 
   return {
-    async put(key, body: Body) {
-      checkKey(key);
-      const source =
-        typeof body === "string" || Buffer.isBuffer(body) || body instanceof Readable
-          ? body
-          : Readable.from(body);
-      // Single PutObject below one part (8 MiB), multipart above; an error mid-stream aborts
-      // the upload, so a half-written object never appears.
-      const upload = new Upload({
-        client,
-        params: { Bucket: bucket, Key: key, Body: source },
-        partSize: 8 * 1024 ** 2,
-        queueSize: 4,
-        leavePartsOnError: false,
-      });
-      await upload.done();
+    put: (key, body: Body) => upload(key, body),
+    async putNew(key, body: Body) {
+      // A taken name gets a unique id, and If-None-Match makes S3 refuse a name taken meanwhile.
+      const target = (await head(checkKey(key))) ? withUniqueId(key) : key;
+      try {
+        await upload(target, body, { IfNoneMatch: "*" });
+      } catch (err) {
+        if (errorName(err) !== "PreconditionFailed") throw err;
+        throw new VisibleError(
+          "conflict",
+          "lake.name_taken",
+          `another upload took ${target} at the same moment: send the file again`,
+        );
+      }
+      return target;
     },
     async get(key) {
       try {

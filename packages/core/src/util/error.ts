@@ -1,5 +1,14 @@
 // One error type the API turns into a 4xx with a stable code; everything else is a 500.
-export type ErrorKind = "input" | "not_found" | "conflict" | "auth" | "unavailable";
+export type ErrorKind =
+  | "input"
+  | "not_found"
+  | "conflict"
+  | "auth"
+  | "unavailable"
+  /** A body over the limit the message names. */
+  | "too_large"
+  /** Too much already waiting: try again later. */
+  | "busy";
 
 export class VisibleError extends Error {
   constructor(
@@ -13,7 +22,7 @@ export class VisibleError extends Error {
   }
 }
 
-export function statusOf(kind: ErrorKind): 400 | 401 | 404 | 409 | 503 {
+export function statusOf(kind: ErrorKind): 400 | 401 | 404 | 409 | 413 | 429 | 503 {
   switch (kind) {
     case "input":
       return 400;
@@ -25,6 +34,10 @@ export function statusOf(kind: ErrorKind): 400 | 401 | 404 | 409 | 503 {
       return 409;
     case "unavailable":
       return 503;
+    case "too_large":
+      return 413;
+    case "busy":
+      return 429;
   }
 }
 

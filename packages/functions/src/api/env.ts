@@ -6,5 +6,7 @@ export interface ApiEnv {
     /** Who is acting: "local" for the token holder; the signed-in user when deployed. */
     actor: string;
     requestId: string;
+    /** Whether the caller showed who it is (only /api/health answers anyone). */
+    authed: boolean;
   };
 }

@@ -26,7 +26,8 @@ export function onError(err: Error, c: Context) {
     );
   }
   const requestId = c.get("requestId") ?? "unknown";
-  console.error(`[${requestId}] ${c.req.method} ${c.req.path}:`, err);
+  // JSON.stringify escapes line breaks and control characters: a path cannot forge a log line.
+  console.error(`[${requestId}] ${c.req.method} ${JSON.stringify(c.req.path)}:`, err);
   return c.json(
     { error: "internal", message: `internal error (request ${requestId})`, requestId },
     500,

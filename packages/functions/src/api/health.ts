@@ -32,5 +32,7 @@ export const healthRoutes = new Hono<ApiEnv>().get("/", async (c) => {
     ...(p.extraChecks ?? []).map((x) => timed(x.name, () => x.check())),
   ]);
   const ok = checks.every((x) => x.ok);
-  return c.json({ ok, runtime: p.runtime, checks }, ok ? 200 : 503);
+  // Anyone may ask whether it is up; why a dependency is down is for those who showed a token.
+  const shown = c.var.authed ? checks : checks.map(({ error: _hidden, ...rest }) => rest);
+  return c.json({ ok, runtime: p.runtime, checks: shown }, ok ? 200 : 503);
 });

@@ -3,6 +3,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Platform } from "@cdp/core/platform";
 import { VisibleError } from "@cdp/core/util/error";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { alertRoutes } from "./alerts";
 import { auditRoutes } from "./audit";
 import type { ApiEnv } from "./env";
@@ -27,26 +28,45 @@ function sameToken(a: string, b: string) {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The largest JSON body a route takes; file uploads (/api/ingest) have their own limit. */
+export const MAX_JSON_BYTES = 1024 * 1024;
+
+const jsonLimit = bodyLimit({
+  maxSize: MAX_JSON_BYTES,
+  onError: () => {
+    throw new VisibleError(
+      "too_large",
+      "request.too_large",
+      `the request body is larger than ${MAX_JSON_BYTES / 1024} KiB`,
+    );
+  },
+});
+
 export function createApi(platform: Platform, auth: Auth) {
   const app = new Hono<ApiEnv>().basePath("/api");
+  app.use((c, next) => (c.req.path === "/api/ingest" ? next() : jsonLimit(c, next)));
   app.use(async (c, next) => {
     c.set("platform", platform);
-    c.set("requestId", c.req.header("x-request-id") ?? crypto.randomUUID());
-    if (c.req.path === "/api/health") return next();
-    if (auth.kind === "token") {
-      const header = c.req.header("authorization") ?? "";
-      const given = header.startsWith("Bearer ") ? header.slice(7) : "";
-      if (!given || !sameToken(given, auth.token)) {
-        throw new VisibleError(
-          "auth",
-          "auth.required",
-          "a valid bearer token is required: open the console from the URL `cdp start` prints",
-        );
-      }
-      c.set("actor", "local");
-    } else {
+    c.set("requestId", requestIdOf(c.req.header("x-request-id")));
+    checkPath(c.req.path);
+    if (auth.kind === "gateway") {
       c.set("actor", gatewayActor(c.env) ?? "unknown");
+      c.set("authed", true);
+      return next();
     }
+    const header = c.req.header("authorization") ?? "";
+    const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+    const valid = !!given && sameToken(given, auth.token);
+    c.set("authed", valid);
+    if (c.req.path === "/api/health") return next();
+    if (!valid) {
+      throw new VisibleError(
+        "auth",
+        "auth.required",
+        "a valid bearer token is required: open the console from the URL `cdp start` prints",
+      );
+    }
+    c.set("actor", "local");
     return next();
   });
   const routes = app
@@ -65,6 +85,25 @@ export function createApi(platform: Platform, auth: Auth) {
     c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),
   );
   return routes;
+}
+
+/** A caller's request id when it is a plain token (it is logged), else a new one. */
+function requestIdOf(given: string | undefined): string {
+  return given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
+}
+
+/** A path with control characters (NUL, line breaks) or broken %-escapes names nothing: 400. */
+function checkPath(path: string) {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new VisibleError("input", "request.bad_path", "the path has a broken %-escape");
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+  if (/[\u0000-\u001f\u007f]/.test(decoded)) {
+    throw new VisibleError("input", "request.bad_path", "the path has control characters");
+  }
 }
 
 /** The signed-in user from API Gateway's JWT authorizer context (Lambda event via hono/aws-lambda). */
