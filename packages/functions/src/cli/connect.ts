@@ -13,11 +13,42 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/**
+ * How long the CLI waits for the server: a request that waits for a run to finish (`?wait=true`)
+ * up to CDP_WAIT_TIMEOUT_S (default 6 hours), any other CDP_CLIENT_TIMEOUT_S (default 60 s).
+ */
+export function clientTimeoutMs(url: string, env = process.env): number {
+  const waits = new URL(url).searchParams.get("wait") === "true";
+  const given = Number(waits ? env.CDP_WAIT_TIMEOUT_S : env.CDP_CLIENT_TIMEOUT_S);
+  return (Number.isFinite(given) && given > 0 ? given : waits ? 6 * 3600 : 60) * 1000;
+}
+
+/** fetch with the CLI's timeouts, saying plainly when the server did not answer in time. */
+function timedFetch(server: string) {
+  return async (input: string | URL | Request, init?: RequestInit) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const ms = clientTimeoutMs(url);
+    try {
+      return await fetch(input, { ...init, signal: AbortSignal.timeout(ms) });
+    } catch (err) {
+      if ((err as Error).name === "TimeoutError") {
+        throw new CliError(
+          `the server at ${server} did not answer within ${ms / 1000} s; is \`cdp start\` stuck? (CDP_CLIENT_TIMEOUT_S sets the wait)`,
+        );
+      }
+      throw new CliError(`cannot reach the server at ${server}: ${(err as Error).message}`);
+    }
+  };
+}
+
 export async function connect(dir: DataDir, command: string): Promise<Session> {
   const holder = readLock(dir);
   if (holder?.kind === "server" && holder.url) {
     const token = ensureToken(dir);
-    const api = hc<ApiType>(holder.url, { headers: { authorization: `Bearer ${token}` } });
+    const api = hc<ApiType>(holder.url, {
+      headers: { authorization: `Bearer ${token}` },
+      fetch: timedFetch(holder.url),
+    });
     return { api, via: "server", close: async () => {} };
   }
   const lock = acquireLock(dir, "cli", command);

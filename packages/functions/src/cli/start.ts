@@ -9,6 +9,13 @@ import { watchInbox } from "../local/watcher";
 import type { Command } from "./commands";
 import { CliError } from "./connect";
 
+/** How long `cdp start` waits for running jobs when told to stop. */
+const STOP_GRACE_MS = 10_000;
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+
 export const start: Command = {
   usage: `cdp start [--port N] [--host H]
 
@@ -23,6 +30,11 @@ otherwise, and prints the console's URL with its access token.
       throw new CliError(`--port must be a number from 0 to 65535, not ${values.port}`, 2);
     }
     const host = (values.host as string | undefined) ?? "127.0.0.1";
+    if (!isLoopback(host)) {
+      console.warn(
+        `Warning: --host ${host} makes the API and console reachable from other machines, over plain HTTP; anyone who learns the token controls the platform. Prefer 127.0.0.1 behind an SSH tunnel or a TLS proxy.`,
+      );
+    }
     const lock = acquireLock(dir, "server", "cdp start");
     const firstStart = !existsSync(dir.ops) && !existsSync(dir.lake);
     const token = ensureToken(dir);
@@ -62,6 +74,17 @@ otherwise, and prints the console's URL with its access token.
       process.once("SIGTERM", stop);
     });
     console.log("Stopping: waiting for running jobs to finish…");
+    // Stopping is bounded: a job still going after the grace period (or a second signal) is left
+    // to the next start, which fails it with the reason so it can be retried.
+    const force = (why: string) => {
+      console.warn(
+        `Stopped ${why}: runs still going are failed on the next start; retry them then.`,
+      );
+      process.exit(1);
+    };
+    setTimeout(() => force(`after ${STOP_GRACE_MS / 1000} s`), STOP_GRACE_MS).unref();
+    process.once("SIGINT", () => force("at once (second signal)"));
+    process.once("SIGTERM", () => force("at once (second signal)"));
     scheduler.stop();
     await watcher.stop();
     await server.close();

@@ -5,8 +5,10 @@ import {
   chmodSync,
   closeSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -39,7 +41,7 @@ export function resolveDataDir(flag?: string): DataDir {
 
 /** The API token: generated on first use, kept with mode 0600. */
 export function ensureToken(dir: DataDir): string {
-  mkdirSync(dir.root, { recursive: true });
+  makePrivate(dir);
   if (existsSync(dir.tokenFile)) return readFileSync(dir.tokenFile, "utf8").trim();
   const token = randomBytes(24).toString("base64url");
   writeFileSync(dir.tokenFile, `${token}\n`, { mode: 0o600, flag: "wx" });
@@ -74,9 +76,32 @@ export interface Lock {
   release(): void;
 }
 
+/**
+ * Everything under the data dir is the owner's alone (0700 folders, 0600 files), whatever the
+ * umask: this process creates files owner-only from here on, and what an older version or another
+ * umask left readable is tightened.
+ */
+export function makePrivate(dir: DataDir) {
+  process.umask(0o077);
+  mkdirSync(dir.root, { recursive: true, mode: 0o700 });
+  const tighten = (path: string) => {
+    // A file another process renames or removes meanwhile (a temp file, a moved source) is skipped.
+    const s = lstatSync(path, { throwIfNoEntry: false });
+    if (!s || s.isSymbolicLink()) return;
+    const want = s.isDirectory() ? 0o700 : 0o600;
+    try {
+      if ((s.mode & 0o777) !== want) chmodSync(path, want);
+      if (s.isDirectory()) for (const name of readdirSync(path)) tighten(join(path, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+  };
+  tighten(dir.root);
+}
+
 /** Take the data dir for this process, or fail naming who has it. */
 export function acquireLock(dir: DataDir, kind: LockHolder["kind"], command: string): Lock {
-  mkdirSync(dir.root, { recursive: true });
+  makePrivate(dir);
   let holder: LockHolder = {
     pid: process.pid,
     host: hostname(),
