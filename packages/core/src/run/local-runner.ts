@@ -14,6 +14,9 @@ export interface RunnerOptions {
   onFinished?: (run: Info) => Promise<void> | void;
 }
 
+/** How many runs started by hand may wait for a slot at once. */
+export const MAX_WAITING_BY_HAND = 20;
+
 export const processOwner = `${hostname()}:${process.pid}`;
 
 /** Is the process with this id (on this host) still alive? */
@@ -35,7 +38,10 @@ export function ownerAlive(owner: string): boolean {
 
 export class LocalRunner {
   private running = 0;
+  /** Runs waiting for a slot: those from triggers (files, schedules, retries) go first. */
   private readonly queue: (() => void)[] = [];
+  /** Runs started by hand, which wait behind the others and are bounded in number. */
+  private readonly byHand: (() => void)[] = [];
   private readonly done = new Map<string, Promise<Info>>();
   private readonly concurrency: number;
 
@@ -66,7 +72,7 @@ export class LocalRunner {
   async submit(
     pipeline: string,
     args: Record<string, unknown>,
-    opts: { retryOf?: string } = {},
+    opts: { retryOf?: string; byHand?: boolean } = {},
   ): Promise<Info> {
     const job = this.jobs[pipeline];
     if (!job) {
@@ -89,6 +95,13 @@ export class LocalRunner {
       }
       if (active) return active;
     }
+    if (opts.byHand && this.byHand.length >= MAX_WAITING_BY_HAND) {
+      throw new VisibleError(
+        "busy",
+        "run.queue_full",
+        `${this.byHand.length} runs started by hand are already waiting; start more once they have run`,
+      );
+    }
     const run = await this.lifecycle.record({
       pipeline,
       args,
@@ -96,7 +109,7 @@ export class LocalRunner {
       workKey,
       owner: processOwner,
     });
-    this.schedule(run);
+    this.schedule(run, opts.byHand ?? false);
     return run;
   }
 
@@ -116,7 +129,7 @@ export class LocalRunner {
     await Promise.allSettled([...this.done.values()]);
   }
 
-  private schedule(run: Info) {
+  private schedule(run: Info, byHand: boolean) {
     const finished = new Promise<Info>((resolve) => {
       const start = () => {
         this.running++;
@@ -125,11 +138,11 @@ export class LocalRunner {
           .finally(() => {
             this.running--;
             this.done.delete(run.id);
-            this.queue.shift()?.();
+            (this.queue.shift() ?? this.byHand.shift())?.();
           });
       };
       if (this.running < this.concurrency) start();
-      else this.queue.push(start);
+      else (byHand ? this.byHand : this.queue).push(start);
     });
     this.done.set(run.id, finished);
   }

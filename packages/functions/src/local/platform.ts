@@ -6,7 +6,7 @@ import { localLake } from "@cdp/core/lake/local";
 import { localMetrics } from "@cdp/core/metric/metric";
 import { openOps } from "@cdp/core/ops/db";
 import type { PipelineDeps } from "@cdp/core/pipeline";
-import { checkArgs, pipelines } from "@cdp/core/pipelines";
+import { checkArgs, mustFindPipeline, pipelines } from "@cdp/core/pipelines";
 import type { Platform } from "@cdp/core/platform";
 import type { Job } from "@cdp/core/run/job";
 import { runLifecycle } from "@cdp/core/run/lifecycle";
@@ -74,7 +74,10 @@ export async function openLocalPlatform(
     runner,
     starter: {
       startable: true,
-      start: (pipeline, args) => runner.submit(pipeline, checkArgs(pipeline, args)),
+      start: (pipeline, args) =>
+        runner.submit(pipeline, checkArgs(pipeline, args), {
+          byHand: mustFindPipeline(pipeline).start === "button",
+        }),
       wait: (id) => runner.wait(id),
     },
     operations: audited(localOperations(ops.db, runner), ops.db),

@@ -9,8 +9,24 @@ import type { LocalPlatform } from "./platform";
 
 export const webDist = fileURLToPath(new URL("../../../web/dist", import.meta.url));
 
+/**
+ * Headers on every response: the console loads only its own scripts, is never framed, and its
+ * URLs (which may carry the token) are not sent as a referrer.
+ */
+export const SECURITY_HEADERS: Record<string, string> = {
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+};
+
 export function createLocalApp(platform: LocalPlatform, token: string) {
   const app = new Hono();
+  app.use(async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  });
   app.route("/", createApi(platform, { kind: "token", token }));
   if (existsSync(webDist)) {
     app.use(
