@@ -42,6 +42,8 @@ export class LocalRunner {
   private readonly queue: (() => void)[] = [];
   /** Runs started by hand, which wait behind the others and are bounded in number. */
   private readonly byHand: (() => void)[] = [];
+  /** Runs started by hand being recorded, not queued yet: they count against the limit too. */
+  private recordingByHand = 0;
   private readonly done = new Map<string, Promise<Info>>();
   private readonly concurrency: number;
 
@@ -95,22 +97,31 @@ export class LocalRunner {
       }
       if (active) return active;
     }
-    if (opts.byHand && this.byHand.length >= MAX_WAITING_BY_HAND) {
-      throw new VisibleError(
-        "busy",
-        "run.queue_full",
-        `${this.byHand.length} runs started by hand are already waiting; start more once they have run`,
-      );
+    const byHand = opts.byHand ?? false;
+    if (byHand) {
+      const waiting = this.byHand.length + this.recordingByHand;
+      if (waiting >= MAX_WAITING_BY_HAND) {
+        throw new VisibleError(
+          "busy",
+          "run.queue_full",
+          `${waiting} runs started by hand are already waiting; start more once they have run`,
+        );
+      }
+      this.recordingByHand++;
     }
-    const run = await this.lifecycle.record({
-      pipeline,
-      args,
-      retryOf: opts.retryOf,
-      workKey,
-      owner: processOwner,
-    });
-    this.schedule(run, opts.byHand ?? false);
-    return run;
+    try {
+      const run = await this.lifecycle.record({
+        pipeline,
+        args,
+        retryOf: opts.retryOf,
+        workKey,
+        owner: processOwner,
+      });
+      this.schedule(run, byHand);
+      return run;
+    } finally {
+      if (byHand) this.recordingByHand--;
+    }
   }
 
   retry(id: string): Promise<Info> {

@@ -79,7 +79,9 @@ export interface Lock {
 /**
  * Everything under the data dir is the owner's alone (0700 folders, 0600 files), whatever the
  * umask: this process creates files owner-only from here on, and what an older version or another
- * umask left readable is tightened.
+ * umask left readable is tightened. PGlite sets its own files' modes (0666); the platform calls
+ * this again once PGlite has opened and after it closes, and the 0700 folders keep other users
+ * out in between.
  */
 export function makePrivate(dir: DataDir) {
   process.umask(0o077);

@@ -15,7 +15,7 @@ import { LocalRunner } from "@cdp/core/run/local-runner";
 import { openPglite, pgliteWarehouse } from "@cdp/core/warehouse/pglite";
 import { postgresWarehouse } from "@cdp/core/warehouse/postgres";
 import type { Warehouse } from "@cdp/core/warehouse/warehouse";
-import type { DataDir } from "./data-dir";
+import { type DataDir, makePrivate } from "./data-dir";
 
 export interface LocalConfig {
   /** PostgreSQL instead of PGlite for the warehouse (CDP_WAREHOUSE_URL). */
@@ -53,7 +53,10 @@ export async function openLocalPlatform(
   const openWarehouse = () => {
     warehouse ??= config.warehouseUrl
       ? Promise.resolve(postgresWarehouse(config.warehouseUrl))
-      : openPglite(join(dir.warehouse)).then(pgliteWarehouse);
+      : openPglite(join(dir.warehouse)).then((db) => {
+          makePrivate(dir); // PGlite sets its files' modes itself (0666): take them back
+          return pgliteWarehouse(db);
+        });
     return warehouse;
   };
 
@@ -86,6 +89,7 @@ export async function openLocalPlatform(
       await runner.idle();
       if (warehouse) await (await warehouse).close();
       await ops.close();
+      makePrivate(dir);
     },
   };
 }
