@@ -104,6 +104,25 @@ describe("cdp with `cdp start` running on the data dir", () => {
     }
   });
 
+  test("SIGTERM stops the server within its grace period even with a long run going", async () => {
+    const dir = dataDir();
+    const server = await startServer(["--data-dir", dir]);
+    const res = await fetch(`${server.url}/api/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ pipeline: "selftest", args: { stepMs: 10_000 } }),
+    });
+    const { run } = (await res.json()) as { run: Run };
+    // The selftest would take 20 s; stopping does not wait for it past the grace period.
+    expect(await server.stop("SIGTERM")).toBe(1);
+    expect(server.output()).toMatch(
+      /Stopped after 10 s: runs still going are failed on the next start/,
+    );
+    const after = await cdp(["runs", "--json", "--data-dir", dir]);
+    const found = (JSON.parse(after.stdout) as Run[]).find((r) => r.id === run.id)!;
+    expect(found.status).toBe("FAILED");
+  });
+
   test("a run in flight when the server is killed is failed with the reason on the next start", async () => {
     const dir = dataDir();
     const server = await startServer(["--data-dir", dir]);
