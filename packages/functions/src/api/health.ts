@@ -33,6 +33,6 @@ export const healthRoutes = new Hono<ApiEnv>().get("/", async (c) => {
   ]);
   const ok = checks.every((x) => x.ok);
   // Anyone may ask whether it is up; why a dependency is down is for those who showed a token.
-  const shown = c.var.authed ? checks : checks.map(({ error: _hidden, ...rest }) => rest);
+  const shown: Check[] = c.var.authed ? checks : checks.map(({ error: _hidden, ...rest }) => rest);
   return c.json({ ok, runtime: p.runtime, checks: shown }, ok ? 200 : 503);
 });
