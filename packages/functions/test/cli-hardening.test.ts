@@ -23,7 +23,9 @@ describe("cdp and its server", () => {
       CDP_NO_SAMPLE: "1",
     });
     try {
-      expect(server.output()).toMatch(/Warning: --host 0\.0\.0\.0 makes the API and console reachable/);
+      expect(server.output()).toMatch(
+        /Warning: --host 0\.0\.0\.0 makes the API and console reachable/,
+      );
     } finally {
       await server.stop();
     }
