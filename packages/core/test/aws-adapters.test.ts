@@ -36,6 +36,7 @@ import { s3Lake } from "../src/lake/s3";
 import { awsOps, migrateAwsOps } from "../src/ops/aws";
 import { runTable } from "../src/run/run.sql";
 import { VisibleError } from "../src/util/error";
+import { runReadOnly } from "../src/warehouse/read-only-sql";
 import { redshiftDataWarehouse, toNamedParameters } from "../src/warehouse/redshift-data";
 import { describeTable } from "../src/warehouse/warehouse";
 
@@ -268,6 +269,13 @@ describe("Redshift Data API warehouse (AWS SDK mocked: no S3/Redshift here)", ()
       /loads files from S3 with the plan's COPY/,
     );
     expect(wh.dialect).toBe("redshift");
+  });
+
+  test("the SQL endpoint is off on Redshift, and says so before sending anything", async () => {
+    const err = await runReadOnly(wh, "select 1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VisibleError);
+    expect((err as VisibleError).code).toBe("sql.unsupported");
+    expect(rs.calls()).toHaveLength(0);
   });
 });
 

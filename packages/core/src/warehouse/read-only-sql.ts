@@ -251,6 +251,13 @@ export async function runReadOnly(
   limits: SqlLimits = DEFAULT_SQL_LIMITS,
 ): Promise<SqlResult> {
   const checked = await checkQuery(sql);
+  if (wh.dialect === "redshift") {
+    // Before any statement is sent: the Data API has no session to hold a read-only role in.
+    throw refuse(
+      "unsupported",
+      "the SQL endpoint is not available on Redshift: use the Redshift query editor with a read-only user of your own",
+    );
+  }
   const role = await readerRole(wh);
   const query = bounded(checked.text, limits);
   const rows = await wh.readSession(

@@ -189,12 +189,9 @@ export function redshiftDataWarehouse(
     },
     async readSession() {
       // The Data API runs statements as the workgroup's admin secret, with no session to hold a
-      // read-only role: rather than trust a filter, the SQL endpoint is off on Redshift.
-      throw new VisibleError(
-        "input",
-        "sql.unsupported",
-        "the SQL endpoint is not available on Redshift: use the Redshift query editor with a read-only user of your own",
-      );
+      // read-only role in: rather than trust a filter, nothing runs here (read-only-sql.ts says so
+      // before it gets this far).
+      throw new VisibleError("input", "sql.unsupported", "no read-only session on Redshift");
     },
     async copyCsv() {
       throw new Error(
