@@ -104,7 +104,8 @@ describe("cdp with `cdp start` running on the data dir", () => {
     }
   });
 
-  test("SIGTERM stops the server within its grace period even with a long run going", async () => {
+  /** `cdp start` on a new data dir, with a selftest going that would take 20 s. */
+  async function serverWithLongRun() {
     const dir = dataDir();
     const server = await startServer(["--data-dir", dir]);
     const res = await fetch(`${server.url}/api/runs`, {
@@ -113,6 +114,11 @@ describe("cdp with `cdp start` running on the data dir", () => {
       body: JSON.stringify({ pipeline: "selftest", args: { stepMs: 10_000 } }),
     });
     const { run } = (await res.json()) as { run: Run };
+    return { dir, server, run };
+  }
+
+  test("SIGTERM stops the server within its grace period even with a long run going", async () => {
+    const { dir, server, run } = await serverWithLongRun();
     // The selftest would take 20 s; stopping does not wait for it past the grace period.
     expect(await server.stop("SIGTERM")).toBe(1);
     expect(server.output()).toMatch(
@@ -124,14 +130,7 @@ describe("cdp with `cdp start` running on the data dir", () => {
   });
 
   test("a run in flight when the server is killed is failed with the reason on the next start", async () => {
-    const dir = dataDir();
-    const server = await startServer(["--data-dir", dir]);
-    const res = await fetch(`${server.url}/api/runs`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ pipeline: "selftest", args: { stepMs: 10_000 } }),
-    });
-    const { run } = (await res.json()) as { run: Run };
+    const { dir, server, run } = await serverWithLongRun();
     await server.stop("SIGKILL");
 
     const after = await cdp(["runs", "--json", "--data-dir", dir]);
