@@ -35,7 +35,7 @@ export type Outcome = {
 };
 
 /** How a run's failure is titled everywhere (alerts, logs): "ingest run failed". */
-export function failureTitle(run: Pick<Info, "pipeline" | "status">): string {
+function failureTitle(run: Pick<Info, "pipeline" | "status">): string {
   return `${run.pipeline} run ${run.status.toLowerCase().replace("_", " ")}`;
 }
 

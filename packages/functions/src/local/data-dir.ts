@@ -41,7 +41,8 @@ export function resolveDataDir(flag?: string): DataDir {
 
 /** The API token: generated on first use, kept with mode 0600. */
 export function ensureToken(dir: DataDir): string {
-  makePrivate(dir);
+  // The tree is tightened by whoever opens the data dir (acquireLock); this only needs the folder.
+  mkdirSync(dir.root, { recursive: true, mode: 0o700 });
   if (existsSync(dir.tokenFile)) return readFileSync(dir.tokenFile, "utf8").trim();
   const token = randomBytes(24).toString("base64url");
   writeFileSync(dir.tokenFile, `${token}\n`, { mode: 0o600, flag: "wx" });

@@ -13,7 +13,7 @@ export interface Schedule {
 
 /** The schedules the pipelines' descriptors declare. */
 export const defaultSchedules: Schedule[] = pipelines.flatMap((p) =>
-  "schedule" in p && p.schedule ? [{ pipeline: p.name, ...p.schedule }] : [],
+  p.schedule ? [{ pipeline: p.name, ...p.schedule }] : [],
 );
 
 export function startScheduler(platform: LocalPlatform, schedules: Schedule[] = defaultSchedules) {
