@@ -2,10 +2,13 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { engineNames } from "../../../test/support/engines";
 import { csv, type IngestEnv, makeIngestEnv } from "../../../test/support/ingest";
+import { ingestFile } from "../src/ingest/ingest";
 import { defaultQuality } from "../src/ingest/model";
 import { schemaHistory } from "../src/ingest/schema-history";
 import { check } from "../src/quality/check";
 import { failureSamples } from "../src/quality/failures";
+import { createId } from "../src/util/id";
+import type { Warehouse } from "../src/warehouse/warehouse";
 
 const HEADER = "user_id,name,email,total_spend,signup_date";
 
@@ -303,7 +306,7 @@ describe.each(engineNames)("data quality on %s", (engine) => {
     expect(r.stats.rowsQuarantined).toBe(6);
   });
 
-  test("a SQL rule that cannot run fails the run with the rule's name", async () => {
+  test("a SQL rule that cannot run fails the run with the rule's name; the file waits in error/ for a retry", async () => {
     const quality = {
       ...defaultQuality,
       rules: {
@@ -317,11 +320,126 @@ describe.each(engineNames)("data quality on %s", (engine) => {
         columns: [],
       },
     };
-    await expect(
-      env.ingest("broken.csv", csv(["user_id,name", "1,a"]), { quality }),
-    ).rejects.toThrow(/quality rule broken could not run: .*no_such_column/);
-    // the file is still where it was, so a retry after fixing rules.ts picks it up
-    expect(await env.lake.exists("inbox/customers/broken.csv")).toBe(true);
+    const r = await env.ingest("broken.csv", csv(["user_id,name", "1,a"]), { quality });
+    expect(r.status).toBe("FAILED");
+    expect(r.error).toMatch(/quality rule broken could not run: .*no_such_column/);
+    // moved with its reason, so a retry after fixing rules.ts picks it up from there
+    expect(r.stats.sourceKey).toBe("error/customers/broken.csv");
+    expect(r.stats.errorKey).toBe("error/customers/broken.csv");
+    expect(await env.lake.exists("inbox/customers/broken.csv")).toBe(false);
+    expect(readFileSync(env.lake.path("error/customers/broken.csv.reason.txt"), "utf8")).toMatch(
+      /quality rule broken could not run/,
+    );
+  });
+});
+
+describe.each(engineNames)("values survive ingest, on %s", (engine) => {
+  let env: IngestEnv;
+  beforeAll(async () => {
+    env = await makeIngestEnv(engine);
+  });
+  afterAll(() => env.close());
+
+  test("leading zeros, a leading +, and more digits than a number keeps leave a column text, every value as written", async () => {
+    const r = await env.ingest(
+      "contacts.csv",
+      csv([
+        "id,zip,phone,intl,code,amount,plain,long",
+        "1,08123,02095257564,+4930123456,-0,00.5,7,1234567890123456789012345678901",
+        "2,12345,12095257564,4930123456,5,1.5,8,1",
+        "3,0,0,1,1,0.25,9,2",
+      ]),
+      { table: "contacts", key: "id" },
+    );
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats.rowsQuarantined).toBe(0);
+    const rows = await env.rows(
+      `select zip, phone, intl, code, amount, plain, long from contacts order by id`,
+    );
+    expect(rows[0]).toEqual({
+      zip: "08123",
+      phone: "02095257564",
+      intl: "+4930123456",
+      code: "-0",
+      amount: "00.5",
+      plain: 7,
+      long: "1234567890123456789012345678901",
+    });
+    expect(rows[2]).toMatchObject({ zip: "0", phone: "0", intl: "1", plain: 9 });
+  });
+
+  test("one leading-zero value among many numbers keeps the column text rather than quarantining it", async () => {
+    const lines = ["id,zip"];
+    for (let i = 1; i <= 200; i++) lines.push(`${i},${i === 137 ? "01234" : 10000 + i}`);
+    const r = await env.ingest("zips.csv", csv(lines), { table: "zips", key: "id" });
+    expect(r.stats.rowsQuarantined).toBe(0);
+    expect(r.stats.rowsLoaded).toBe(200);
+    expect(await env.rows(`select zip from zips where id = 137`)).toEqual([{ zip: "01234" }]);
+  });
+
+  test("an empty field, quoted or not, is NULL in typed and text columns alike; the run succeeds", async () => {
+    const r = await env.ingest(
+      "empties.csv",
+      csv(["a,b,c,t", '1,"","",""', "2,3,4,x", "3,,,", '4,5,"6",'].join("\n").split("\n")),
+      { table: "empties", key: "a" },
+    );
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats.rowsLoaded).toBe(4);
+    expect(r.stats.rowsQuarantined).toBe(0);
+    expect(await env.rows(`select a, b, c, t from empties order by a`)).toEqual([
+      { a: 1, b: null, c: null, t: null },
+      { a: 2, b: 3, c: 4, t: "x" },
+      { a: 3, b: null, c: null, t: null },
+      { a: 4, b: 5, c: 6, t: null },
+    ]);
+    // a later file's empty cell in an existing integer column is NULL too, not a type error
+    const again = await env.ingest("empties2.csv", csv(["a,b", '2,""']), {
+      table: "empties",
+      key: "a",
+    });
+    expect(again.stats.rowsQuarantined).toBe(0);
+    expect(await env.rows(`select b, c from empties where a = 2`)).toEqual([{ b: null, c: 4 }]);
+  });
+
+  test("a crash mid-run (the warehouse failing at the merge) moves the file to error/ with the reason, and the result says where", async () => {
+    const failing: Warehouse = {
+      ...env.warehouse,
+      query: (sql: string, params?: unknown[]) => env.warehouse.query(sql, params),
+      copyCsv: (t, c, s) => env.warehouse.copyCsv(t, c, s),
+      readSession: (fn, o) => env.warehouse.readSession(fn, o),
+      close: () => env.warehouse.close(),
+      transaction: async () => {
+        throw new Error("server closed the connection unexpectedly");
+      },
+    };
+    const sourceKey = "inbox/crashes/crash.csv";
+    await env.lake.put(sourceKey, csv(["id,name", "1,a", "2,b"]));
+    const r = await ingestFile({ ...env.deps, warehouse: failing }, createId("run"), {
+      sourceKey,
+      table: "crashes",
+      key: "id",
+    });
+    expect(r.status).toBe("FAILED");
+    expect(r.error).toMatch(/unexpected error.*server closed the connection unexpectedly/);
+    expect(r.error).not.toMatch(/\n\s+at /); // no stack in the run's error
+    expect(r.stats.sourceKey).toBe("error/crashes/crash.csv");
+    expect(r.stats.errorKey).toBe("error/crashes/crash.csv");
+    expect(await env.lake.exists(sourceKey)).toBe(false);
+    expect(readFileSync(env.lake.path("error/crashes/crash.csv"), "utf8")).toBe(
+      csv(["id,name", "1,a", "2,b"]),
+    );
+    const reason = readFileSync(env.lake.path("error/crashes/crash.csv.reason.txt"), "utf8");
+    expect(reason).toMatch(/server closed the connection unexpectedly/);
+    expect(reason).toMatch(/Nothing was loaded/);
+    expect(reason).toMatch(/\n\s+at /); // the stack, for whoever fixes it
+  });
+
+  test("a table column of a type CDP does not load into fails the file with a clear reason, not a crash", async () => {
+    await env.rows(`create table "public"."odd" (id integer primary key, tags integer[])`);
+    const r = await env.ingest("odd.csv", csv(["id,tags", "1,x"]), { table: "odd", key: "id" });
+    expect(r.status).toBe("FAILED");
+    expect(r.error).toMatch(/column tags of odd is ARRAY, which CDP does not load into/);
+    expect(r.stats.errorKey).toBe("error/odd/odd.csv");
   });
 });
 

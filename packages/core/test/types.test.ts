@@ -5,6 +5,7 @@ import {
   castExpr,
   classifiers,
   classifyBytes,
+  INEXACT_NUMBER,
   inferType,
   parsesAs,
   parsesAsValue,
@@ -302,9 +303,19 @@ describe("value types in JS", () => {
     for (const v of ["", " 1", "1 ", "+", ".", "1e5", "١٢", "1,000", "0x10"]) {
       expect(is("numeric", v), v).toBe(false);
     }
-    for (const v of ["1.", ".5", "-.5", "+1.25", `${nines(28)}.${nines(10)}`]) {
+    for (const v of ["1.", ".5", "-.5", "0.25", "-0.5", `${nines(28)}.${nines(10)}`]) {
       expect(is("numeric", v), v).toBe(true);
     }
+    // Spellings that would not read back as written are not numbers (a zip code, a phone number).
+    for (const v of ["08123", "02095257564", "+1", "+1.25", "-0", "00.5", "-007"]) {
+      for (const t of ["integer", "bigint", "numeric"] as const)
+        expect(is(t, v), `${t} ${v}`).toBe(false);
+      expect(classifyBytes(Buffer.from(v)), v).toBe(INEXACT_NUMBER);
+    }
+    expect(classifyBytes(Buffer.from(nines(29)))).toBe(INEXACT_NUMBER);
+    expect(classifyBytes(Buffer.from("1.00000000000"))).toBe(INEXACT_NUMBER);
+    for (const v of ["0", "0.5", "10", "-10"])
+      expect(is("integer", v) || is("numeric", v), v).toBe(true);
     expect(is("numeric", `${nines(29)}`)).toBe(false);
     expect(is("numeric", "1.00000000000")).toBe(false);
     for (const v of ["TRUE", "t", "No", "y", "FaLsE"]) expect(is("boolean", v), v).toBe(true);
@@ -332,7 +343,7 @@ describe("value types in JS", () => {
   });
 
   test("infers the narrowest type that 98% of non-empty values parse as", () => {
-    const c = (o: Partial<Record<TypedColumnType | "nonEmpty", number>>) => ({
+    const c = (o: Partial<Record<TypedColumnType | "nonEmpty" | "inexact", number>>) => ({
       nonEmpty: 0,
       integer: 0,
       bigint: 0,
@@ -355,6 +366,10 @@ describe("value types in JS", () => {
     expect(inferType(c({ nonEmpty: 100, integer: 90, bigint: 90, numeric: 90 }), 0.9)).toBe(
       "integer",
     );
+    // One zip code with its leading zero among 999 plain numbers keeps the whole column text.
+    expect(
+      inferType(c({ nonEmpty: 1000, integer: 999, bigint: 999, numeric: 999, inexact: 1 })),
+    ).toBe("text");
   });
 
   test("widens only along integer → bigint → numeric", () => {

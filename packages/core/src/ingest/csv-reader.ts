@@ -28,7 +28,7 @@
 // names, too many columns. UTF-8 is checked as bytes arrive, so a csv.not_utf8 error can be thrown
 // by `chunks()` after some staging chunks were produced: the caller drops the staging table.
 import { isUtf8 } from "node:buffer";
-import { classifyBytes, TYPE_BIT, type TypeCounts } from "../value/types";
+import { classifyBytes, INEXACT_NUMBER, TYPE_BIT, type TypeCounts } from "../value/types";
 import { isValidIdent, MAX_IDENT_BYTES, normalizeName } from "../warehouse/ident";
 import { CsvFileError } from "./csv-errors";
 
@@ -106,7 +106,7 @@ export interface CsvReader {
    * Staging CSV for `COPY … WITH (FORMAT csv)`, in bounded chunks that end on a record boundary.
    * Each line is `<recordNumber>,<field1>,…,<fieldN>\n`: the staging table needs one column for
    * the record number, then one text column per header column, in header order. An unquoted empty
-   * field stays unquoted (NULL); `""` stays `""` (empty string). Iterate once, to the end; may
+   * field stays unquoted (NULL), and so does `""`: an empty field is NULL, quoted or not. Iterate once, to the end; may
    * throw CsvFileError("csv.not_utf8").
    */
   chunks(): AsyncGenerator<Buffer, void, undefined>;
@@ -218,7 +218,7 @@ const UNTERMINATED = -2;
 
 /** PostgreSQL and Redshift allow 1600 columns; one goes to the record number. */
 const MAX_COLUMNS = 1599;
-const STATS_WIDTH = 8; // nonEmpty, integer, bigint, numeric, boolean, date, timestamp, maxBytes
+const STATS_WIDTH = 9; // nonEmpty, integer, bigint, numeric, boolean, date, timestamp, maxBytes, inexact
 const MAX_KEPT_RAW = 64 * 1024;
 
 class CsvParser {
@@ -678,6 +678,7 @@ class CsvParser {
       return;
     }
     // Stats
+    let emptyQuoted = false;
     for (let i = 0; i < ncols; i++) {
       const fl = ff[i]!;
       let s = fs[i]!;
@@ -692,7 +693,10 @@ class CsvParser {
         s++;
         e = fq[i]!;
         len = e - s;
-        if (len === 0) continue;
+        if (len === 0) {
+          emptyQuoted = true; // `""` is staged unquoted: empty is NULL on every engine
+          continue;
+        }
         bits = classifyBytes(w, s, e);
       } else {
         // Rare shapes: value holds a quote or CR (text only), or has bytes after its quote.
@@ -715,11 +719,12 @@ class CsvParser {
         if (bits & TYPE_BIT.boolean) counts[k + 4]!++;
         if (bits & TYPE_BIT.date) counts[k + 5]!++;
         if (bits & TYPE_BIT.timestamp) counts[k + 6]!++;
+        if (bits & INEXACT_NUMBER) counts[k + 8]!++;
       }
     }
     // Staging line
     const rawLen = this.recEnd - p;
-    if (!(any & (NEEDS_QUOTE | TRAILING))) {
+    if (!(any & (NEEDS_QUOTE | TRAILING)) && !emptyQuoted) {
       this.reserve(rawLen + 18);
       let o = writeUint(this.out, this.o, n);
       this.out[o++] = COMMA;
@@ -745,6 +750,8 @@ class CsvParser {
           o += w.copy(out, o, s + 1, q); // already `""`-escaped
           o = copyQuoted(w, q + 1, e, out, o);
           out[o++] = QUOTE;
+        } else if (fl === QUOTED && fq[i] === s + 1) {
+          // `""`: nothing, so the staged field is NULL like an unquoted empty one
         } else {
           o += w.copy(out, o, s, e);
         }
@@ -937,6 +944,7 @@ class CsvParser {
         date: c[k + 5]!,
         timestamp: c[k + 6]!,
         maxBytes: c[k + 7]!,
+        inexact: c[k + 8]!,
       });
     }
     return {

@@ -5,6 +5,7 @@
 import type { Notifier } from "../alert/alert";
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
+import { errorMessage, VisibleError } from "../util/error";
 import { describeTable, supportsMerge, type Warehouse } from "../warehouse/warehouse";
 import { notifyQuarantine, overThreshold, readCheckReport, thresholdReason } from "./findings";
 import { moveToProcessed, rejectFile } from "./lake-files";
@@ -78,17 +79,38 @@ export async function ingestFile(
   const tables = runTables(runId);
 
   /** The file cannot be loaded: it moves to error/ with the reason beside it. */
-  const fail = async (reason: string): Promise<IngestResult> => {
+  const fail = async (reason: string, detail = ""): Promise<IngestResult> => {
     const errorKey = await rejectFile(deps.lake, {
       runId,
       sourceKey: args.sourceKey,
       table,
-      reason,
+      reason: reason + detail,
     });
     stats.sourceKey = errorKey;
     stats.errorKey = errorKey;
-    await step("file moved to error/", { sourceKey: errorKey, errorKey });
+    // Recording the step is a courtesy: the ops store may be what failed.
+    await step("file moved to error/", { sourceKey: errorKey, errorKey }).catch(() => {});
     return { status: "FAILED", error: reason, stats };
+  };
+
+  /**
+   * Anything else stopped the run — a bug, the warehouse going away: the file still moves to
+   * error/ with the reason, so nothing waits in inbox/ to be tried again in a loop. Only when the
+   * file has already moved, or cannot be moved, does the error go up (saying where the file is).
+   */
+  const crashed = async (err: unknown): Promise<IngestResult> => {
+    if (stats.sourceKey !== args.sourceKey) throw err;
+    const reason = crashReason(err, stats.rowsLoaded);
+    // The stack helps whoever fixes a bug; it goes into the reason file, not the run's error.
+    const stack = !(err instanceof VisibleError) && err instanceof Error ? err.stack : undefined;
+    try {
+      return await fail(reason, stack ? `\n\n${stack}` : "");
+    } catch (moveErr) {
+      throw new Error(
+        `${reason}; the file stays at ${args.sourceKey}: moving it to error/ failed too (${errorMessage(moveErr)})`,
+        { cause: err },
+      );
+    }
   };
 
   try {
@@ -176,10 +198,24 @@ export async function ingestFile(
       }
       return { status: "SUCCEEDED" as const, stats };
     });
+  } catch (err) {
+    return await crashed(err);
   } finally {
     // Every scratch table of the run (staging, rejects, flagged, rejected, good).
     for (const t of Object.values(tables)) {
       await wh.query(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
     }
   }
+}
+
+/** What the reason file says when the run stopped on an error rather than on the file's data. */
+export function crashReason(err: unknown, rowsLoaded = 0): string {
+  if (err instanceof VisibleError) return err.message;
+  const loaded = rowsLoaded
+    ? `Its ${rowsLoaded} good rows were merged before the error; a retry changes nothing for them.`
+    : "Nothing was loaded from it.";
+  return (
+    `the ingest stopped on an unexpected error, not on this file's rows: ${errorMessage(err)}. ` +
+    `${loaded} Once the cause is fixed, retry the run (or drop the file into inbox/ again).`
+  );
 }

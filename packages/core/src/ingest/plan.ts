@@ -104,6 +104,15 @@ export interface Plan {
   cleanup: string[];
 }
 
+/**
+ * How the staged file's empty fields load on Redshift. The reader stages every empty field
+ * unquoted (`""` included), which PostgreSQL's CSV COPY loads as NULL; Redshift loads it into a
+ * VARCHAR as '' unless EMPTYASNULL, and its default NULL marker is `\N`, which would turn a value
+ * spelled `\N` into NULL. The marker NUL (`'\000'`, the form the COPY docs give) never occurs:
+ * the reader rejects records holding a NUL byte. So on both engines empty is NULL and nothing else is.
+ */
+export const COPY_NULLS = "EMPTYASNULL NULL AS '\\000'";
+
 /** The scratch tables of a run; their names never come from data. */
 export function runTables(runId: string) {
   const id = runId.toLowerCase().replace(/[^a-z0-9_]/g, "_");
@@ -394,7 +403,7 @@ export function buildPlan(input: PlanInput): Plan {
     if (!input.s3) throw new Error("a Redshift plan needs the staging file's S3 location");
     load.push(
       `COPY ${staging} (${stagingColumns(input.header).join(", ")}) FROM ${literal(input.s3.stagingUri)} ` +
-        `IAM_ROLE ${literal(input.s3.iamRole)} FORMAT AS CSV`,
+        `IAM_ROLE ${literal(input.s3.iamRole)} FORMAT AS CSV ${COPY_NULLS}`,
     );
     // Warnings too: the report step records every failure in the ops store, as the local
     // executor does; the rejects file it writes keeps the errors only.

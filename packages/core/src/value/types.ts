@@ -5,12 +5,18 @@
 //
 // Accepted spellings (strict on purpose: what we accept here must cast on Redshift and PostgreSQL
 // alike; anything else stays text, or becomes a quality failure in a typed column):
-//   integer    [+-]?[0-9]+ whose value is in int4 range (-2147483648..2147483647); leading zeros ok.
-//              No surrounding spaces, no thousands separators, no exponent, ASCII digits only.
+//   integer    -?[0-9]+ whose value is in int4 range (-2147483648..2147483647), spelled as the
+//              number reads back: no leading zero (but `0`), no `+`, no `-0`. No surrounding
+//              spaces, no thousands separators, no exponent, ASCII digits only.
+//              A zip code `08123` or a phone number `+4930123` is not a number: it is text.
 //   bigint     the same in int8 range.
-//   numeric    an integer, or one `.` with digits on at least one side (`1.`, `.5`, `-1.25`), no
-//              exponent; at most 28 significant digits before the point and 10 after it
-//              (Redshift's numeric(38,10)); the same limits on PostgreSQL so both agree.
+//   numeric    an integer, or one `.` with digits on at least one side (`1.`, `.5`, `-1.25`,
+//              `0.5`; not `00.5`, not `+1.5`), no exponent; at most 28 significant digits before
+//              the point and 10 after it (Redshift's numeric(38,10)); the same limits on
+//              PostgreSQL so both agree.
+// A number-shaped value that none of the numeric types keeps exactly (a leading zero or `+`, more
+// digits than numeric(38,10) holds) is flagged INEXACT_NUMBER: one such value keeps the whole
+// column text (`inferType`), so a file never loses a zip code's zero to a 98 % majority.
 //   boolean    true/false/t/f/yes/no/y/n, ASCII case-insensitive. Not 0/1 (those are integers).
 //   date       YYYY-MM-DD, a real Gregorian day (no 2023-02-29, no month 13, no year 0000).
 //   timestamp  YYYY-MM-DD[T ]HH:MM[:SS[.f{1,6}]][Z], hours 00-23 (no 24:00), seconds 00-59.
@@ -39,6 +45,12 @@ export const TYPED_COLUMN_TYPES: readonly TypedColumnType[] = [
   "date",
   "timestamp",
 ];
+
+/**
+ * Returned by `classifyBytes` (never with a type bit) for a number-shaped value that no numeric
+ * type reads back as the same text: `08123`, `+5`, `-0`, `00.5`, 29 digits, 11 decimals.
+ */
+export const INEXACT_NUMBER = 64;
 
 /** Redshift's varchar limit, in bytes. */
 export const REDSHIFT_MAX_VARCHAR_BYTES = 65535;
@@ -98,12 +110,15 @@ function classifyNumber(b: Uint8Array, s: number, e: number): number {
   const intStart = i;
   while (i < e && isDigit(b[i])) i++;
   const intDigits = i - intStart;
+  // A leading `+`, or a zero before another digit, does not read back: the value is not a number.
+  const inexact = c0 === PLUS || (intDigits > 1 && b[intStart] === D0);
   if (i === e) {
     if (intDigits === 0) return 0;
     let z = intStart;
     while (z < e && b[z] === D0) z++;
     const sig = e - z;
     const neg = c0 === MINUS;
+    if (inexact || sig > 28 || (neg && sig === 0)) return INEXACT_NUMBER;
     let bits = 0;
     if (sig < 10 || (sig === 10 && digitsAtMost(b, z, neg ? INT4_MIN : INT4_MAX))) {
       bits = TYPE_BIT.integer | TYPE_BIT.bigint;
@@ -118,10 +133,11 @@ function classifyNumber(b: Uint8Array, s: number, e: number): number {
     while (i < e && isDigit(b[i])) i++;
     if (i !== e) return 0;
     const fracDigits = e - fracStart;
-    if (intDigits + fracDigits === 0 || fracDigits > 10) return 0;
+    if (intDigits + fracDigits === 0) return 0;
+    if (inexact || fracDigits > 10) return INEXACT_NUMBER;
     let z = intStart;
     while (z < fracStart - 1 && b[z] === D0) z++;
-    return fracStart - 1 - z <= 28 ? TYPE_BIT.numeric : 0;
+    return fracStart - 1 - z <= 28 ? TYPE_BIT.numeric : INEXACT_NUMBER;
   }
   if (c === MINUS && !signed && intDigits === 4) return classifyDateTime(b, s, e);
   return 0;
@@ -249,10 +265,10 @@ export function sqlType(type: ColumnType, dialect: Dialect): string {
 
 // Regexes use only POSIX bracket expressions and bounds, which Redshift and PostgreSQL share; no
 // backslashes, so no dependence on standard_conforming_strings.
-const RE_INT = "^[+-]?[0-9]+$";
+const RE_INT = "^(0|-?[1-9][0-9]*)$";
 // Bounded repetitions ({0,27}) make PostgreSQL's regex engine several times slower, so the shape
 // is matched by a simple regex and the digit limits are counted with split_part/ltrim.
-const RE_NUMERIC = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$";
+const RE_NUMERIC = "^(0|-?[1-9][0-9]*|-?(0|[1-9][0-9]*)[.][0-9]*|-?[.][0-9]+)$";
 const RE_BOOLEAN = "^([Tt]([Rr][Uu][Ee])?|[Ff]([Aa][Ll][Ss][Ee])?|[Yy]([Ee][Ss])?|[Nn][Oo]?)$";
 const RE_DAY = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])";
 const RE_DATE = `^${RE_DAY}$`;
@@ -343,6 +359,8 @@ export function castExpr(type: ColumnType, expr: string, dialect: Dialect): stri
 // Inference and widening
 // ---------------------------------------------------------------------------------------------
 
+const NUMERIC_RANK: Partial<Record<ColumnType, number>> = { integer: 0, bigint: 1, numeric: 2 };
+
 /** Per-column counts: non-empty values, and how many of them parse as each type. */
 export interface TypeCounts {
   nonEmpty: number;
@@ -352,22 +370,25 @@ export interface TypeCounts {
   boolean: number;
   date: number;
   timestamp: number;
+  /** Number-shaped values no numeric type keeps exactly (`INEXACT_NUMBER`); any keeps it text. */
+  inexact?: number;
 }
 
 /**
  * The narrowest type that at least `threshold` of the non-empty values parse as, trying
  * integer, bigint, numeric, boolean, date, timestamp in that order; text when none does or when
- * the column has no non-empty value.
+ * the column has no non-empty value. The numeric types only when no value is an inexact number
+ * (`08123`, `+5`): those would not read back as written.
  */
 export function inferType(stats: TypeCounts, threshold = 0.98): ColumnType {
   if (stats.nonEmpty <= 0) return "text";
+  const exactNumbers = !stats.inexact;
   for (const t of TYPED_COLUMN_TYPES) {
+    if (!exactNumbers && NUMERIC_RANK[t] !== undefined) continue;
     if (stats[t] / stats.nonEmpty >= threshold) return t;
   }
   return "text";
 }
-
-const NUMERIC_RANK: Partial<Record<ColumnType, number>> = { integer: 0, bigint: 1, numeric: 2 };
 
 /**
  * Numeric widening only: for two types on integer → bigint → numeric, the wider of the two (the

@@ -72,7 +72,11 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
         if (result.columnsAdded.length)
           console.log(`  columns added: ${result.columnsAdded.join(", ")}`);
         if (result.sourceKey) console.log(`  source kept at lake/${result.sourceKey}`);
-        if (result.errorKey) console.log(`  rejects: lake/${result.errorKey}`);
+        if (result.errorKey && result.errorKey === result.sourceKey) {
+          console.log(`  why: lake/${result.errorKey}.reason.txt`);
+        } else if (result.errorKey) {
+          console.log(`  rejects: lake/${result.errorKey}`);
+        }
         if (run.error) console.log(`  error: ${run.error}`);
       }
       return run.status === "SUCCEEDED" ? 0 : 1;
