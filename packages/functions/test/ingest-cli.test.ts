@@ -128,6 +128,93 @@ describe("cdp ingest", () => {
   });
 });
 
+describe("cdp ingest keeps what the file says", () => {
+  test("zip codes and phone numbers keep their leading zeros; an empty cell, quoted or not, is NULL", async () => {
+    const data = tmp();
+    const files = tmp();
+    const f = file(files, "contacts.csv", [
+      "id,zip,phone,visits,note",
+      '1,08123,02095257564,"",""',
+      "2,12345,12095257564,3,hi",
+      "3,00501,+14155550100,,",
+    ]);
+    const r = await cdp(["ingest", f, "--key", "id", "--json", "--data-dir", data]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: "SUCCEEDED", rowsLoaded: 3 });
+    const rows = await cdp([
+      "sql",
+      "select zip, phone, visits, note from contacts order by id",
+      "--json",
+      "--data-dir",
+      data,
+    ]);
+    expect(JSON.parse(rows.stdout)).toEqual([
+      { zip: "08123", phone: "02095257564", visits: null, note: null },
+      { zip: "12345", phone: "12095257564", visits: 3, note: "hi" },
+      { zip: "00501", phone: "+14155550100", visits: null, note: null },
+    ]);
+  });
+
+  test("when the warehouse cannot be reached the file goes to error/ with the reason, and the output says where", async () => {
+    const data = tmp();
+    const files = tmp();
+    const f = file(files, "leads.csv", ["user_id,email", "1,a@example.com"]);
+    const env = { CDP_WAREHOUSE_URL: "postgres://cdp:fake@127.0.0.1:1/none" };
+    const r = await cdp(["ingest", f, "--json", "--data-dir", data], env);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({
+      status: "FAILED",
+      table: "leads",
+      sourceKey: "error/leads/leads.csv",
+      errorKey: "error/leads/leads.csv",
+    });
+    expect(readFileSync(join(data, "lake/error/leads/leads.csv"), "utf8")).toBe(
+      "user_id,email\n1,a@example.com\n",
+    );
+    expect(readFileSync(join(data, "lake/error/leads/leads.csv.reason.txt"), "utf8")).toMatch(
+      /unexpected error.*ECONNREFUSED/,
+    );
+    const human = await cdp(["ingest", f, "--data-dir", data], env);
+    expect(human.stdout).toMatch(/source kept at lake\/error\/leads\/leads\.run_\w+\.csv/);
+    expect(human.stdout).toMatch(/why: lake\/error\/leads\/leads\.run_\w+\.csv\.reason\.txt/);
+    expect(human.stdout).not.toMatch(/rejects:/);
+  });
+
+  test("a file dropped into the inbox that crashes the run is parked in error/ once, not retried in a loop", async () => {
+    const data = tmp();
+    const server = await startServer(["--data-dir", data], {
+      CDP_NO_SAMPLE: "1",
+      CDP_WAREHOUSE_URL: "postgres://cdp:fake@127.0.0.1:1/none",
+    });
+    try {
+      const inbox = join(data, "lake", "inbox", "leads");
+      const { mkdirSync, existsSync } = await import("node:fs");
+      mkdirSync(inbox, { recursive: true });
+      writeFileSync(join(inbox, "leads.csv"), "user_id,email\n1,a@example.com\n");
+      let runs: Json[] = [];
+      for (let i = 0; i < 120 && !runs.some((r) => r.status === "FAILED"); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        runs = (await get(`${server.url}/api/runs?pipeline=ingest`, server.token)).items;
+      }
+      expect(runs).toHaveLength(1);
+      expect(runs[0].status).toBe("FAILED");
+      expect(runs[0].stats).toMatchObject({
+        sourceKey: "error/leads/leads.csv",
+        errorKey: "error/leads/leads.csv",
+      });
+      expect(existsSync(join(inbox, "leads.csv"))).toBe(false);
+      expect(existsSync(join(data, "lake/error/leads/leads.csv.reason.txt"))).toBe(true);
+      // the watcher polls every 500 ms: a few more rounds start nothing new
+      await new Promise((r) => setTimeout(r, 2000));
+      const after = (await get(`${server.url}/api/runs?pipeline=ingest`, server.token)).items;
+      expect(after).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("cdp start", () => {
   test("first start ingests the sample export: a load, a quarantine and a schema change, all in the console's API", async () => {
     const data = tmp();
