@@ -434,6 +434,37 @@ describe.each(engineNames)("values survive ingest, on %s", (engine) => {
     expect(reason).toMatch(/\n\s+at /); // the stack, for whoever fixes it
   });
 
+  test("a --key that disagrees with the table's key is a plain error before anything is staged; without --key the table's own key is used", async () => {
+    const first = await env.ingest(
+      "people.csv",
+      csv(["email,user_id,name", "a@example.com,1,A", "b@example.com,2,B"]),
+      {
+        table: "people",
+        key: "user_id",
+      },
+    );
+    expect(first.status).toBe("SUCCEEDED");
+    const wrong = await env.ingest("people2.csv", csv(["email,user_id,name", "c@example.com,3,C"]), {
+      table: "people",
+      key: "email",
+    });
+    expect(wrong.status).toBe("FAILED");
+    expect(wrong.error).toBe(
+      "table people is keyed by user_id, not email: its rows are upserted by user_id. Leave out --key (or pass --key user_id); to key rows by email, load them into a new table with --table",
+    );
+    expect(wrong.stats.rowsRead).toBe(0); // refused before reading
+    expect(wrong.stats.errorKey).toBe("error/people/people2.csv");
+    expect(await env.rows(`select count(*)::int as n from people`)).toEqual([{ n: 2 }]);
+    // no --key: the default (user_id) would do here, but a table keyed by email is loaded by email
+    await env.rows(`create table "public"."by_email" (email text primary key, n integer)`);
+    const own = await env.ingest("by_email.csv", csv(["email,n", "a@example.com,1", "a@example.com,2"]), {
+      table: "by_email",
+    });
+    expect(own.status).toBe("SUCCEEDED");
+    expect(own.stats.key).toBe("email");
+    expect(await env.rows(`select email, n from by_email`)).toEqual([{ email: "a@example.com", n: 2 }]);
+  });
+
   test("a table column of a type CDP does not load into fails the file with a clear reason, not a crash", async () => {
     await env.rows(`create table "public"."odd" (id integer primary key, tags integer[])`);
     const r = await env.ingest("odd.csv", csv(["id,tags", "1,x"]), { table: "odd", key: "id" });

@@ -14,7 +14,14 @@ import { rejectsKey } from "./naming";
 import { buildPlan, runTables, stagingColumns, stagingDdl } from "./plan";
 import { recordRejects, rejectRowsFromWarehouse } from "./rejects";
 import { recordSchemaChanges } from "./schema-history";
-import { readAndStage, resolveTarget, runChecks, schemaChanges, selectAndMerge } from "./steps";
+import {
+  readAndStage,
+  resolveTarget,
+  runChecks,
+  schemaChanges,
+  selectAndMerge,
+  settleKey,
+} from "./steps";
 
 export interface IngestDeps {
   lake: ObjectStore;
@@ -59,7 +66,8 @@ export async function ingestFile(
 ): Promise<IngestResult> {
   const quality = deps.quality ?? defaultQuality;
   const schema = deps.schema ?? "public";
-  const { table, key, settings } = resolveTarget(args, quality);
+  const { table, key: keyToAsk, keyAsked, settings } = resolveTarget(args, quality);
+  let key = keyToAsk;
   const stats: TargetStats = {
     table,
     key,
@@ -114,6 +122,8 @@ export async function ingestFile(
   };
 
   try {
+    key = await settleKey(wh, { schema, table, key, asked: keyAsked });
+    stats.key = key;
     const staged = await readAndStage(deps.lake, args.sourceKey, key, {
       onHeader: (header) => step("header read", { columns: header.length, table, key }),
       async stage(header, chunks) {

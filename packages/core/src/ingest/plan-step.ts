@@ -21,7 +21,7 @@ import {
 import { defaultQuality, PIPELINE } from "./model";
 import { destinationKey } from "./naming";
 import { buildPlan } from "./plan";
-import { readAndStage, resolveTarget } from "./steps";
+import { readAndStage, resolveTarget, settleKey } from "./steps";
 
 export const PlanStepInput = z.object({ event: ObjectCreated, executionArn: ExecutionArn });
 export type PlanStepInput = z.input<typeof PlanStepInput>;
@@ -56,7 +56,8 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
     );
   }
   const inboxKey = await eventKey(deps.lake, event.detail.object.key);
-  const { table, key, settings } = resolveTarget({ sourceKey: inboxKey }, quality);
+  const target = resolveTarget({ sourceKey: inboxKey }, quality);
+  const { table, settings } = target;
   const nothing = (reason: string): PlanStepOutput => ({
     runId,
     ingestId: null,
@@ -91,6 +92,12 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
     args: { sourceKey: inboxKey, bucket, executionArn },
     workKey: inboxKey,
     owner: executionArn,
+  });
+  const key = await settleKey(deps.warehouse, {
+    schema,
+    table,
+    key: target.key,
+    asked: target.keyAsked,
   });
   await mergeStats(deps.ops, runId, { ingestId, table, key });
 

@@ -6,7 +6,7 @@
 import type { ObjectStore } from "../lake/lake";
 import { errorMessage, VisibleError } from "../util/error";
 import { normalizeName } from "../warehouse/ident";
-import type { SqlRunner, Warehouse } from "../warehouse/warehouse";
+import { type SqlRunner, tableKey, type Warehouse } from "../warehouse/warehouse";
 import { type CsvColumn, type CsvSummary, type MalformedRecord, openCsv } from "./csv-reader";
 import type { QualityConfig } from "./model";
 import { checkTable, fileName, tableFromKey } from "./naming";
@@ -24,7 +24,36 @@ export function resolveTarget(
     : tableFromKey(args.sourceKey);
   const settings = { ...quality.defaults, ...quality.tables[table] };
   const key = normalizeName(args.key ?? settings.key);
-  return { table, key, settings };
+  /** The key was asked for (`--key`, or the table's entry in rules.ts), not the default. */
+  const keyAsked = args.key !== undefined || quality.tables[table]?.key !== undefined;
+  return { table, key, keyAsked, settings };
+}
+
+/**
+ * The key to upsert by, settled against the table before anything is staged: an existing table is
+ * upserted by its own primary key. A key asked for (`--key`, or the table's key in rules.ts) that
+ * differs is a plain error; the default key gives way to the table's.
+ */
+export async function settleKey(
+  sql: SqlRunner,
+  t: { schema: string; table: string; key: string; asked: boolean },
+): Promise<string> {
+  const pk = await tableKey(sql, t.schema, t.table);
+  if (!pk) return t.key;
+  if (pk.length !== 1) {
+    throw new VisibleError(
+      "input",
+      "ingest.composite_key",
+      `table ${t.table} is keyed by (${pk.join(", ")}); CDP upserts by one key column, so it cannot load into it`,
+    );
+  }
+  const [own] = pk as [string];
+  if (own === t.key || !t.asked) return own;
+  throw new VisibleError(
+    "input",
+    "ingest.key_mismatch",
+    `table ${t.table} is keyed by ${own}, not ${t.key}: its rows are upserted by ${own}. Leave out --key (or pass --key ${own}); to key rows by ${t.key}, load them into a new table with --table`,
+  );
 }
 
 /**

@@ -49,6 +49,28 @@ export async function describeTable(
 }
 
 /**
+ * The primary-key columns of a table, in key order; null when it has none or does not exist.
+ * information_schema's constraint views exist on PostgreSQL and Redshift alike.
+ */
+export async function tableKey(
+  sql: SqlRunner,
+  schema: string,
+  table: string,
+): Promise<string[] | null> {
+  const rows = await sql.query<{ name: string }>(
+    `select k.column_name as name
+       from information_schema.table_constraints c
+       join information_schema.key_column_usage k
+         on k.constraint_schema = c.constraint_schema and k.constraint_name = c.constraint_name
+        and k.table_schema = c.table_schema and k.table_name = c.table_name
+      where c.constraint_type = 'PRIMARY KEY' and c.table_schema = $1 and c.table_name = $2
+      order by k.ordinal_position`,
+    [schema, table],
+  );
+  return rows.length ? rows.map((r) => r.name) : null;
+}
+
+/**
  * How result values come back, the same on every engine: dates and timestamps as the database
  * prints them (a date is not a midnight instant), int8 as a number when it is exact, else text.
  */
