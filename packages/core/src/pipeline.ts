@@ -8,6 +8,12 @@ import type { OpsDb } from "./ops/db";
 import type { Job } from "./run/job";
 import type { Warehouse } from "./warehouse/warehouse";
 
+/** A run's arguments and stats, as stored (not yet parsed). */
+export interface RunFacts {
+  args: Record<string, unknown>;
+  stats: Record<string, unknown>;
+}
+
 /** What a pipeline's job may use: the platform's ports. */
 export interface PipelineDeps {
   ops: OpsDb;
@@ -40,6 +46,12 @@ export interface Pipeline<
    */
   stats: S;
   start: StartBy;
+  /**
+   * What a run was about, in a few words, from its arguments and stats (ingest:
+   * `customers ← customers_2026-11-06.csv`): the Runs list, the run page, alerts and the CLI lead
+   * with it. Null when there is nothing to say beyond the pipeline's name.
+   */
+  subject?(run: RunFacts): string | null;
   /** What the local runner executes (deployed, the state machine's tasks call the same verbs). */
   job(deps: PipelineDeps): Job;
   /** Run on a schedule (locally by `cdp start`'s scheduler; deployed by an EventBridge schedule). */

@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import { housekeeping } from "./housekeeping/pipeline";
 import { ingest } from "./ingest/pipeline";
+import type { RunFacts } from "./pipeline";
 import type { Info } from "./run/run";
 import { selftest } from "./selftest/pipeline";
 import { VisibleError } from "./util/error";
@@ -32,7 +33,19 @@ export function mustFindPipeline(name: string): AnyPipeline {
 type Typed<R extends Info, N extends PipelineName> = Omit<R, "pipeline" | "stats"> & {
   pipeline: N;
   stats: StatsOf<N>;
+  /** What the run was about (see `Pipeline.subject`); null when its pipeline says nothing more. */
+  subject: string | null;
 };
+
+/** What a run was about, from its pipeline's descriptor; null when it has nothing to say. */
+export function subjectOf(run: Pick<Info, "pipeline" | "args" | "stats">): string | null {
+  const p: { subject?: (r: RunFacts) => string | null } | undefined = findPipeline(run.pipeline);
+  try {
+    return p?.subject?.({ args: run.args ?? {}, stats: run.stats ?? {} }) ?? null;
+  } catch {
+    return null; // a subject is a courtesy: never let it break a list
+  }
+}
 
 /** A run whose stats have been parsed with its pipeline's schema: narrow it by `pipeline`. */
 export type RunView<R extends Info = Info> = { [N in PipelineName]: Typed<R, N> }[PipelineName];
@@ -44,7 +57,8 @@ export type RunView<R extends Info = Info> = { [N in PipelineName]: Typed<R, N> 
 export function viewRun<R extends Info>(run: R): RunView<R> {
   const parsed = findPipeline(run.pipeline)?.stats.safeParse(run.stats);
   // The one place a run's stats get their pipeline's type: they were just parsed with its schema.
-  return { ...run, stats: parsed?.success ? parsed.data : run.stats } as RunView<R>;
+  const stats = parsed?.success ? parsed.data : run.stats;
+  return { ...run, stats, subject: subjectOf(run) } as RunView<R>;
 }
 
 /** Arguments for a run of `name`, checked against its schema (a bad argument is a 400). */

@@ -96,6 +96,14 @@ describe("SNS notifier (AWS SDK mocked: no AWS here)", () => {
     expect(long).not.toMatch(/[\u0000-\u001f]/);
     const short = alertSubject({ ...quarantine, title: "a\tb\r\nc" });
     expect(short).toBe("CDP warning: a b c");
+    // SNS subjects are ASCII: the subject's arrow and accents are spelled out, the rest is `?`
+    const subject = alertSubject({
+      ...quarantine,
+      title: "ingest run failed: clients_été ← clients_été_2026.csv 😀",
+    });
+    expect(subject).toBe(
+      "CDP warning: ingest run failed: clients_ete <- clients_ete_2026.csv ?",
+    );
   });
 
   test("the console URL is looked up once; without it the alert still goes out, without links", async () => {

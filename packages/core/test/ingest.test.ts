@@ -444,10 +444,14 @@ describe.each(engineNames)("values survive ingest, on %s", (engine) => {
       },
     );
     expect(first.status).toBe("SUCCEEDED");
-    const wrong = await env.ingest("people2.csv", csv(["email,user_id,name", "c@example.com,3,C"]), {
-      table: "people",
-      key: "email",
-    });
+    const wrong = await env.ingest(
+      "people2.csv",
+      csv(["email,user_id,name", "c@example.com,3,C"]),
+      {
+        table: "people",
+        key: "email",
+      },
+    );
     expect(wrong.status).toBe("FAILED");
     expect(wrong.error).toBe(
       "table people is keyed by user_id, not email: its rows are upserted by user_id. Leave out --key (or pass --key user_id); to key rows by email, load them into a new table with --table",
@@ -457,12 +461,18 @@ describe.each(engineNames)("values survive ingest, on %s", (engine) => {
     expect(await env.rows(`select count(*)::int as n from people`)).toEqual([{ n: 2 }]);
     // no --key: the default (user_id) would do here, but a table keyed by email is loaded by email
     await env.rows(`create table "public"."by_email" (email text primary key, n integer)`);
-    const own = await env.ingest("by_email.csv", csv(["email,n", "a@example.com,1", "a@example.com,2"]), {
-      table: "by_email",
-    });
+    const own = await env.ingest(
+      "by_email.csv",
+      csv(["email,n", "a@example.com,1", "a@example.com,2"]),
+      {
+        table: "by_email",
+      },
+    );
     expect(own.status).toBe("SUCCEEDED");
     expect(own.stats.key).toBe("email");
-    expect(await env.rows(`select email, n from by_email`)).toEqual([{ email: "a@example.com", n: 2 }]);
+    expect(await env.rows(`select email, n from by_email`)).toEqual([
+      { email: "a@example.com", n: 2 },
+    ]);
   });
 
   test("a table column of a type CDP does not load into fails the file with a clear reason, not a crash", async () => {

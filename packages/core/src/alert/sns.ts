@@ -19,13 +19,23 @@ export interface SnsNotifierConfig {
   stage?: string;
 }
 
-/** SNS takes subjects under 100 characters, with no line breaks or control characters. */
+/**
+ * SNS takes subjects under 100 characters of ASCII, with no line breaks or control characters (a
+ * subject with others is replaced or refused), so accents are dropped (`é` → `e`), the subject's
+ * arrow is spelled `<-`, and anything else outside ASCII becomes `?`. The message keeps them all.
+ */
 export const MAX_SUBJECT = 99;
 
 export function alertSubject(alert: NewAlert, stage?: string): string {
   const prefix = `CDP${stage ? ` ${stage}` : ""} ${alert.severity}: `;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what SNS refuses
-  const title = alert.title.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+  const title = alert.title
+    .replaceAll("←", "<-")
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what SNS refuses
+    .replace(/[\u0000-\u001f\u007f]+/g, " ")
+    .replace(/[^\u0020-\u007e]/gu, "?")
+    .trim();
   const subject = `${prefix}${title}`;
   if (subject.length <= MAX_SUBJECT) return subject;
   return `${subject.slice(0, MAX_SUBJECT - 3).trimEnd()}...`;

@@ -3,9 +3,9 @@
 // and alert (through the run's completion).
 import { z } from "zod";
 import { runIdOfExecution } from "../run/aws/ids";
-import { runLifecycle } from "../run/lifecycle";
 import { getRun } from "../run/store";
 import { rejectFile } from "./lake-files";
+import { ingestLifecycle } from "./lifecycle";
 import {
   ExecutionArn,
   eventKey,
@@ -104,7 +104,7 @@ export async function failureStep(
   }
 
   if (!(await getRun(deps.ops, runId))) {
-    await runLifecycle(deps).enter({
+    await ingestLifecycle(deps).enter({
       pipeline: PIPELINE,
       engine: "sfn",
       id: runId,
@@ -113,7 +113,7 @@ export async function failureStep(
       owner: executionArn,
     });
   }
-  await runLifecycle(deps).finish(runId, {
+  await ingestLifecycle(deps).finish(runId, {
     status: "FAILED",
     error: message,
     stats: { table, ...(errorKey ? { sourceKey: errorKey, errorKey } : {}) },

@@ -2,6 +2,7 @@
 // the quality configuration it runs with. Written once; the API parses stats with it, and the
 // console and the CLI read the types.
 import { z } from "zod";
+import type { RunFacts } from "../pipeline";
 import type { TableSettings } from "../quality/check";
 import type { RuleSet } from "../quality/compile";
 import {
@@ -10,6 +11,7 @@ import {
   SQL_DATA_QUALITY_RULES,
   TABLE_SETTINGS,
 } from "../quality/rules";
+import { fileName, tableFromKey } from "./naming";
 
 export const PIPELINE = "ingest";
 
@@ -64,6 +66,22 @@ export type TargetStats = IngestStats & {
   sourceKey: string;
   rejectThreshold: number;
 };
+
+/** An ingest run's subject: the table and the file, `customers ← customers_2026-11-06.csv`. */
+export function ingestSubject(run: RunFacts): string | null {
+  const source = run.args.sourceKey;
+  if (typeof source !== "string") return null;
+  const file = fileName(source);
+  let table = typeof run.stats.table === "string" ? run.stats.table : null;
+  if (!table) {
+    try {
+      table = typeof run.args.table === "string" ? run.args.table : tableFromKey(source);
+    } catch {
+      return file; // no table can be made of the name: the file says it
+    }
+  }
+  return `${table} ← ${file}`;
+}
 
 export interface QualityConfig {
   rules: RuleSet;

@@ -4,7 +4,7 @@
 import { pipeline } from "../pipeline";
 import { ingestStateMachine } from "./asl";
 import { ingestJob } from "./job";
-import { IngestArgs, IngestStats, PIPELINE } from "./model";
+import { IngestArgs, IngestStats, ingestSubject, PIPELINE } from "./model";
 
 export const ingest = pipeline({
   name: PIPELINE,
@@ -12,6 +12,7 @@ export const ingest = pipeline({
   args: IngestArgs,
   stats: IngestStats,
   start: "file",
+  subject: ingestSubject,
   job: (deps) =>
     ingestJob(async () => ({
       lake: deps.lake,

@@ -3,13 +3,13 @@
 // store it for the Glue job (machine.ts has the documents they exchange).
 import { z } from "zod";
 import { runIdOfExecution } from "../run/aws/ids";
-import { runLifecycle } from "../run/lifecycle";
 import { activeRunFor, mergeStats } from "../run/store";
 import { VisibleError } from "../util/error";
 import { createId } from "../util/id";
 import { describeTable } from "../warehouse/warehouse";
 import { maxQuarantined } from "./findings";
 import { rejectFile } from "./lake-files";
+import { ingestLifecycle } from "./lifecycle";
 import {
   artifactKeys,
   ExecutionArn,
@@ -85,7 +85,7 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
 
   const ingestId = createId("run");
   const keys = artifactKeys(ingestId);
-  await runLifecycle(deps).enter({
+  await ingestLifecycle(deps).enter({
     pipeline: PIPELINE,
     engine: "sfn",
     id: runId,
@@ -112,7 +112,7 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
       table,
       reason: staged.reason,
     });
-    await runLifecycle(deps).finish(runId, {
+    await ingestLifecycle(deps).finish(runId, {
       status: "FAILED",
       error: staged.reason,
       stats: { sourceKey: errorKey, errorKey },

@@ -2,11 +2,11 @@
 // file and failure records (from the rows the job UNLOADed), the file to processed/ (or error/ past
 // the reject threshold), and the run finished (metrics, alerts).
 import { z } from "zod";
-import { runLifecycle } from "../run/lifecycle";
 import { mustGetRun } from "../run/store";
 import type { MalformedRecord } from "./csv-reader";
 import { checkReport, notifyQuarantine, overThreshold, thresholdReason } from "./findings";
 import { moveToProcessed, rejectFile } from "./lake-files";
+import { ingestLifecycle } from "./lifecycle";
 import {
   type IngestJob,
   type IngestJobResults,
@@ -102,7 +102,7 @@ export async function reportStep(
     const errorKey = await rejectFile(deps.lake, { runId, sourceKey, table, reason });
     stats.sourceKey = errorKey;
     stats.errorKey = errorKey;
-    await runLifecycle(deps).finish(runId, { status: "FAILED", error: reason, stats });
+    await ingestLifecycle(deps).finish(runId, { status: "FAILED", error: reason, stats });
     out = { status: "FAILED", error: reason, ...pick(stats) };
   } else {
     if (results.merged) {
@@ -114,7 +114,7 @@ export async function reportStep(
     if (stats.rowsQuarantined > 0) {
       await notifyQuarantine(deps.notifier, { ...stats, runId, sourceKey });
     }
-    await runLifecycle(deps).finish(runId, { status: "SUCCEEDED", stats });
+    await ingestLifecycle(deps).finish(runId, { status: "SUCCEEDED", stats });
     out = { status: "SUCCEEDED", error: null, ...pick(stats) };
   }
   await removeWorkFiles(deps.lake, job);

@@ -25,6 +25,8 @@ export interface LifecycleDeps {
   ops: OpsDb;
   metrics: Metrics;
   notifier: Notifier;
+  /** What a run was about (the registry's `subjectOf`), for alert titles and bodies. */
+  subject?: (run: Info) => string | null;
 }
 
 export type Outcome = {
@@ -34,9 +36,13 @@ export type Outcome = {
   stats?: Stats;
 };
 
-/** How a run's failure is titled everywhere (alerts, logs): "ingest run failed". */
-function failureTitle(run: Pick<Info, "pipeline" | "status">): string {
-  return `${run.pipeline} run ${run.status.toLowerCase().replace("_", " ")}`;
+/**
+ * How a run's failure is titled everywhere (alerts, logs): "ingest run failed", then what it was
+ * about when its pipeline says: "ingest run failed: customers ← customers_2026-11-06.csv".
+ */
+export function failureTitle(run: Pick<Info, "pipeline" | "status">, subject?: string | null) {
+  const title = `${run.pipeline} run ${run.status.toLowerCase().replace("_", " ")}`;
+  return subject ? `${title}: ${subject}` : title;
 }
 
 export interface RunLifecycle {
@@ -75,11 +81,13 @@ export function runLifecycle(deps: LifecycleDeps): RunLifecycle {
   const completed = async (run: Info) => {
     await deps.metrics.record(runPoints(run));
     if (run.status !== "SUCCEEDED") {
+      const subject = deps.subject?.(run) ?? null;
+      const error = run.error ?? "no error message";
       await deps.notifier.notify({
         kind: "run_failed",
         severity: "error",
-        title: failureTitle(run),
-        message: run.error ?? "no error message",
+        title: failureTitle(run, subject),
+        message: subject ? `${subject}\n${error}` : error,
         runId: run.id,
       });
     }

@@ -6,7 +6,7 @@ import { localLake } from "@cdp/core/lake/local";
 import { localMetrics } from "@cdp/core/metric/metric";
 import { openOps } from "@cdp/core/ops/db";
 import type { PipelineDeps } from "@cdp/core/pipeline";
-import { checkArgs, mustFindPipeline, pipelines } from "@cdp/core/pipelines";
+import { checkArgs, mustFindPipeline, pipelines, subjectOf } from "@cdp/core/pipelines";
 import type { Platform } from "@cdp/core/platform";
 import type { Job } from "@cdp/core/run/job";
 import { runLifecycle } from "@cdp/core/run/lifecycle";
@@ -62,7 +62,7 @@ export async function openLocalPlatform(
 
   const deps: PipelineDeps = { ops: ops.db, lake, notifier, warehouse: openWarehouse };
   const jobs: Record<string, Job> = Object.fromEntries(pipelines.map((p) => [p.name, p.job(deps)]));
-  const lifecycle = runLifecycle({ ops: ops.db, metrics, notifier });
+  const lifecycle = runLifecycle({ ops: ops.db, metrics, notifier, subject: subjectOf });
   const runner = new LocalRunner(lifecycle, jobs, { concurrency: config.concurrency });
   await runner.recover();
 
