@@ -101,9 +101,7 @@ describe("SNS notifier (AWS SDK mocked: no AWS here)", () => {
       ...quarantine,
       title: "ingest run failed: clients_été ← clients_été_2026.csv 😀",
     });
-    expect(subject).toBe(
-      "CDP warning: ingest run failed: clients_ete <- clients_ete_2026.csv ?",
-    );
+    expect(subject).toBe("CDP warning: ingest run failed: clients_ete <- clients_ete_2026.csv ?");
   });
 
   test("the console URL is looked up once; without it the alert still goes out, without links", async () => {

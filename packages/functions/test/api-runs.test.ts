@@ -42,6 +42,41 @@ describe.each(engineNames)("runs API on %s", (engine) => {
     expect(wrong.status).toBe(401);
   });
 
+  test("every run says what it was about: ingest runs lead with table ← file in the list, the run and the failure alert", async () => {
+    const upload = (name: string, body: string) =>
+      t.request(`/api/ingest?name=${encodeURIComponent(name)}&wait=true`, {
+        method: "POST",
+        body,
+      });
+    const good = await upload("customers_2026-11-06.csv", "user_id,email\n1,a@example.com\n");
+    expect(good.status).toBe(201);
+    const bad = await upload("leads_2026-11-07.csv", "id,email\n1,a@example.com\n");
+    const { run: failed } = (await bad.json()) as { run: Run & { subject: string } };
+    expect(failed.status).toBe("FAILED");
+    expect(failed.subject).toBe("leads ← leads_2026-11-07.csv");
+
+    const list = (await (await t.request("/api/runs?pipeline=ingest")).json()) as {
+      items: { subject: string | null; status: string }[];
+    };
+    expect(list.items.map((r) => [r.status, r.subject])).toEqual([
+      ["FAILED", "leads ← leads_2026-11-07.csv"],
+      ["SUCCEEDED", "customers ← customers_2026-11-06.csv"],
+    ]);
+    const detail = (await (await t.request(`/api/runs/${failed.id}`)).json()) as {
+      subject: string;
+    };
+    expect(detail.subject).toBe("leads ← leads_2026-11-07.csv");
+    const selftestRun = await selftest();
+    expect((selftestRun as Run & { subject: unknown }).subject).toBeNull();
+
+    const alerts = (await (await t.request("/api/alerts")).json()) as {
+      items: { title: string; message: string; runId: string | null }[];
+    };
+    const alert = alerts.items.find((a) => a.runId === failed.id);
+    expect(alert?.title).toBe("ingest run failed: leads ← leads_2026-11-07.csv");
+    expect(alert?.message).toMatch(/^leads ← leads_2026-11-07\.csv\n.*no key column "user_id"/);
+  });
+
   test("a failed run is retried once; the retry succeeds; a second retry names the first", async () => {
     const failed = await selftest({ fail: true });
     expect(failed.status).toBe("FAILED");

@@ -56,6 +56,7 @@ describe("cdp ingest", () => {
       columnsAdded: ["user_id", "email", "total_spend"],
       sourceKey: "processed/customers/customers_2026-01-31.csv",
       errorKey: "error/customers/customers_2026-01-31.rejects.csv",
+      rejectsKey: "error/customers/customers_2026-01-31.rejects.csv",
     });
     // the user's own file is untouched; the lake keeps its copy
     expect(readFileSync(good, "utf8")).toMatch(/^user_id,email/);
@@ -179,6 +180,7 @@ describe("cdp ingest keeps what the file says", () => {
     expect(human.stdout).toMatch(/source kept at lake\/error\/leads\/leads\.run_\w+\.csv/);
     expect(human.stdout).toMatch(/why: lake\/error\/leads\/leads\.run_\w+\.csv\.reason\.txt/);
     expect(human.stdout).not.toMatch(/rejects:/);
+    expect(human.stdout).toMatch(/^run_\w+ ingest FAILED in \S+: leads ← leads\.csv$/m);
   });
 
   test("a file dropped into the inbox that crashes the run is parked in error/ once, not retried in a loop", async () => {

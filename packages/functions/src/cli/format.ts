@@ -35,12 +35,13 @@ export function duration(ms: number | null): string {
 type Printed = Pick<
   Info,
   "id" | "pipeline" | "status" | "startedAt" | "finishedAt" | "retryOf" | "error"
->;
+> & { subject?: string | null };
 
 export function runRow(run: Printed) {
   return {
     id: run.id,
     pipeline: run.pipeline,
+    subject: run.subject ?? "",
     status: run.status,
     started: run.startedAt ? run.startedAt.replace("T", " ").slice(0, 19) : "",
     duration: duration(durationMs(run)),
@@ -51,5 +52,6 @@ export function runRow(run: Printed) {
 
 export function runLine(run: Printed): string {
   const d = duration(durationMs(run));
-  return `${run.id} ${run.pipeline} ${run.status}${d ? ` in ${d}` : ""}${run.error ? `: ${run.error}` : ""}`;
+  const about = run.subject ? ` (${run.subject})` : "";
+  return `${run.id} ${run.pipeline}${about} ${run.status}${d ? ` in ${d}` : ""}${run.error ? `: ${run.error}` : ""}`;
 }

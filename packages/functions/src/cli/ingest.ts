@@ -58,6 +58,7 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
         columnsAdded: st.columnsAdded,
         sourceKey: st.sourceKey,
         errorKey: st.errorKey,
+        rejectsKey: st.rejectsKey,
       };
       if (values.json) console.log(JSON.stringify(result, null, 2));
       else {
@@ -65,7 +66,8 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
           run.startedAt && run.finishedAt
             ? duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))
             : "";
-        console.log(`${run.id} ingest ${run.status}${took ? ` in ${took}` : ""}: ${result.table}`);
+        const about = run.subject ?? result.table;
+        console.log(`${run.id} ingest ${run.status}${took ? ` in ${took}` : ""}: ${about}`);
         console.log(
           `  read ${result.rowsRead}, loaded ${result.rowsLoaded}, quarantined ${result.rowsQuarantined}`,
         );
@@ -74,9 +76,8 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
         if (result.sourceKey) console.log(`  source kept at lake/${result.sourceKey}`);
         if (result.errorKey && result.errorKey === result.sourceKey) {
           console.log(`  why: lake/${result.errorKey}.reason.txt`);
-        } else if (result.errorKey) {
-          console.log(`  rejects: lake/${result.errorKey}`);
         }
+        if (result.rejectsKey) console.log(`  rejects: lake/${result.rejectsKey}`);
         if (run.error) console.log(`  error: ${run.error}`);
       }
       return run.status === "SUCCEEDED" ? 0 : 1;
