@@ -138,11 +138,17 @@ export function partsFromResources(r: AwsResources, region: string): AwsPlatform
   return {
     region,
     stage: r.App.stage,
-    ops: awsOps({
-      resourceArn: r.OpsDb.clusterArn,
-      secretArn: r.OpsDb.secretArn,
-      database: r.OpsDb.database,
-    }),
+    ops: awsOps(
+      {
+        resourceArn: r.OpsDb.clusterArn,
+        secretArn: r.OpsDb.secretArn,
+        database: r.OpsDb.database,
+      },
+      undefined,
+      // API Gateway gives up after 30 s: wait for a paused ops store to resume for 25 s at most,
+      // then answer 503 ops.resuming (the resume goes on; the next request finds it up).
+      { maxWaitMs: 25_000 },
+    ),
     lake: s3Lake(r.DataLake.name),
     warehouse: async () =>
       redshiftDataWarehouse({
