@@ -31,7 +31,6 @@ import { enrichOne } from "./enrich";
 import { parseSfnRunId, restartName, sfnRunId } from "./ids";
 import { reachesFrom, type Source } from "./merge";
 import { type SfnFacts, sfnFacts } from "./sfn-history";
-import type { ExecutionRetry, RestartPlan } from "./sfn-retry";
 import {
   executionArnOf,
   parseInput,
@@ -40,6 +39,7 @@ import {
   sfnInfo,
   stateMachine,
 } from "./sfn-info";
+import type { ExecutionRetry, RestartPlan } from "./sfn-retry";
 
 export interface StateMachineConfig {
   arn: string;
@@ -150,7 +150,8 @@ export function sfnEngine(
       }
       const start = `Starts a new execution ${restartName(e.name ?? "")} of ${x.sm.name}`;
       const plan = restartPlan(x, info);
-      if (plan) return { action: "restart", description: `${start} (StartExecution) that ${plan.does}.` };
+      if (plan)
+        return { action: "restart", description: `${start} (StartExecution) that ${plan.does}.` };
       const why = !x.sm.retry.redrive
         ? ""
         : `; it cannot be redriven${e.redriveStatusReason ? ` (${e.redriveStatusReason})` : ""}`;
