@@ -33,15 +33,45 @@ export interface Execution {
   path: string[];
   /** Each Task state's effective input (after Parameters), by state name (the last one). */
   taskInputs: Record<string, Json>;
+  /** The states entered, in order, with their type, input and when (`seq`: order among both lists). */
+  entered: { seq: number; name: string; type: string; input: Json; at: Date }[];
+  /** The states that failed (a Task's error, caught or not), in order. */
+  stateFailures: {
+    seq: number;
+    name: string;
+    type: string;
+    error: string;
+    cause: string;
+    at: Date;
+  }[];
+  /** When the execution ended. */
+  stoppedAt: Date;
 }
+
+export interface ExecuteOptions {
+  stateMachineName?: string;
+  executionName?: string;
+  retryIntervalMs?: number;
+  /** Start at this state instead of StartAt (a redrive resumes at the state that failed). */
+  startAt?: string;
+  /** The execution's input as $$.Execution.Input (default: `input`; a redrive keeps the first). */
+  executionInput?: Json;
+}
+
+const causeText = (c: unknown) => (typeof c === "string" ? c : JSON.stringify(c));
 
 export async function executeLocally(
   definition: object,
   input: Json,
   handlers: Record<string, TaskHandler>,
-  opts: { stateMachineName?: string; executionName?: string; retryIntervalMs?: number } = {},
+  opts: ExecuteOptions = {},
 ): Promise<Execution> {
-  const machine = new StateMachine(definition as never);
+  // Started elsewhere than StartAt, the states before it are unreachable: validated already.
+  const machine = opts.startAt
+    ? new StateMachine({ ...definition, StartAt: opts.startAt } as never, {
+        validationOptions: { noValidate: true },
+      })
+    : new StateMachine(definition as never);
   const name = opts.executionName ?? randomUUID();
   const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:${opts.stateMachineName ?? "cdp-ingest"}:${name}`;
   const taskInputs: Record<string, Json> = {};
@@ -66,7 +96,7 @@ export async function executeLocally(
       Execution: {
         Id: executionArn,
         Name: name,
-        Input: input as never,
+        Input: (opts.executionInput ?? input) as never,
         StartTime: new Date().toISOString(),
       },
       StateMachine: {
@@ -76,14 +106,34 @@ export async function executeLocally(
     },
   });
   const path: string[] = [];
+  const entered: Execution["entered"] = [];
+  const stateFailures: Execution["stateFailures"] = [];
   let error: string | null = null;
   let cause: string | null = null;
+  let seq = 0;
   const logs = (async () => {
     for await (const e of run.eventLogs) {
-      if (e.type === "StateEntered") path.push(e.state.name);
+      if (e.type === "StateEntered") {
+        path.push(e.state.name);
+        const { name, type, input: stateInput } = e.state;
+        const at = new Date(e.timestamp);
+        entered.push({ seq: seq++, name, type, input: stateInput as Json, at });
+      }
+      if (e.type === "StateFailed") {
+        const at = new Date(e.timestamp);
+        const { name, type } = e.state;
+        stateFailures.push({
+          seq: seq++,
+          name,
+          type,
+          error: e.Error,
+          cause: causeText(e.Cause),
+          at,
+        });
+      }
       if (e.type === "ExecutionFailed") {
         error = e.Error;
-        cause = typeof e.Cause === "string" ? e.Cause : JSON.stringify(e.Cause);
+        cause = causeText(e.Cause);
       }
     }
   })();
@@ -95,7 +145,19 @@ export async function executeLocally(
     status = "FAILED";
   }
   await logs;
-  return { executionArn, status, output, error, cause, path, taskInputs };
+  const stoppedAt = new Date();
+  return {
+    executionArn,
+    status,
+    output,
+    error,
+    cause,
+    path,
+    taskInputs,
+    entered,
+    stateFailures,
+    stoppedAt,
+  };
 }
 
 /** What the lambda:invoke integration returns around a function's result. */

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { Notifier } from "./alert/alert";
 import type { ObjectStore } from "./lake/lake";
 import type { OpsDb } from "./ops/db";
+import type { ExecutionRetry } from "./run/aws/sfn-retry";
 import type { Job } from "./run/job";
 import type { Warehouse } from "./warehouse/warehouse";
 
@@ -58,9 +59,15 @@ export interface Pipeline<
   schedule?: { everyMs: number; firstAfterMs?: number };
   /**
    * Deployed as a state machine: the name infra links it by (the console API reads its ARN from
-   * there) and the builder of its definition (infra deploys what it builds; tests run it).
+   * there), the builder of its definition (infra deploys what it builds; tests run it), and how
+   * the console retries a failed execution — redrive, or a new execution with what input
+   * (run/aws/sfn-retry.ts; a machine that catches its failures into a Fail state never redrives).
    */
-  stateMachine?: { resource: string; definition: (params: never) => object };
+  stateMachine?: {
+    resource: string;
+    definition: (params: never) => object;
+    retry: ExecutionRetry;
+  };
 }
 
 /** A descriptor with its types kept (the registry's element type stays a union). */

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { housekeeping } from "./housekeeping/pipeline";
 import { ingest } from "./ingest/pipeline";
 import type { RunFacts } from "./pipeline";
+import type { StateMachineConfig } from "./run/aws/sfn";
 import type { Info } from "./run/run";
 import { selftest } from "./selftest/pipeline";
 import { VisibleError } from "./util/error";
@@ -28,6 +29,14 @@ export function mustFindPipeline(name: string): AnyPipeline {
     );
   }
   return p;
+}
+
+/**
+ * A deployed state machine as the AWS operations adapter takes it: with how its pipeline retries
+ * a failed execution (a retry policy given explicitly is kept).
+ */
+export function operatedMachine(m: StateMachineConfig): StateMachineConfig {
+  return { ...m, retry: m.retry ?? findPipeline(m.pipeline)?.stateMachine?.retry };
 }
 
 type Typed<R extends Info, N extends PipelineName> = Omit<R, "pipeline" | "stats"> & {

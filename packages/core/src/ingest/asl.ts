@@ -6,6 +6,10 @@
 //                        │ not ingestible ─► NotIngestible (Fail)              └─► TooManyRejects (Fail)
 //                        └ nothing to do ─► NothingToIngest (Succeed)
 //   any error in Plan, Load or Report ─► ReportFailure (Lambda) ─► Failed (Fail)
+//
+// Every failure ends in a Fail state, so the console never redrives an execution of it (a redrive
+// resumes at the failed state: it would only fail there again); its retry starts a new execution
+// that re-ingests the file from where the failed run left it (ingestRetry in machine.ts).
 
 /** The service integrations the machine uses, and nothing else. */
 export const ingestIntegrations = {

@@ -9,9 +9,11 @@ import { ingestLifecycle } from "./lifecycle";
 import {
   ExecutionArn,
   eventKey,
+  firstExisting,
   type IngestJob,
   type MachineDeps,
   ObjectCreated,
+  RetryOf,
   readJson,
   removeWorkFiles,
 } from "./machine";
@@ -34,6 +36,7 @@ export const FailureStepInput = z.object({
       .optional(),
     load: z.unknown().optional(),
     error: CaughtError.optional(),
+    retry: RetryOf.optional(),
   }),
   executionArn: ExecutionArn,
 });
@@ -89,7 +92,11 @@ export async function failureStep(
   }
 
   const inboxKey = state.detail.object.key;
-  const sourceKey = state.plan?.sourceKey ?? (await eventKey(deps.lake, inboxKey));
+  // Plan failed before saying where the file is: a retry's file is where the retry said.
+  const sourceKey =
+    state.plan?.sourceKey ??
+    (await firstExisting(deps.lake, [state.retry?.sourceKey])) ??
+    (await eventKey(deps.lake, inboxKey));
   let table = state.plan?.table ?? null;
   if (!table) {
     try {

@@ -17,6 +17,7 @@ import type { Notifier } from "../alert/alert";
 import type { ObjectStore } from "../lake/lake";
 import type { Metrics } from "../metric/metric";
 import type { OpsDb } from "../ops/db";
+import type { ExecutionRetry } from "../run/aws/sfn-retry";
 import type { Warehouse } from "../warehouse/warehouse";
 import type { RuleCountRow } from "./findings";
 import type { QualityConfig } from "./model";
@@ -86,6 +87,59 @@ export const ObjectCreated = z.looseObject({
   }),
 });
 export type ObjectCreated = z.infer<typeof ObjectCreated>;
+
+/**
+ * What the console's retry adds to the failed execution's input: the run it retries and where
+ * that run left the file (a failure moves it to error/<table>/, under a name made unique when
+ * taken). The event's key stays the inbox key the file arrived under: it names the table and the
+ * work, as for the first run.
+ */
+export const RetryOf = z.object({ runId: z.string().min(1), sourceKey: z.string().min(1) });
+export type RetryOf = z.infer<typeof RetryOf>;
+
+/** The ingest machine's input: the S3 Object Created event, and `retry` on a console retry. */
+export const IngestInput = ObjectCreated.extend({ retry: RetryOf.optional() });
+export type IngestInput = z.infer<typeof IngestInput>;
+
+/** The first of `keys` that is in the lake (or null). */
+export async function firstExisting(
+  lake: ObjectStore,
+  keys: (string | null | undefined)[],
+): Promise<string | null> {
+  for (const key of keys) if (key && (await lake.exists(key))) return key;
+  return null;
+}
+
+/**
+ * The console's retry of a failed ingest execution (its descriptor's `stateMachine.retry`): every
+ * failure in the machine ends in a Fail state (ReportFailure → Failed, NotIngestible,
+ * TooManyRejects), so a redrive would only fail again there. It starts a new execution instead,
+ * with the same event and `retry` pointing at where the failed run left the file (its recorded
+ * stats, else an earlier retry's); the Plan step reads the file from there.
+ */
+export const ingestRetry: ExecutionRetry = {
+  redrive: false,
+  restart({ input, run }) {
+    const event = IngestInput.safeParse(input);
+    if (!event.success) return { input, does: "runs the same input again" };
+    const { sourceKey, table } = run.stats as { sourceKey?: unknown; table?: unknown };
+    const where =
+      typeof sourceKey === "string" && sourceKey ? sourceKey : event.data.retry?.sourceKey;
+    const into = typeof table === "string" && table ? ` into ${table}` : "";
+    const inboxKey = event.data.detail.object.key;
+    if (!where) {
+      const { retry: _, ...same } = input;
+      return {
+        input: same,
+        does: `re-ingests ${inboxKey}${into} from wherever the failed run left it (inbox/, or error/ with the reason beside it)`,
+      };
+    }
+    return {
+      input: { ...input, retry: { runId: run.id, sourceKey: where } satisfies RetryOf },
+      does: `re-ingests ${where}${into}`,
+    };
+  },
+};
 
 export const ExecutionArn = z
   .string()

@@ -4,6 +4,7 @@
 import { pipeline } from "../pipeline";
 import { ingestStateMachine } from "./asl";
 import { ingestJob } from "./job";
+import { ingestRetry } from "./machine";
 import { IngestArgs, IngestStats, ingestSubject, PIPELINE } from "./model";
 
 export const ingest = pipeline({
@@ -20,5 +21,6 @@ export const ingest = pipeline({
       notifier: deps.notifier,
       warehouse: await deps.warehouse(),
     })),
-  stateMachine: { resource: "IngestMachine", definition: ingestStateMachine },
+  // Never redriven: every failure ends in a Fail state; a retry re-ingests the file (machine.ts).
+  stateMachine: { resource: "IngestMachine", definition: ingestStateMachine, retry: ingestRetry },
 });

@@ -14,16 +14,17 @@ import {
   artifactKeys,
   ExecutionArn,
   eventKey,
+  firstExisting,
+  IngestInput,
   type IngestJob,
   type MachineDeps,
-  ObjectCreated,
 } from "./machine";
 import { defaultQuality, PIPELINE } from "./model";
 import { destinationKey } from "./naming";
 import { buildPlan } from "./plan";
 import { readAndStage, resolveTarget, settleKey } from "./steps";
 
-export const PlanStepInput = z.object({ event: ObjectCreated, executionArn: ExecutionArn });
+export const PlanStepInput = z.object({ event: IngestInput, executionArn: ExecutionArn });
 export type PlanStepInput = z.input<typeof PlanStepInput>;
 
 export interface PlanStepOutput {
@@ -69,14 +70,15 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
     reason,
   });
 
-  let sourceKey = inboxKey;
-  if (!(await deps.lake.exists(sourceKey))) {
-    // A retry of a failed execution: the failed attempt moved the file to error/.
-    const moved = destinationKey("error", table, inboxKey);
-    if (!(await deps.lake.exists(moved))) {
-      return nothing(`${inboxKey} is not in the lake any more (already ingested, or removed)`);
-    }
-    sourceKey = moved;
+  // A console retry says where the failed run left the file; else it is in the inbox, or in
+  // error/ where a failed attempt moved it.
+  const sourceKey = await firstExisting(deps.lake, [
+    event.retry?.sourceKey,
+    inboxKey,
+    destinationKey("error", table, inboxKey),
+  ]);
+  if (!sourceKey) {
+    return nothing(`${inboxKey} is not in the lake any more (already ingested, or removed)`);
   }
   const active = await activeRunFor(deps.ops, inboxKey);
   if (active && active.id !== runId) {

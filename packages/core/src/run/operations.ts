@@ -8,7 +8,10 @@ export type RetryAction =
   | "rerun"
   /** Step Functions RedriveExecution: resume the failed execution from the failed state. */
   | "redrive"
-  /** Step Functions StartExecution with the same input under a name that marks the retry. */
+  /**
+   * Step Functions StartExecution under a name that marks the retry: the same input, or the input
+   * the pipeline makes from the failed run (ingest: where the file is now).
+   */
   | "restart";
 
 export interface RetryPreview {

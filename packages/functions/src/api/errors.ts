@@ -5,7 +5,9 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError, z } from "zod";
 
-export function onError(err: Error, c: Context) {
+export function onError(thrown: Error, c: Context) {
+  // drizzle wraps what the ops store's client throws (ops.resuming, 503) in a DrizzleQueryError.
+  const err = thrown.cause instanceof VisibleError ? thrown.cause : thrown;
   if (err instanceof VisibleError) {
     return c.json({ error: err.code, message: err.message, ...err.details }, statusOf(err.kind));
   }

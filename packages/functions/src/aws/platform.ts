@@ -11,7 +11,7 @@ import type { Metrics } from "@cdp/core/metric/metric";
 import { awsHealthChecks } from "@cdp/core/monitoring/health";
 import { awsOps } from "@cdp/core/ops/aws";
 import type { OpsStore } from "@cdp/core/ops/db";
-import { pipelines } from "@cdp/core/pipelines";
+import { operatedMachine, pipelines } from "@cdp/core/pipelines";
 import type { Platform } from "@cdp/core/platform";
 import type { GlueJobConfig } from "@cdp/core/run/aws/glue";
 import { awsOperations } from "@cdp/core/run/aws/operations";
@@ -70,7 +70,8 @@ export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
     config: {
       region: parts.region,
       glueJobs: parts.glueJobs,
-      stateMachines: parts.stateMachines,
+      // Each with its pipeline's retry: the ingest machine never redrives (it fails in a Fail state).
+      stateMachines: parts.stateMachines.map(operatedMachine),
     },
     db: ops.db,
   });
@@ -138,11 +139,17 @@ export function partsFromResources(r: AwsResources, region: string): AwsPlatform
   return {
     region,
     stage: r.App.stage,
-    ops: awsOps({
-      resourceArn: r.OpsDb.clusterArn,
-      secretArn: r.OpsDb.secretArn,
-      database: r.OpsDb.database,
-    }),
+    ops: awsOps(
+      {
+        resourceArn: r.OpsDb.clusterArn,
+        secretArn: r.OpsDb.secretArn,
+        database: r.OpsDb.database,
+      },
+      undefined,
+      // API Gateway gives up after 30 s: wait for a paused ops store to resume for 25 s at most,
+      // then answer 503 ops.resuming (the resume goes on; the next request finds it up).
+      { maxWaitMs: 25_000 },
+    ),
     lake: s3Lake(r.DataLake.name),
     warehouse: async () =>
       redshiftDataWarehouse({
@@ -151,9 +158,10 @@ export function partsFromResources(r: AwsResources, region: string): AwsPlatform
         secretArn: r.Warehouse.secretArn,
       }),
     clients: awsClients(region),
-    // The ingest Glue job runs inside the ingest state machine: the console lists and redrives the
-    // execution (which re-runs the job); listing the job's runs too would offer a second retry of
-    // the same failure that skips the report step. Standalone jobs are added here when they exist.
+    // The ingest Glue job runs inside the ingest state machine: the console lists and retries the
+    // execution (a new one that re-ingests the file); listing the job's runs too would offer a
+    // second retry of the same failure that skips the report step. Standalone jobs are added here
+    // when they exist.
     glueJobs: [],
     stateMachines,
     health: { glueJob: r.IngestJob?.name, stateMachineArn: r.IngestMachine?.arn },

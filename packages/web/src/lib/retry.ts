@@ -12,7 +12,7 @@ export function retryActionLook(action: RetryAction): { label: string; meaning: 
         meaning: "resumes the failed execution from the failed state",
       };
     case "restart":
-      return { label: "Restart", meaning: "starts a new execution with the same input" };
+      return { label: "Restart", meaning: "starts a new execution of the same work" };
     default:
       return assertNever(action);
   }

@@ -5,11 +5,13 @@ import { iso } from "../../util/time";
 import { type Info, isActive } from "../run";
 import { fromStepFunctions } from "../status";
 import { sfnRunId } from "./ids";
+import { type ExecutionRetry, redriveWhenAllowed } from "./sfn-retry";
 
 export interface StateMachine {
   arn: string;
   name: string;
   pipeline: string;
+  retry: ExecutionRetry;
 }
 
 /** An execution's input as the run's arguments: a JSON object as it is, anything else under `input`. */
@@ -59,13 +61,25 @@ export function sfnInfo(sm: StateMachine, e: ExecutionListItem | DescribeExecuti
   };
 }
 
-/** A state machine the console operates, from its ARN and the pipeline its executions run. */
-export function stateMachine(m: { arn: string; pipeline: string }): StateMachine {
+/**
+ * A state machine the console operates, from its ARN, the pipeline its executions run and how
+ * they are retried (its descriptor's; redrive when allowed if none is given).
+ */
+export function stateMachine(m: {
+  arn: string;
+  pipeline: string;
+  retry?: ExecutionRetry;
+}): StateMachine {
   const parts = m.arn.split(":");
   if (parts.length < 7 || parts[5] !== "stateMachine" || !parts[6]) {
     throw new Error(`not a state machine ARN: ${m.arn}`);
   }
-  return { arn: m.arn, name: parts[6], pipeline: m.pipeline };
+  return {
+    arn: m.arn,
+    name: parts[6],
+    pipeline: m.pipeline,
+    retry: m.retry ?? redriveWhenAllowed,
+  };
 }
 
 export const executionArnOf = (sm: StateMachine, name: string) =>

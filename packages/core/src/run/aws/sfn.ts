@@ -1,6 +1,8 @@
 // The Step Functions engine of the AWS operations adapter: a state machine's executions listed with
-// ListExecutions, each attempt (first run, then each redrive) a run of its own, retried by
-// RedriveExecution when the execution can be redriven, else by StartExecution with the same input.
+// ListExecutions, each attempt (first run, then each redrive) a run of its own, retried as its
+// pipeline says (sfn-retry.ts): by RedriveExecution when the machine may be redriven and the
+// execution can be, else by StartExecution — with the same input, or the input the pipeline makes
+// from the failed run (where its file is now).
 import { createHash } from "node:crypto";
 import {
   DescribeExecutionCommand,
@@ -37,10 +39,13 @@ import {
   sfnInfo,
   stateMachine,
 } from "./sfn-info";
+import type { ExecutionRetry, RestartPlan } from "./sfn-retry";
 
 export interface StateMachineConfig {
   arn: string;
   pipeline: string;
+  /** How its failed executions are retried: its pipeline descriptor's (default: redrive when allowed). */
+  retry?: ExecutionRetry;
 }
 
 interface Execution {
@@ -129,19 +134,30 @@ export function sfnEngine(
     return loaded(x, await enrichOne(db, info));
   }
 
+  /** The new execution a restart starts: the pipeline's input for it, else the same input. */
+  function restartPlan(x: Execution, failed: Info): RestartPlan | null {
+    return x.sm.retry.restart?.({ input: parseInput(x.described.input), run: failed }) ?? null;
+  }
+
   function loaded(x: Execution, info: Info): LoadedRun {
     const e = x.described;
     const preview = (): ReturnType<LoadedRun["preview"]> => {
-      if (e.redriveStatus === "REDRIVABLE") {
+      if (x.sm.retry.redrive && e.redriveStatus === "REDRIVABLE") {
         return {
           action: "redrive",
           description: `Redrives execution ${e.name} (RedriveExecution): it resumes from the state that failed${x.facts?.failedState ? ` (${x.facts.failedState})` : ""}, keeping the steps that succeeded.`,
         };
       }
-      const why = e.redriveStatusReason ? ` (${e.redriveStatusReason})` : "";
+      const start = `Starts a new execution ${restartName(e.name ?? "")} of ${x.sm.name}`;
+      const plan = restartPlan(x, info);
+      if (plan)
+        return { action: "restart", description: `${start} (StartExecution) that ${plan.does}.` };
+      const why = !x.sm.retry.redrive
+        ? ""
+        : `; it cannot be redriven${e.redriveStatusReason ? ` (${e.redriveStatusReason})` : ""}`;
       return {
         action: "restart",
-        description: `Starts a new execution ${restartName(e.name ?? "")} of ${x.sm.name} with the same input (StartExecution); it cannot be redriven${why}.`,
+        description: `${start} with the same input (StartExecution)${why}.`,
       };
     };
     return {
@@ -204,17 +220,13 @@ export function sfnEngine(
   async function restart(x: Execution, failed: Info): Promise<Info> {
     const name = restartName(x.described.name ?? "");
     const id = sfnRunId(x.sm.name, name);
-    const args = parseInput(x.described.input);
+    const plan = restartPlan(x, failed);
+    const input = plan ? JSON.stringify(plan.input) : x.described.input;
+    const args = plan?.input ?? parseInput(x.described.input);
     await claimRetry(db, failed.id, { id, pipeline: x.sm.pipeline, engine: "sfn", args });
     try {
       const out = await awsCall("Step Functions", "StartExecution", () =>
-        sfn.send(
-          new StartExecutionCommand({
-            stateMachineArn: x.sm.arn,
-            name,
-            input: x.described.input,
-          }),
-        ),
+        sfn.send(new StartExecutionCommand({ stateMachineArn: x.sm.arn, name, input })),
       );
       const startedAt = out.startDate ?? new Date();
       await settleClaim(db, id, { status: "RUNNING", startedAt });
