@@ -53,6 +53,8 @@ export interface Pipeline<
    * with it. Null when there is nothing to say beyond the pipeline's name.
    */
   subject?(run: RunFacts): string | null;
+  /** Its counts in one line (ingest: `4 read · 3 loaded · 1 quarantined`), for `cdp start`'s log. */
+  counts?(run: RunFacts): string | null;
   /** What the local runner executes (deployed, the state machine's tasks call the same verbs). */
   job(deps: PipelineDeps): Job;
   /** Run on a schedule (locally by `cdp start`'s scheduler; deployed by an EventBridge schedule). */

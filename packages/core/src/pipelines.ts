@@ -46,6 +46,16 @@ type Typed<R extends Info, N extends PipelineName> = Omit<R, "pipeline" | "stats
   subject: string | null;
 };
 
+/** A run's counts in one line, from its pipeline's descriptor; null when it has none. */
+export function countsOf(run: Pick<Info, "pipeline" | "args" | "stats">): string | null {
+  const p: { counts?: (r: RunFacts) => string | null } | undefined = findPipeline(run.pipeline);
+  try {
+    return p?.counts?.({ args: run.args ?? {}, stats: run.stats ?? {} }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** What a run was about, from its pipeline's descriptor; null when it has nothing to say. */
 export function subjectOf(run: Pick<Info, "pipeline" | "args" | "stats">): string | null {
   const p: { subject?: (r: RunFacts) => string | null } | undefined = findPipeline(run.pipeline);

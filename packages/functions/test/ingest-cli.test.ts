@@ -270,6 +270,13 @@ describe("cdp start", () => {
       };
       const failed = await waitFor((r) => r.status === "FAILED");
       expect(failed.stats.sourceKey).toBe("error/leads/leads.csv");
+      // the terminal says so too: one line per finished run, with what it was about and a link
+      const line =
+        /^\d\d:\d\d:\d\d ingest leads ← leads\.csv FAILED in \S+ · 2 of 3 records \(66\.7 %\) failed quality rules.* · http:\/\/127\.0\.0\.1:\d+\/runs\/run_\w+$/m;
+      for (let i = 0; i < 40 && !line.test(server.output()); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(server.output()).toMatch(line);
       const retry = await fetch(`${server.url}/api/runs/${failed.id}/retry?wait=true`, {
         method: "POST",
         headers: auth(server.token),
@@ -280,8 +287,18 @@ describe("cdp start", () => {
       expect(run.status).toBe("FAILED");
       expect(run.error).toMatch(/2 of 3 records \(66\.7 %\) failed quality rules/);
       expect(run.stats.sourceKey).toMatch(/^error\/leads\/leads\.(run_[0-9A-Z]+\.)?csv$/);
+      // a good file's line carries its counts
+      writeFileSync(
+        join(inbox, "leads_2.csv"),
+        "user_id,email\n7,g@example.com\n8,h@example.com\n",
+      );
+      const counts = /ingest leads ← leads_2\.csv SUCCEEDED in \S+ · 2 read · 2 loaded · 2 columns added · http/;
+      for (let i = 0; i < 120 && !counts.test(server.output()); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(server.output()).toMatch(counts);
     } finally {
       await server.stop();
     }
-  });
+  }, 120_000);
 });

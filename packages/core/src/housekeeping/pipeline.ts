@@ -13,6 +13,8 @@ export const housekeeping = pipeline({
     stagingTablesDropped: z.number().int().default(0),
   }),
   start: "button",
+  counts: ({ stats }) =>
+    `${Number(stats.expired ?? 0)} files expired · ${Number(stats.stagingTablesDropped ?? 0)} staging tables dropped`,
   schedule: { everyMs: 24 * 3_600_000, firstAfterMs: 10 * 60_000 },
   job: (deps) => housekeepingJob(deps),
 });

@@ -83,6 +83,17 @@ export function ingestSubject(run: RunFacts): string | null {
   return `${table} ← ${file}`;
 }
 
+/** An ingest run's counts: `870165 read · 870000 loaded · 165 quarantined · 2 columns added`. */
+export function ingestCounts(run: RunFacts): string | null {
+  const st = IngestStats.safeParse(run.stats);
+  if (!st.success) return null;
+  const s = st.data;
+  const parts = [`${s.rowsRead} read`, `${s.rowsLoaded} loaded`];
+  if (s.rowsQuarantined) parts.push(`${s.rowsQuarantined} quarantined`);
+  if (s.columnsAdded.length) parts.push(`${s.columnsAdded.length} columns added`);
+  return parts.join(" · ");
+}
+
 export interface QualityConfig {
   rules: RuleSet;
   tables: Record<string, TableSettings>;

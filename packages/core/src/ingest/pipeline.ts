@@ -5,7 +5,7 @@ import { pipeline } from "../pipeline";
 import { ingestStateMachine } from "./asl";
 import { ingestJob } from "./job";
 import { ingestRetry } from "./machine";
-import { IngestArgs, IngestStats, ingestSubject, PIPELINE } from "./model";
+import { IngestArgs, IngestStats, ingestCounts, ingestSubject, PIPELINE } from "./model";
 
 export const ingest = pipeline({
   name: PIPELINE,
@@ -14,6 +14,7 @@ export const ingest = pipeline({
   stats: IngestStats,
   start: "file",
   subject: ingestSubject,
+  counts: ingestCounts,
   job: (deps) =>
     ingestJob(async () => ({
       lake: deps.lake,

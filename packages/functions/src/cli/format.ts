@@ -50,6 +50,26 @@ export function runRow(run: Printed) {
   };
 }
 
+/**
+ * `cdp start`'s line for a finished run: when, what, how it ended, its counts or error, and the
+ * console link — `12:01:02 ingest customers ← c.csv SUCCEEDED in 1.2s · 4 read · 4 loaded · <url>`.
+ */
+export function finishedLine(
+  run: Printed & { counts?: string | null },
+  consoleUrl: string,
+  now = new Date(),
+): string {
+  const d = duration(durationMs(run));
+  const about = run.subject ? ` ${run.subject}` : "";
+  const what = run.status === "SUCCEEDED" ? run.counts : run.error?.split("\n")[0];
+  const link = `${consoleUrl.replace(/\/+$/, "")}/runs/${encodeURIComponent(run.id)}`;
+  return [
+    `${now.toTimeString().slice(0, 8)} ${run.pipeline}${about} ${run.status}${d ? ` in ${d}` : ""}`,
+    ...(what ? [what] : []),
+    link,
+  ].join(" · ");
+}
+
 export function runLine(run: Printed): string {
   const d = duration(durationMs(run));
   const about = run.subject ? ` (${run.subject})` : "";

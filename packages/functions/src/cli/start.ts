@@ -1,5 +1,6 @@
 // `cdp start`: the whole local platform in one process.
 import { existsSync } from "node:fs";
+import { countsOf, subjectOf } from "@cdp/core/pipelines";
 import { acquireLock, ensureToken } from "../local/data-dir";
 import { configFromEnv, openLocalPlatform } from "../local/platform";
 import { sampleFiles } from "../local/sample-data";
@@ -8,6 +9,7 @@ import { createLocalApp, listen } from "../local/server";
 import { watchInbox } from "../local/watcher";
 import type { Command } from "./commands";
 import { CliError } from "./connect";
+import { finishedLine } from "./format";
 
 /** How long `cdp start` waits for running jobs when told to stop. */
 const STOP_GRACE_MS = 10_000;
@@ -62,6 +64,15 @@ otherwise, and prints the console's URL with its access token.
     const apiHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
     lock.update({ url: server.url.replace(host, apiHost) });
     const watcher = watchInbox(platform);
+    // One line per finished run, whatever started it (the inbox, the console, the schedule).
+    platform.onRunFinished((run) =>
+      console.log(
+        finishedLine(
+          { ...run, subject: subjectOf(run), counts: countsOf(run) },
+          server.url.replace(host, apiHost),
+        ),
+      ),
+    );
     const scheduler = startScheduler(platform);
     console.log(
       `CDP is running on ${platform.ops.kind === "pglite" ? "the embedded PGlite" : "PostgreSQL"} ops store; data dir ${dir.root}`,

@@ -12,6 +12,7 @@ import type { Job } from "@cdp/core/run/job";
 import { runLifecycle } from "@cdp/core/run/lifecycle";
 import { localOperations } from "@cdp/core/run/local-operations";
 import { LocalRunner } from "@cdp/core/run/local-runner";
+import type { Info } from "@cdp/core/run/run";
 import { openPglite, pgliteWarehouse } from "@cdp/core/warehouse/pglite";
 import { postgresWarehouse } from "@cdp/core/warehouse/postgres";
 import type { Warehouse } from "@cdp/core/warehouse/warehouse";
@@ -36,6 +37,8 @@ export function configFromEnv(env = process.env): LocalConfig {
 
 export type LocalPlatform = Platform & {
   runner: LocalRunner;
+  /** Be told of every run that finishes (any pipeline, any way it started); returns an unsubscribe. */
+  onRunFinished(listener: (run: Info) => void): () => void;
   dir: DataDir;
   lake: ReturnType<typeof localLake>;
 };
@@ -63,7 +66,19 @@ export async function openLocalPlatform(
   const deps: PipelineDeps = { ops: ops.db, lake, notifier, warehouse: openWarehouse };
   const jobs: Record<string, Job> = Object.fromEntries(pipelines.map((p) => [p.name, p.job(deps)]));
   const lifecycle = runLifecycle({ ops: ops.db, metrics, notifier, subject: subjectOf });
-  const runner = new LocalRunner(lifecycle, jobs, { concurrency: config.concurrency });
+  const listeners = new Set<(run: Info) => void>();
+  const runner = new LocalRunner(lifecycle, jobs, {
+    concurrency: config.concurrency,
+    onFinished(run) {
+      for (const l of listeners) {
+        try {
+          l(run);
+        } catch (err) {
+          console.error("run listener:", err);
+        }
+      }
+    },
+  });
   await runner.recover();
 
   return {
@@ -75,6 +90,10 @@ export async function openLocalPlatform(
     notifier,
     metrics,
     runner,
+    onRunFinished(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     starter: {
       startable: true,
       start: (pipeline, args) =>
