@@ -11,6 +11,8 @@ export const windows: Record<
   Window,
   { label: string; words: string; hours: number; bucketMinutes: number }
 > = {
+  // 1 min is CloudWatch's finest period for standard-resolution metrics, kept 15 days
+  // (GetMetricData reference, "Amazon CloudWatch retains metric data as follows").
   "1h": { label: "1 h", words: "the last hour", hours: 1, bucketMinutes: 1 },
   "6h": { label: "6 h", words: "the last 6 hours", hours: 6, bucketMinutes: 5 },
   "24h": { label: "24 h", words: "the last 24 hours", hours: 24, bucketMinutes: 15 },
