@@ -2,76 +2,26 @@
 // failing selftest from the UI, retry it, and follow the retry chain; ingest files with bad rows
 // and a new column, and read them back on the run, Quality, Schema, Metrics and Alerts pages.
 // Needs a built console: `npm run build -w @cdp/web` first (npm test does this).
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { ensureToken, resolveDataDir } from "@cdp/functions/local/data-dir";
-import { type LocalPlatform, openLocalPlatform } from "@cdp/functions/local/platform";
-import { createLocalApp, type Listening, listen, webDist } from "@cdp/functions/local/server";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { LocalPlatform } from "@cdp/functions/local/platform";
+import type { Listening } from "@cdp/functions/local/server";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-
-const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-const shots = join(repoRoot, "artifacts/screenshots");
-
-function chromiumPath(): string {
-  if (process.env.CDP_CHROMIUM) return process.env.CDP_CHROMIUM;
-  if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
-  try {
-    return execFileSync("which", ["chromium"], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error("no Chromium found: install it or set CDP_CHROMIUM to its path");
-  }
-}
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+import { type ConsoleHarness, shot, startConsole } from "./support/console";
 
 describe("console in a browser", () => {
-  const temps: string[] = [];
+  let harness: ConsoleHarness;
   let platform: LocalPlatform;
   let server: Listening;
   let context: BrowserContext;
   let token: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(webDist, "index.html"))) {
-      throw new Error(
-        `the console is not built (${join(webDist, "index.html")} is missing): run \`npm run build -w @cdp/web\` before this test`,
-      );
-    }
-    mkdirSync(shots, { recursive: true });
-    const dataRoot = mkdtempSync(join(tmpdir(), "cdp-console-"));
-    const profile = mkdtempSync(join(tmpdir(), "cdp-chromium-"));
-    temps.push(dataRoot, profile);
-    const dir = resolveDataDir(dataRoot);
-    platform = await openLocalPlatform(dir);
-    token = ensureToken(dir);
-    server = await listen(createLocalApp(platform, token), "127.0.0.1", 0);
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath(),
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--no-first-run",
-      ],
-      viewport: { width: 1360, height: 820 },
-    });
+    harness = await startConsole();
+    ({ platform, server, context, token } = harness);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    await platform?.close();
-    for (const t of temps) rmSync(t, { recursive: true, force: true });
+    await harness?.close();
   });
 
   it("shows how to get in when opened without a token, or with a wrong one", async () => {
@@ -329,15 +279,7 @@ describe("console in a browser", () => {
     return platform.runner.wait(run.id);
   }
 
-  /** A new tab, signed in, on `path` (the token travels once in the URL, as the server prints it). */
-  async function open(path: string) {
-    const page = await context.newPage();
-    onTestFailed(async () => {
-      await shot(page, "console-failure");
-    });
-    await page.goto(`${server.url}${path}${path.includes("?") ? "&" : "?"}token=${token}`);
-    return page;
-  }
+  const open = (path: string) => harness.open(path);
 
   let firstRunId = "";
 

@@ -9,10 +9,14 @@ import {
   durationSeries,
   durationSummary,
   failedSummary,
+  MIN_SHOWN_BUCKETS,
   rowSeries,
   rowsSummary,
   Series,
+  shownBuckets,
+  shownNote,
   windowOf,
+  windows,
 } from "../src/pages/metrics/series";
 
 const point = (p: Partial<MetricPoint> & Pick<MetricPoint, "name" | "pipeline" | "t">) =>
@@ -21,12 +25,21 @@ const point = (p: Partial<MetricPoint> & Pick<MetricPoint, "name" | "pipeline" |
 describe("metrics windows and buckets", () => {
   it("reads the window from the URL, 24 h unless another is named", () => {
     expect(windowOf(null)).toBe("24h");
+    expect(windowOf("1h")).toBe("1h");
     expect(windowOf("6h")).toBe("6h");
     expect(windowOf("7d")).toBe("7d");
     expect(windowOf("30d")).toBe("24h");
   });
 
+  it("offers a 1 h window in 1 min buckets beside 6 h, 24 h and 7 days, shortest first", () => {
+    expect(Object.keys(windows)).toEqual(["1h", "6h", "24h", "7d"]);
+    expect(windows["1h"]).toMatchObject({ label: "1 h", hours: 1, bucketMinutes: 1 });
+    // 61 one-minute buckets: 60 past minutes and the one under way.
+    expect(buckets(1, 1, Date.parse("2026-01-01T12:07:30Z"))).toHaveLength(61);
+  });
+
   it("names a bucket in minutes below an hour, in hours from one", () => {
+    expect(bucketLabel(1)).toBe("1 min");
     expect(bucketLabel(5)).toBe("5 min");
     expect(bucketLabel(120)).toBe("2 h");
   });
@@ -45,6 +58,45 @@ describe("metrics windows and buckets", () => {
   });
 });
 
+describe("the buckets the charts show", () => {
+  const now = Date.parse("2026-01-01T12:00:30Z");
+  const day = buckets(24, 15, now); // 97 quarter hours, 12:00 yesterday to 12:00 today
+  const at = (iso: string) => Date.parse(iso) / 1000;
+  const hhmm = (xs: number[]) => xs.map((t) => new Date(t * 1000).toISOString().slice(11, 16));
+
+  it("start just before the first data when it covers only the window's end", () => {
+    // Runs from 09:00 on: the charts show 08:45 to now, not 24 h with a sliver at the right.
+    const xs = shownBuckets(day, at("2026-01-01T09:00:00Z"));
+    expect(hhmm(xs).slice(0, 2)).toEqual(["08:45", "09:00"]);
+    expect(xs.at(-1)).toBe(day.at(-1));
+  });
+
+  it("keep at least a dozen buckets, so the last few minutes' runs still read as time", () => {
+    const xs = shownBuckets(day, at("2026-01-01T12:00:00Z"));
+    expect(xs).toHaveLength(MIN_SHOWN_BUCKETS);
+    expect(hhmm(xs)[0]).toBe("09:15");
+    const hour = buckets(1, 1, now);
+    const last = shownBuckets(hour, at("2026-01-01T11:58:00Z"));
+    expect(last).toHaveLength(12);
+    expect(last.at(-1)).toBe(at("2026-01-01T12:00:00Z"));
+  });
+
+  it("show the whole window when its data starts at its start, or when there is none", () => {
+    expect(shownBuckets(day, day[0])).toEqual(day);
+    expect(shownBuckets(day, day[1])).toEqual(day);
+    expect(shownBuckets(day, at("2025-12-01T00:00:00Z"))).toEqual(day);
+    expect(shownBuckets(day, undefined)).toEqual(day);
+  });
+
+  it("say when they start later than the window, and only then", () => {
+    const from = at("2026-01-01T08:45:00Z");
+    expect(shownNote(from, 24, now, "the last 24 hours")).toMatch(
+      /^Since .*45: nothing was recorded earlier in the last 24 hours\.$/,
+    );
+    expect(shownNote(day[0]!, 24, now, "the last 24 hours")).toBeNull();
+  });
+});
+
 describe("Series", () => {
   const t0 = "2026-01-01T11:00:00Z";
   const t1 = "2026-01-01T11:15:00Z";
@@ -59,6 +111,11 @@ describe("Series", () => {
     point({ name: "RunFailed", pipeline: "selftest", t: t0, sum: 1 }),
     point({ name: "RunSucceeded", pipeline: "ingest", t: t1, sum: 2 }),
   ]);
+
+  it("knows the earliest bucket with any point", () => {
+    expect(s.first).toBe(xs[0]);
+    expect(new Series([]).first).toBeUndefined();
+  });
 
   it("lists the pipelines that reported any of some metrics, sorted", () => {
     expect(s.of("RunFailed", "RunSucceeded")).toEqual(["ingest", "selftest"]);

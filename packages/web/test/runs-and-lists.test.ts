@@ -8,6 +8,27 @@ import { describeBulkFilter, hasFailedStatus } from "../src/pages/runs/bulk-retr
 import { isFiltered, PAGE_SIZE, pipelineChoices, runFilterOf } from "../src/pages/runs/runFilter";
 import { pipelineToStart, startTitle } from "../src/pages/runs/startable";
 import { columnCount, kindOf, renamedFrom, stepsOf } from "../src/pages/schema/schemaSteps";
+import { ACTIVE_POLL_MS, IDLE_POLL_MS, runsPollMs } from "../src/queries/runsPoll";
+
+describe("runs list polling", () => {
+  it("follows a page closely while a run on it is going", () => {
+    expect(runsPollMs([{ status: "SUCCEEDED" }, { status: "RUNNING" }], undefined)).toBe(
+      ACTIVE_POLL_MS,
+    );
+    expect(runsPollMs([{ status: "QUEUED" }], "older")).toBe(ACTIVE_POLL_MS);
+  });
+
+  it("keeps looking at the newest page every few seconds when nothing on it runs", () => {
+    // A file dropped into the inbox starts a run the page has not seen: it must show up.
+    expect(runsPollMs([{ status: "FAILED" }], undefined)).toBe(IDLE_POLL_MS);
+    expect(runsPollMs([], undefined)).toBe(IDLE_POLL_MS);
+    expect(IDLE_POLL_MS).toBeLessThanOrEqual(5000);
+  });
+
+  it("leaves an older page alone when nothing on it runs", () => {
+    expect(runsPollMs([{ status: "SUCCEEDED" }], "older")).toBe(false);
+  });
+});
 
 describe("runs filter", () => {
   it("reads statuses, pipelines, dates, cursor and a bounded page size from the URL", () => {

@@ -7,7 +7,7 @@ import {
   tableFeatures,
   useTable,
 } from "@tanstack/react-table";
-import type { HTMLAttributes, ReactNode } from "react";
+import type { CSSProperties, HTMLAttributes, ReactNode } from "react";
 
 /** Per column: its width and alignment classes, applied to header and cells alike. */
 export interface ColumnLook {
@@ -71,11 +71,14 @@ export function DataTable<T extends RowData>({
 export function TableHead<H extends { id: string; isPlaceholder: boolean }>({
   groups,
   cellClass,
+  cellStyle,
   render,
 }: {
   groups: { id: string; headers: H[] }[];
   /** Height and width of each header cell. */
   cellClass: (header: H) => string;
+  /** A width no class can say (computed). */
+  cellStyle?: (header: H) => CSSProperties | undefined;
   render: (header: H) => ReactNode;
 }) {
   return (
@@ -87,6 +90,7 @@ export function TableHead<H extends { id: string; isPlaceholder: boolean }>({
               key={header.id}
               scope="col"
               className={`px-3 text-xxs font-semibold tracking-wide text-zinc-500 uppercase ${cellClass(header)}`}
+              style={cellStyle?.(header)}
             >
               {header.isPlaceholder ? null : render(header)}
             </th>

@@ -30,9 +30,9 @@ export function HealthIndicator() {
         aria-hidden
         className={`size-2 rounded-full ${dot} ${isPending ? "animate-pulse" : ""}`}
       />
-      <span>{label}</span>
+      <span className="max-sm:sr-only">{label}</span>
       {data ? (
-        <span className="rounded border border-zinc-200 px-1.5 py-px font-mono text-xxs text-zinc-500">
+        <span className="rounded border border-zinc-200 px-1.5 py-px font-mono text-xxs text-zinc-500 max-sm:hidden">
           {data.runtime}
         </span>
       ) : null}

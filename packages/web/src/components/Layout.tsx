@@ -46,17 +46,21 @@ export function Layout({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   return (
     <div className="flex min-h-screen flex-col">
-      <header className="sticky top-0 z-10 flex h-10 shrink-0 items-center gap-6 border-b border-zinc-200 bg-white px-4">
+      <header className="sticky top-0 z-10 flex h-10 shrink-0 items-center gap-3 border-b border-zinc-200 bg-white px-4 sm:gap-6">
         <Link
           to="/runs"
-          className="flex items-center gap-2 font-semibold tracking-tight text-zinc-900"
+          className="flex shrink-0 items-center gap-2 font-semibold tracking-tight text-zinc-900"
         >
           <span aria-hidden className="grid size-4 place-items-center rounded-[3px] bg-zinc-900">
             <span className="size-1.5 rounded-full bg-zinc-50" />
           </span>
           CDP
         </Link>
-        <nav aria-label="Main" className="flex h-full items-stretch gap-1">
+        {/* Scrolls sideways on a narrow screen rather than pushing the page wider than it. */}
+        <nav
+          aria-label="Main"
+          className="flex h-full min-w-0 items-stretch gap-1 overflow-x-auto [scrollbar-width:none]"
+        >
           {nav.map((item) => {
             const current = item.matches(pathname);
             return (
@@ -64,7 +68,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 key={item.to}
                 to={item.to}
                 aria-current={current ? "page" : undefined}
-                className={`flex items-center border-b-2 px-2 text-[13px] ${
+                className={`flex shrink-0 items-center border-b-2 px-2 text-[13px] whitespace-nowrap ${
                   current
                     ? "border-zinc-900 font-medium text-zinc-900"
                     : "border-transparent text-zinc-500 hover:text-zinc-900"
@@ -76,7 +80,7 @@ export function Layout({ children }: { children: ReactNode }) {
             );
           })}
         </nav>
-        <div className="ml-auto flex items-center gap-3">
+        <div className="ml-auto flex shrink-0 items-center gap-3">
           <HealthIndicator />
           <Account />
         </div>

@@ -190,7 +190,9 @@ export function PageHeader({
     <div className="flex flex-wrap items-center gap-3">
       <h1 className="text-[15px] font-semibold text-zinc-900">{title}</h1>
       {children}
-      {actions ? <div className="ml-auto flex items-center gap-2">{actions}</div> : null}
+      {actions ? (
+        <div className="ml-auto flex flex-wrap items-center justify-end gap-2">{actions}</div>
+      ) : null}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { queryOptions, useQuery } from "@tanstack/react-query";
 import { api, call } from "../api/client";
 import { isActive } from "../lib/status";
 import { runKeys } from "./keys";
-import { ACTIVE_POLL_MS } from "./useRuns";
+import { ACTIVE_POLL_MS } from "./runsPoll";
 
 export const runQueryOptions = (id: string) =>
   queryOptions({

@@ -1,10 +1,7 @@
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api, call } from "../api/client";
-import { isActive } from "../lib/status";
 import { type RunFilter, runKeys } from "./keys";
-
-/** Poll while anything on the page is still going; otherwise stay quiet. */
-export const ACTIVE_POLL_MS = 1000;
+import { runsPollMs } from "./runsPoll";
 
 export const runsQueryOptions = (filter: RunFilter) =>
   queryOptions({
@@ -22,9 +19,10 @@ export const runsQueryOptions = (filter: RunFilter) =>
           },
         }),
       ),
-    refetchInterval: (query) =>
-      query.state.data?.items.some((r) => isActive(r.status)) ? ACTIVE_POLL_MS : false,
-    // Paging and filtering keep the old rows on screen until the new ones arrive.
+    refetchInterval: (query) => runsPollMs(query.state.data?.items, filter.cursor),
+    // Paging and filtering keep the old rows on screen until the new ones arrive. A poll keeps
+    // unchanged rows as the same objects (structural sharing) under the same keys, so rows,
+    // scroll, filters and notices stay as they are; only what changed is redrawn.
     placeholderData: keepPreviousData,
   });
 

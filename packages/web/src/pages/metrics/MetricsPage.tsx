@@ -58,6 +58,7 @@ export function MetricsPage() {
           hours={hours}
           at={metrics.dataUpdatedAt}
           windowKey={window}
+          words={words}
         />
       )}
     </PageShell>

@@ -1,4 +1,4 @@
-// uPlot options the Metrics charts share: the whole window on the x axis, zero-based y, calm
+// uPlot options the Metrics charts share: the shown buckets on the x axis, zero-based y, calm
 // axes, and bars grouped side by side inside each bucket.
 import uPlot from "uplot";
 import type { ChartOptions } from "../../components/Chart";
@@ -23,6 +23,17 @@ export function groupedBars(width: number, k: number, n: number) {
 
 const axisFont = "11px ui-sans-serif, system-ui, sans-serif";
 
+/** Time-axis tick steps (seconds) from a minute to a week, as uPlot's own go. */
+const timeSteps = [
+  60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800,
+];
+
+/** No tick finer than a bucket: the data has no detail between them. */
+export const timeIncrs = (width: number) => {
+  const steps = timeSteps.filter((s) => s >= width && s % width === 0);
+  return steps.length ? steps : [width];
+};
+
 export function baseOptions(
   width: number,
   yFormat: (v: number) => string,
@@ -32,7 +43,7 @@ export function baseOptions(
   return {
     series: [{ label: "Time" }, ...series],
     scales: {
-      // The whole window, to the end of the last bucket, even where nothing ran.
+      // Every shown bucket, to the end of the last, even where nothing ran.
       x: {
         time: true,
         range: (u) => {
@@ -44,6 +55,7 @@ export function baseOptions(
     },
     axes: [
       {
+        incrs: timeIncrs(width),
         font: axisFont,
         stroke: "#71717a",
         grid: { stroke: "#f4f4f5", width: 1 },

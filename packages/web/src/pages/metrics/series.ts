@@ -1,23 +1,27 @@
 // The Metrics page's maths, apart from any chart library: its time windows, the bucket starts
-// covering one, the API's points indexed by metric, pipeline and bucket, the series each chart
-// draws, and the one-line summaries above them.
+// covering one and the part of them the charts show, the API's points indexed by metric, pipeline
+// and bucket, the series each chart draws, and the one-line summaries above them.
 import type { MetricPoint } from "../../api/client";
 import { percent } from "../../lib/percent";
 import { duration } from "../../lib/time";
 
-export type Window = "6h" | "24h" | "7d";
+export type Window = "1h" | "6h" | "24h" | "7d";
 
 export const windows: Record<
   Window,
   { label: string; words: string; hours: number; bucketMinutes: number }
 > = {
+  // 1 min is CloudWatch's finest period for standard-resolution metrics, kept 15 days
+  // (GetMetricData reference, "Amazon CloudWatch retains metric data as follows").
+  "1h": { label: "1 h", words: "the last hour", hours: 1, bucketMinutes: 1 },
   "6h": { label: "6 h", words: "the last 6 hours", hours: 6, bucketMinutes: 5 },
   "24h": { label: "24 h", words: "the last 24 hours", hours: 24, bucketMinutes: 15 },
   "7d": { label: "7 days", words: "the last 7 days", hours: 168, bucketMinutes: 120 },
 };
 
 /** The window a URL asks for; 24 h unless it names another. */
-export const windowOf = (w: string | null): Window => (w === "6h" || w === "7d" ? w : "24h");
+export const windowOf = (w: string | null): Window =>
+  w === "1h" || w === "6h" || w === "7d" ? w : "24h";
 
 export const bucketLabel = (bucketMinutes: number) =>
   bucketMinutes < 60 ? `${bucketMinutes} min` : `${bucketMinutes / 60} h`;
@@ -41,20 +45,72 @@ export function buckets(hours: number, bucketMinutes: number, now: number): numb
   return out;
 }
 
+/** The fewest buckets a chart shows, so one run's bar is a bar and the axis still reads as time. */
+export const MIN_SHOWN_BUCKETS = 12;
+
+/**
+ * The buckets the charts show: from just before the first bucket with data to the end of the
+ * window, at least `min` of them. A window whose data covers only its last minutes would
+ * otherwise squeeze every bar into a sliver at the right edge. All the window when there is no
+ * data, or data from its start.
+ */
+export function shownBuckets(
+  xs: number[],
+  first: number | undefined,
+  min = MIN_SHOWN_BUCKETS,
+): number[] {
+  if (first === undefined) return xs;
+  let at = xs.findIndex((t) => t >= first);
+  if (at === -1) at = xs.length - 1;
+  // One empty bucket before the first data, so its bar does not sit on the axis.
+  const from = Math.max(0, Math.min(at - 1, xs.length - min));
+  return xs.slice(from);
+}
+
+const hourMinute = new Intl.DateTimeFormat(undefined, {
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+const dayHourMinute = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+/**
+ * What the charts say when they start later than the window ("Since 14:05: nothing was recorded
+ * earlier in the last 24 hours."); null when they show all of it.
+ */
+export function shownNote(from: number, hours: number, now: number, words: string): string | null {
+  const windowStart = now / 1000 - hours * 3600;
+  if (from <= windowStart) return null;
+  const at = new Date(from * 1000);
+  const when = now - from * 1000 < 86_400_000 ? hourMinute.format(at) : dayHourMinute.format(at);
+  return `Since ${when}: nothing was recorded earlier in ${words}.`;
+}
+
 export type Stat = "sum" | "avg" | "max";
 
 /** The API's points, found by metric, pipeline and bucket start. */
 export class Series {
   private readonly at = new Map<string, MetricPoint>();
   readonly pipelines = new Map<string, Set<string>>();
+  /** The earliest bucket start (seconds) with any point; undefined when there are none. */
+  readonly first: number | undefined;
   constructor(points: MetricPoint[]) {
+    let first: number | undefined;
     for (const p of points) {
       const t = Date.parse(p.t) / 1000;
+      if (first === undefined || t < first) first = t;
       this.at.set(`${p.name}|${p.pipeline}|${t}`, p);
       const set = this.pipelines.get(p.name) ?? new Set<string>();
       set.add(p.pipeline);
       this.pipelines.set(p.name, set);
     }
+    this.first = first;
   }
   /** Pipelines that reported any of these metrics, sorted. */
   of(...names: string[]): string[] {

@@ -23,7 +23,7 @@ export function RunsFilters({
   const filtered = isFiltered(filter);
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
-      <fieldset className="flex items-center gap-1">
+      <fieldset className="flex flex-wrap items-center gap-1">
         <legend className="sr-only">Status</legend>
         {RunStatuses.map((s) => {
           const on = filter.status.includes(s);
@@ -35,7 +35,7 @@ export function RunsFilters({
               onClick={() =>
                 setStatuses(on ? filter.status.filter((x) => x !== s) : [...filter.status, s])
               }
-              className={`flex h-6 items-center gap-1.5 rounded-full border px-2 text-[12px] ${
+              className={`flex h-6 items-center gap-1.5 rounded-full border px-2 text-[12px] whitespace-nowrap ${
                 on
                   ? "border-zinc-800 bg-zinc-800 text-white"
                   : "border-zinc-200 bg-white text-zinc-600 hover:border-zinc-300 hover:text-zinc-900"

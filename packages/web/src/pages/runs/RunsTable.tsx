@@ -124,15 +124,31 @@ const columns = col.columns([
   }),
 ]);
 
-const widths: Record<string, string> = {
-  status: "w-28",
-  id: "w-[22rem]",
-  pipeline: "w-32",
-  started: "w-28",
-  duration: "w-24",
-  summary: "",
-  actions: "w-24 text-right",
+/**
+ * Column widths in rem. A column without one shares what is left with the others without one
+ * (the summary), each at least `FLEX_MIN_REM`. On a screen narrower than their sum the table
+ * scrolls sideways inside its panel instead of squeezing columns out of reach, and the row's
+ * actions stay pinned at the right edge.
+ */
+const widths: Record<string, number> = {
+  status: 7,
+  id: 22,
+  pipeline: 8,
+  started: 7,
+  duration: 6,
+  actions: 6,
 };
+const FLEX_MIN_REM = 16;
+const PINNED = "actions";
+
+/** The table's least width: every fixed column at its width, every other at its minimum. */
+export const minTableRem = (columnIds: string[]) =>
+  columnIds.reduce((sum, id) => sum + (widths[id] ?? FLEX_MIN_REM), 0);
+
+const widthStyle = (id: string) =>
+  widths[id] === undefined ? undefined : { width: `${widths[id]}rem` };
+
+const pinned = (id: string) => (id === PINNED ? "sticky right-0 bg-inherit text-right" : "");
 
 export function RunsTable({ runs, actions }: { runs: Run[]; actions: RowActions }) {
   const table = useTable({
@@ -141,36 +157,41 @@ export function RunsTable({ runs, actions }: { runs: Run[]; actions: RowActions 
     data: runs,
     getRowId: (r) => r.id,
   });
+  const columnIds = table.getAllLeafColumns().map((c) => c.id);
   return (
     <RowActionsContext value={actions}>
-      <table className="w-full table-fixed border-collapse text-left">
-        <TableHead
-          groups={table.getHeaderGroups()}
-          cellClass={(h) => `h-8 ${widths[h.column.id] ?? ""}`}
-          render={(h) => <table.FlexRender header={h} />}
-        />
-        <tbody>
-          {table.getRowModel().rows.map((row) => (
-            <tr
-              key={row.id}
-              data-run-id={row.original.id}
-              data-status={row.original.status}
-              className={`h-9 border-b border-zinc-100 last:border-b-0 ${
-                actions.highlight === row.original.id ? "bg-sky-50" : "hover:bg-zinc-50"
-              }`}
-            >
-              {row.getAllCells().map((cell) => (
-                <td
-                  key={cell.id}
-                  className={`px-3 align-middle ${cell.column.id === "actions" ? "text-right" : ""}`}
-                >
-                  <table.FlexRender cell={cell} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {/* A named scroll region: browsers let a keyboard scroll it (and a focused Retry scrolls in). */}
+      <section aria-label="Runs" className="overflow-x-auto" data-testid="runs-scroll">
+        <table
+          className="w-full table-fixed border-collapse text-left"
+          style={{ minWidth: `${minTableRem(columnIds)}rem` }}
+        >
+          <TableHead
+            groups={table.getHeaderGroups()}
+            cellClass={(h) => `h-8 bg-white ${pinned(h.column.id)}`}
+            cellStyle={(h) => widthStyle(h.column.id)}
+            render={(h) => <table.FlexRender header={h} />}
+          />
+          <tbody>
+            {table.getRowModel().rows.map((row) => (
+              <tr
+                key={row.id}
+                data-run-id={row.original.id}
+                data-status={row.original.status}
+                className={`h-9 border-b border-zinc-100 last:border-b-0 ${
+                  actions.highlight === row.original.id ? "bg-sky-50" : "bg-white hover:bg-zinc-50"
+                }`}
+              >
+                {row.getAllCells().map((cell) => (
+                  <td key={cell.id} className={`px-3 align-middle ${pinned(cell.column.id)}`}>
+                    <table.FlexRender cell={cell} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
     </RowActionsContext>
   );
 }

@@ -13,7 +13,7 @@ export function StartRun({ starter }: { starter: Starter }) {
     ) : null;
   }
   return (
-    <div className="flex items-center rounded-md border border-zinc-300 bg-white shadow-xs">
+    <div className="flex min-w-0 items-center rounded-md border border-zinc-300 bg-white shadow-xs">
       {startable.length > 1 ? (
         <label className="flex h-7 items-center border-r border-zinc-200">
           <span className="sr-only">Pipeline to start</span>
@@ -31,7 +31,7 @@ export function StartRun({ starter }: { starter: Starter }) {
         </label>
       ) : null}
       {toStart === "selftest" ? (
-        <label className="flex h-7 cursor-pointer items-center gap-1.5 border-r border-zinc-200 px-2.5 text-[12px] text-zinc-600 select-none">
+        <label className="flex h-7 cursor-pointer items-center gap-1.5 border-r border-zinc-200 px-2.5 text-[12px] whitespace-nowrap text-zinc-600 select-none">
           <input
             type="checkbox"
             checked={starter.fail}
@@ -45,7 +45,7 @@ export function StartRun({ starter }: { starter: Starter }) {
         type="button"
         onClick={starter.start}
         disabled={starter.pending}
-        className="flex h-7 items-center gap-1.5 rounded-r-md px-2.5 text-[12px] font-medium text-zinc-800 hover:bg-zinc-50 disabled:opacity-50"
+        className="flex h-7 items-center gap-1.5 rounded-r-md px-2.5 text-[12px] font-medium whitespace-nowrap text-zinc-800 hover:bg-zinc-50 disabled:opacity-50"
         title={startTitle(toStart)}
       >
         {starter.pending ? <Spinner /> : <PlayIcon />}

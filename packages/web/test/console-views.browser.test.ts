@@ -1,0 +1,173 @@
+// The console as an operator left it open: the Runs list picks up runs started elsewhere (a file
+// dropped into the inbox) without a reload, the Runs page works on a 400 px wide screen, and
+// Metrics has a 1 h window whose charts span the data they have. Chromium against a real local
+// platform with the inbox watcher of `cdp start`.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { watchInbox } from "@cdp/functions/local/watcher";
+import type { Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ConsoleHarness, shot, startConsole } from "./support/console";
+
+const customers = (from: number, n: number) =>
+  [
+    "user_id,first_name,email,total_spend",
+    ...Array.from(
+      { length: n },
+      (_, i) => `${from + i},Name${from + i},c${from + i}@example.com,${i}.50`,
+    ),
+  ].join("\n");
+
+/**
+ * Is the middle of `target` on screen and not under anything else (a pinned column, the header)?
+ * What an operator can see and click, rather than what is merely in the DOM.
+ */
+const onScreen = (target: Locator) =>
+  target.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    if (r.width === 0 || x < 0 || x > window.innerWidth || y < 0 || y > window.innerHeight)
+      return false;
+    const top = document.elementFromPoint(x, y);
+    return !!top && (el === top || el.contains(top));
+  });
+
+/** Scrolls `area` sideways with the mouse wheel, as a user would, until `target` shows. */
+async function scrollTo(page: Page, area: Locator, target: Locator) {
+  const box = await area.boundingBox();
+  if (!box) throw new Error("the scroll area is not on screen");
+  await page.mouse.move(box.x + 10, box.y + Math.min(box.height / 2, 40));
+  for (let i = 0; i < 30 && !(await onScreen(target)); i++) {
+    await page.mouse.wheel(80, 0);
+    await page.waitForTimeout(30);
+  }
+  return onScreen(target);
+}
+
+describe("console views an operator keeps open", () => {
+  let h: ConsoleHarness;
+  let watcher: ReturnType<typeof watchInbox>;
+
+  beforeAll(async () => {
+    h = await startConsole();
+    watcher = watchInbox(h.platform, { intervalMs: 200 });
+  });
+
+  afterAll(async () => {
+    await watcher?.stop();
+    await h?.close();
+  });
+
+  /** Drops a CSV export into the inbox, as an operator or an upstream system would. */
+  function drop(name: string, body: string) {
+    const folder = join(h.platform.dir.lake, "inbox", "customers");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, name), body);
+  }
+
+  it("shows a run started from the inbox on an idle Runs page within seconds, without a reload", async () => {
+    // Filtered, as an operator watching the ingests would have it; nothing on screen is running,
+    // so the list has no run of its own to follow.
+    const page = await h.open("/runs?pipeline=ingest");
+    await page.getByText("No runs match these filters").waitFor();
+    const url = page.url();
+    await page.waitForTimeout(1500);
+    let navigations = 0;
+    page.on("framenavigated", () => navigations++);
+
+    drop("live_1.csv", customers(1, 5));
+    const started = Date.now();
+    const row = page.locator("tr[data-run-id]").filter({ hasText: "ingest" });
+    await row.waitFor({ timeout: 10_000 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await row.and(page.locator('[data-status="SUCCEEDED"]')).waitFor({ timeout: 20_000 });
+    // The same page, filter and all: no reload, no navigation.
+    expect(navigations).toBe(0);
+    expect(page.url()).toBe(url);
+    expect(await page.locator("tr[data-run-id]").count()).toBe(1);
+    await shot(page, "console-runs-live");
+    await page.close();
+  });
+
+  it("keeps every Runs column and the Retry button within reach at 400 px wide", async () => {
+    const failed = await h.platform.runner.wait(
+      (await h.platform.runner.submit("selftest", { fail: true })).id,
+    );
+    const page = await h.open("/runs", { width: 400, height: 800 });
+    const row = page.locator(`tr[data-run-id="${failed.id}"]`);
+    await row.waitFor();
+    // The page itself is no wider than the screen: only the table scrolls, inside its panel.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      400,
+    );
+    await page.getByRole("link", { name: "Audit" }).waitFor();
+
+    // Retry is on screen at once, pinned to the right edge.
+    const retry = row.getByRole("button", { name: `Retry ${failed.id}` });
+    expect(await onScreen(retry)).toBe(true);
+    await shot(page, "console-runs-narrow");
+
+    // Every column, header and the failed run's cell, is reached by scrolling the table.
+    const area = page.getByRole("region", { name: "Runs" });
+    const headers = await page.locator("thead th").allTextContents();
+    const expected: Record<string, RegExp> = {
+      Pipeline: /^selftest$/,
+      Started: /ago|just now/,
+      Summary: /Injected fault/,
+    };
+    for (const [name, content] of Object.entries(expected)) {
+      const i = headers.findIndex((t) => t.trim().toLowerCase() === name.toLowerCase());
+      expect(i, `a ${name} column`).toBeGreaterThanOrEqual(0);
+      expect(await scrollTo(page, area, page.locator("thead th").nth(i)), name).toBe(true);
+      const cell = row.locator("td").nth(i);
+      expect(await onScreen(cell), `${name} of ${failed.id}`).toBe(true);
+      expect(await cell.textContent()).toMatch(content);
+    }
+    await shot(page, "console-runs-narrow-scrolled");
+
+    // Scrolled to the far right, Retry is still there, and works.
+    expect(await onScreen(retry)).toBe(true);
+    await retry.click();
+    const notice = page.getByRole("status").filter({ hasText: "Retrying" });
+    const retryId = (await notice.getByRole("link").textContent())?.trim() ?? "";
+    expect(retryId).toMatch(/^run_/);
+    await page.locator(`tr[data-run-id="${retryId}"]`).waitFor();
+    await page.close();
+  });
+
+  it("has a 1 h window whose charts span the minutes that have data", async () => {
+    const page = await h.open("/metrics");
+    const charts = page.getByTestId("metrics-charts");
+    await charts.waitFor();
+    // 24 h of quarter hours, but every run above finished in the last minutes: the charts start
+    // at most a dozen buckets back, and say why, instead of drawing a sliver at the right edge.
+    const span = async () => {
+      const from = Number(await charts.getAttribute("data-from"));
+      const to = Number(await charts.getAttribute("data-to"));
+      return (to - from) / 60;
+    };
+    expect(await span()).toBeLessThanOrEqual(12 * 15);
+    await charts
+      .getByText(/^Since \d\d:\d\d: nothing was recorded earlier in the last 24 hours\.$/)
+      .waitFor();
+
+    await page
+      .getByRole("navigation", { name: "Time window" })
+      .getByRole("link", { name: "1 h" })
+      .click();
+    await page.waitForURL(/\/metrics\?window=1h$/);
+    await page.getByText("per 1 min").waitFor();
+    await charts.getByText(/nothing was recorded earlier in the last hour\.$/).waitFor();
+    for (const chart of ["chart-rows", "chart-failed", "chart-duration"]) {
+      await page.getByTestId(chart).locator("canvas").waitFor();
+    }
+    // The file dropped into the inbox above: 5 rows, none quarantined; the failed selftest.
+    await page.getByText(/^5 loaded · 0 quarantined/).waitFor();
+    expect(await page.getByText(/^\d+ failed of \d+ runs$/).textContent()).toMatch(/^[1-9]/);
+    expect(await span()).toBeLessThanOrEqual(12);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    await shot(page, "console-metrics-1h");
+    await page.close();
+  });
+});
