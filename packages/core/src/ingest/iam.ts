@@ -22,6 +22,10 @@ export function ingestLakeStatements(a: { bucketArn: string }): Statement[] {
         "plans/",
         "results/",
         "rejects/",
+        // A file is moved, never over another file (lake-files.ts): Report first asks whether
+        // its name in processed/ is taken, and HeadObject is authorized as s3:GetObject. Without
+        // this S3 answers 403, and every good file failed after its rows were merged.
+        "processed/",
       ),
     },
     {
@@ -43,19 +47,22 @@ export interface IngestJobRoleArgs extends Place {
   secretArn: string;
 }
 
-/** The Glue job's role: read its script and plan, write its results, run SQL via the Data API. */
+/**
+ * The Glue job's role. Glue reads the script with it and writes the run's logs with it (under
+ * /aws-glue/, in this account and region); the script reads its plan, writes its results and runs
+ * SQL through the Data API (packages/functions/src/glue/ingest.py). Redshift's COPY and UNLOAD use
+ * the warehouse's own role, not this one.
+ */
 export function ingestJobRoleStatements(a: IngestJobRoleArgs): Statement[] {
   return [
     { actions: ["s3:GetObject"], resources: objectArns(a.bucketArn, "assets/glue/", "plans/") },
-    {
-      actions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-      resources: objectArns(a.bucketArn, "results/", "tmp/glue/"),
-    },
+    { actions: ["s3:PutObject"], resources: objectArns(a.bucketArn, "results/") },
+    // A missing plan reads as 404 (NoSuchKey), not 403.
     { actions: ["s3:ListBucket"], resources: [a.bucketArn] },
     ...warehouseDataApiStatements(a),
     {
       actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-      resources: ["arn:aws:logs:*:*:log-group:/aws-glue/*"],
+      resources: [arnIn(a, "logs", "log-group:/aws-glue/*")],
     },
   ];
 }
