@@ -198,7 +198,11 @@ describe("the deployed platform's parts from linked resources (AWS SDK mocked: n
     App: { name: "cdp", stage: "prod" },
     ConsoleLake: { name: "cdp-prod-datalake-abc" },
     Warehouse: { workgroup: "cdp-prod", database: "cdp", secretArn: "arn:aws:secretsmanager:x" },
-    OpsStore: { clusterArn: "arn:aws:rds:x", secretArn: "arn:aws:secretsmanager:y", database: "cdp" },
+    OpsStore: {
+      clusterArn: "arn:aws:rds:x",
+      secretArn: "arn:aws:secretsmanager:y",
+      database: "cdp",
+    },
     IngestMachine: { arn: machineArn, name: "IngestMachine-a1b2c3d" },
     IngestJob: {
       name: "cdp-prod-ingest",

@@ -10,7 +10,11 @@ const linked = () =>
 export const handler = async () => {
   const { OpsStore } = linked();
   await migrateAwsOps(
-    { resourceArn: OpsStore.clusterArn, secretArn: OpsStore.secretArn, database: OpsStore.database },
+    {
+      resourceArn: OpsStore.clusterArn,
+      secretArn: OpsStore.secretArn,
+      database: OpsStore.database,
+    },
     join(process.env.LAMBDA_TASK_ROOT ?? ".", "migrations"),
   );
   return { migrated: true };
