@@ -174,6 +174,7 @@ export interface Denial {
   principal: string;
   operation: string;
   action: string;
+  /** The resource, and the context keys that decided, e.g. `… (s3:prefix=rejects/run_x/)`. */
   resource: string;
   result: string;
 }
@@ -199,7 +200,11 @@ export async function denials(
           principal: call.principal,
           operation: `${call.service}:${call.operation}`,
           action: r.action,
-          resource: r.resource,
+          resource: r.context
+            ? `${r.resource} (${Object.entries(r.context)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(", ")})`
+            : r.resource,
           result,
         });
       }
@@ -228,6 +233,31 @@ async function decide(policy: PolicyDocument, r: IamRequest, account: string) {
       `iam-simulate refused ${r.action} on ${r.resource}: ${JSON.stringify(response.errors)}`,
     );
   }
+  return response.overallResult;
+}
+
+/** A service principal's call allowed (or not) by a resource's own policy, as for SNS topics. */
+export async function decideForService(
+  resourcePolicy: object,
+  r: IamRequest & { service: string },
+  account: string,
+) {
+  const response = await runSimulation(
+    {
+      request: {
+        principal: r.service,
+        action: r.action,
+        resource: { resource: r.resource, accountId: account },
+        contextVariables: r.context ?? {},
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy,
+    },
+    {},
+  );
+  if (response.resultType === "error") throw new Error(JSON.stringify(response.errors));
   return response.overallResult;
 }
 

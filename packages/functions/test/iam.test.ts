@@ -7,6 +7,7 @@
 // built from the same core builders infra uses (test/support/iam-deployment.ts).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { alertTopicPolicy } from "@cdp/core/alert/iam";
 import { ingestStateMachine, IngestState as S } from "@cdp/core/ingest/asl";
 import { runIngestJob } from "@cdp/core/ingest/job-runner";
 import { s3Lake } from "@cdp/core/lake/s3";
@@ -24,7 +25,7 @@ import {
 } from "../../../test/support/aws-record";
 import { fakeRdsData, fakeRedshiftData } from "../../../test/support/aws-sql-fakes";
 import * as stage from "../../../test/support/iam-deployment";
-import { denials, requestsOf, wildcards } from "../../../test/support/iam-eval";
+import { decideForService, denials, requestsOf, wildcards } from "../../../test/support/iam-eval";
 import {
   asLambdaInvoke,
   type Execution,
@@ -306,6 +307,32 @@ describe("every AWS call the deployed flows make is allowed to the role that mak
       wildcards(p, stage.starAllowed).map((w) => `${role}: ${w}`),
     );
     expect(found).toEqual([]);
+  });
+
+  test("the alerts topic takes messages from this account's EventBridge rules and alarms, no one else's", async () => {
+    const policy = alertTopicPolicy({ ...stage.place, topicArn: stage.TOPIC });
+    const publish = (service: string, context: Record<string, string>) =>
+      decideForService(
+        policy,
+        { service, action: "sns:Publish", resource: stage.TOPIC, context },
+        stage.place.account,
+      );
+    const alarm = `arn:aws:cloudwatch:${stage.place.region}:${stage.place.account}:alarm:cdp-test-errors`;
+    const own = { "aws:SourceAccount": stage.place.account };
+    const other = { "aws:SourceAccount": "999999999999" };
+    expect(await publish("events.amazonaws.com", own)).toBe("Allowed");
+    expect(await publish("cloudwatch.amazonaws.com", { ...own, "aws:SourceArn": alarm })).toBe(
+      "Allowed",
+    );
+    expect(await publish("events.amazonaws.com", other)).not.toBe("Allowed");
+    expect(
+      await publish("cloudwatch.amazonaws.com", {
+        ...other,
+        "aws:SourceArn": alarm.replace(stage.place.account, "999999999999"),
+      }),
+    ).not.toBe("Allowed");
+    expect(await publish("s3.amazonaws.com", own)).not.toBe("Allowed");
+    expect(readFileSync(root("infra/alerts.ts"), "utf8")).toMatch(/alertTopicPolicy\(/);
   });
 
   test("a call with no IAM mapping fails rather than passing unchecked", () => {
