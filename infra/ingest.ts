@@ -1,8 +1,8 @@
 // Flow 1, CSV → warehouse: an S3 "Object Created" event for inbox/ starts the ingest state
 // machine (packages/core/src/ingest/asl.ts — the definition the tests execute): Plan (Lambda) →
 // the Glue job runs the plan on Redshift → Report (Lambda); any failure → ReportFailure (Lambda).
-// Every role gets only what its step touches.
-// Every role's statements come from packages/core/src/ingest/iam.ts.
+// Every role gets only what its step touches: its statements come from
+// packages/core/src/ingest/iam.ts (checked against every call by packages/functions/test/iam.test.ts).
 import { IngestState, ingestStateMachine } from "../packages/core/src/ingest/asl";
 import {
   glueJobArn as glueJobArnOf,
@@ -86,8 +86,8 @@ const glueRole = serviceRole("IngestGlueRole", {
 
 // A Python shell job: the script only submits SQL to the Redshift Data API and reads and writes
 // two small JSON files, so it needs no Spark. 1/16 DPU (MaxCapacity 0.0625, the smallest a Python
-// shell job takes) instead of 2 × G.1X Spark workers: about 1/32 of the cost per minute, and
-// no Spark start-up. Python shell 3.9 runs on Glue 3.0 and has boto3 and awsglue.utils
+// shell job takes) instead of 2 × G.1X Spark workers (2 DPU): 1/32 of the DPU-hours, and no Spark
+// start-up. Run queuing works for it (with maxRetries 0). Python shell 3.9 runs on Glue 3.0 and has boto3 and awsglue.utils
 // (https://docs.aws.amazon.com/glue/latest/dg/add-job-python.html,
 // https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-job.html — MaxCapacity).
 export const glueJob = new aws.glue.Job("IngestJob", {
