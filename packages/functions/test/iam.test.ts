@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { alertTopicPolicy } from "@cdp/core/alert/iam";
 import { ingestStateMachine, IngestState as S } from "@cdp/core/ingest/asl";
 import { runIngestJob } from "@cdp/core/ingest/job-runner";
+import { retentionOf } from "@cdp/core/lake/retention";
 import { s3Lake } from "@cdp/core/lake/s3";
 import { type PolicyDocument, policyDocument } from "@cdp/core/util/iam";
 import { openPglite } from "@cdp/core/warehouse/pglite";
@@ -333,6 +334,18 @@ describe("every AWS call the deployed flows make is allowed to the role that mak
     ).not.toBe("Allowed");
     expect(await publish("s3.amazonaws.com", own)).not.toBe("Allowed");
     expect(readFileSync(root("infra/alerts.ts"), "utf8")).toMatch(/alertTopicPolicy\(/);
+  });
+
+  test("every key the flows wrote falls under a lifecycle rule: nothing is kept forever by accident", () => {
+    const written = rec.calls
+      .filter(
+        (c) =>
+          c.service === "s3" && /^(PutObject|CopyObject|CreateMultipartUpload)$/.test(c.operation),
+      )
+      .map((c) => String(c.input.Key));
+    const keys = [...new Set([...written, ...s3.keys()])];
+    expect(keys.some((k) => k.startsWith("staging/"))).toBe(true);
+    expect(keys.filter((k) => !retentionOf(k))).toEqual([]);
   });
 
   test("a call with no IAM mapping fails rather than passing unchecked", () => {
