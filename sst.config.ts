@@ -13,6 +13,7 @@ export default $config({
   },
   async run() {
     await import("./infra/storage");
+    await import("./infra/network");
     await import("./infra/secrets");
     await import("./infra/alerts");
     await import("./infra/database");

@@ -8,8 +8,10 @@
 // Each address gets a confirmation mail from SNS and receives alerts once it is confirmed. Unset:
 // no e-mail subscription (subscribe chat or a pager to the topic instead, or see the console).
 import { createHash } from "node:crypto";
+import { alertsStatements, alertTopicPolicy } from "../packages/core/src/alert/iam";
 import { METRICS_NAMESPACE } from "../packages/core/src/metric/cloudwatch";
-import { account, arn, linkable } from "./iam";
+import { metricsReadStatements } from "../packages/core/src/metric/iam";
+import { arn, grants, linkable, place } from "./iam";
 
 export const alertTopic = new aws.sns.Topic("Alerts", {
   // The sender name of the e-mails.
@@ -24,49 +26,29 @@ export const consoleUrlParameter = `/${$app.name}/${$app.stage}/console-url`;
 const consoleUrlParameterArn = arn("ssm", `parameter${consoleUrlParameter}`);
 
 /** Linked by every function that notifies (the ingest steps, the console API). */
-export const alerts = linkable("Alerts", { topicArn: alertTopic.arn, consoleUrlParameter }, [
-  { actions: ["sns:Publish"], resources: [alertTopic.arn] },
-  { actions: ["ssm:GetParameter"], resources: [consoleUrlParameterArn] },
-]);
+export const alerts = linkable(
+  "Alerts",
+  { topicArn: alertTopic.arn, consoleUrlParameter },
+  grants(alertsStatements, { topicArn: alertTopic.arn, consoleUrlParameterArn }),
+);
 
 /**
  * Linked by the console API: the Metrics page reads the platform's metrics (written by the
  * functions as EMF log lines) with GetMetricData, which takes no resource.
  */
-export const metrics = linkable("Metrics", { namespace: METRICS_NAMESPACE }, [
-  { actions: ["cloudwatch:GetMetricData"], resources: ["*"] },
-]);
+export const metrics = linkable(
+  "Metrics",
+  { namespace: METRICS_NAMESPACE },
+  grants(metricsReadStatements, {}),
+);
 
 // EventBridge rules and CloudWatch alarms publish as services, so the topic's policy must let
 // them, and only on behalf of this account. (Functions publish with their role's permission.)
 new aws.sns.TopicPolicy("AlertsPolicy", {
   arn: alertTopic.arn,
-  policy: $jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "EventBridgeRulesPublish",
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: alertTopic.arn,
-        Condition: { StringEquals: { "aws:SourceAccount": account } },
-      },
-      {
-        Sid: "CloudWatchAlarmsPublish",
-        Effect: "Allow",
-        Principal: { Service: "cloudwatch.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: alertTopic.arn,
-        Condition: {
-          StringEquals: { "aws:SourceAccount": account },
-          ArnLike: {
-            "aws:SourceArn": arn("cloudwatch", "alarm:*"),
-          },
-        },
-      },
-    ],
-  }),
+  policy: $resolve({ topicArn: alertTopic.arn, ...place }).apply((a) =>
+    JSON.stringify(alertTopicPolicy(a)),
+  ),
 });
 
 const emails = (process.env.CDP_ALERT_EMAIL ?? "")

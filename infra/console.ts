@@ -1,9 +1,10 @@
 // The operator console on AWS: the Hono API on Lambda behind an API Gateway HTTP API whose JWT
 // authorizer trusts a Cognito user pool of operators, and the React app on S3/CloudFront signing
 // in through the pool's hosted UI (authorization code + PKCE).
+import { lakeHealthCheckStatements } from "../packages/core/src/lake/iam";
 import { alerts, metrics } from "./alerts";
-import { opsDb } from "./database";
-import { account, region } from "./iam";
+import { afterMigration, opsStore } from "./database";
+import { account, grants, linkable, region } from "./iam";
 import { ingestJob, ingestMachine } from "./ingest";
 import { bucket } from "./storage";
 import { warehouse } from "./warehouse";
@@ -68,13 +69,27 @@ export const userPoolClient = userPool.addClient("ConsoleWeb", {
 // The API handler: one function behind every route. API Gateway gives up on an integration after
 // 30 s; a bulk retry may take longer, so the function outlives the gateway and finishes its work
 // (the console says so and the audit log shows what happened).
-export const apiFunction = new sst.aws.Function("ConsoleApi", {
-  handler: "packages/functions/src/handlers/api.handler",
-  timeout: "5 minutes",
-  // What the AWS platform reads (packages/functions/src/aws/platform.ts): the lake, the warehouse,
-  // the ops store, the runs it lists and retries, where alerts and metrics go.
-  link: [bucket, warehouse, opsDb, ingestMachine, ingestJob, alerts, metrics],
-});
+/**
+ * The lake as the console uses it (Resource.ConsoleLake): its health check lists health/, and
+ * that is all; not `link: [bucket]`, which grants s3:* on the whole bucket.
+ */
+const consoleLake = linkable(
+  "ConsoleLake",
+  { name: bucket.name },
+  grants(lakeHealthCheckStatements, { bucketArn: bucket.arn }),
+);
+
+export const apiFunction = new sst.aws.Function(
+  "ConsoleApi",
+  {
+    handler: "packages/functions/src/handlers/api.handler",
+    timeout: "5 minutes",
+    // What the AWS platform reads (packages/functions/src/aws/platform.ts): the lake, the
+    // warehouse, the ops store, the runs it lists and retries, where alerts and metrics go.
+    link: [consoleLake, warehouse, opsStore, ingestMachine, ingestJob, alerts, metrics],
+  },
+  afterMigration,
+);
 
 export const api = new sst.aws.ApiGatewayV2("ConsoleHttpApi", {
   cors: {

@@ -1,11 +1,20 @@
 // What each part of the platform may do, as IAM statements: service roles (trust policy and policy
 // JSON written here once) and Linkables (what a function that links one is granted) are both built
-// from plain statements, so infra/ reads as who may do what and one list can serve both. The
+// from statements that pure builders in packages/core make from plain ARNs (`grants` below turns
+// a builder and the Outputs it needs into statements), so infra/ reads as who may do what, and
+// the IAM test (packages/functions/test/iam.test.ts) evaluates the very same statements. The
 // account, region and ARNs those statements name are made here too.
+import {
+  type Statement as CoreStatement,
+  policyDocument,
+  trustPolicy,
+} from "../packages/core/src/util/iam";
 
 /** The account and region this stage deploys to, looked up once for every module. */
 export const account = aws.getCallerIdentityOutput({}).accountId;
 export const region = aws.getRegionOutput({}).region;
+/** Both, for the core builders that name ARNs (`Place`). */
+export const place = { account, region };
 
 /** An ARN in this stage's account and region, for resources whose component has no `arn`. */
 export const arn = (service: string, resource: $util.Input<string>) =>
@@ -13,6 +22,39 @@ export const arn = (service: string, resource: $util.Input<string>) =>
 
 /** One statement, in the shape of `sst.aws.permission` (effect defaults to allow). */
 export type Statement = sst.aws.FunctionPermissionArgs;
+
+type Args = Record<string, $util.Input<string> | $util.Input<string>[]>;
+type Plain<A extends Args> = { [K in keyof A]: A[K] extends unknown[] ? string[] : string };
+
+/**
+ * The statements a core builder makes, given the Outputs its ARNs come from. Builders never branch
+ * on an ARN's value, so a call with placeholders gives their shape (how many statements, their
+ * actions, which SST needs up front) and each statement's resources and conditions come from the
+ * call with the resolved values.
+ */
+export function grants<A extends Args>(
+  build: (args: Plain<A>) => CoreStatement[],
+  args: A,
+): Statement[] {
+  const placeholders = Object.fromEntries(
+    Object.entries(args).map(([k, v]) => [k, Array.isArray(v) ? v.map(() => `<${k}>`) : `<${k}>`]),
+  ) as Plain<A>;
+  const shape = build(placeholders);
+  const built = $resolve(args as Record<string, $util.Input<unknown>>).apply((resolved) => {
+    const statements = build(resolved as Plain<A>);
+    const actions = (s: CoreStatement[]) => JSON.stringify(s.map((x) => [x.effect, x.actions]));
+    if (actions(statements) !== actions(shape)) {
+      throw new Error(`${build.name}: its statements' actions depend on the ARNs it was given`);
+    }
+    return statements;
+  });
+  return shape.map((s, i) => ({
+    ...(s.effect ? { effect: s.effect } : {}),
+    actions: s.actions,
+    resources: built.apply((b) => b[i]!.resources),
+    ...(s.conditions ? { conditions: built.apply((b) => b[i]!.conditions ?? []) } : {}),
+  }));
+}
 
 export interface ServiceRoleArgs {
   /** The service principal(s) that may assume the role, e.g. "glue.amazonaws.com". */
@@ -26,38 +68,17 @@ export interface ServiceRoleArgs {
 export function serviceRole(name: string, args: ServiceRoleArgs) {
   return new aws.iam.Role(name, {
     description: args.description,
-    assumeRolePolicy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Effect: "Allow", Principal: { Service: args.service }, Action: "sts:AssumeRole" },
-      ],
-    }),
-    inlinePolicies: [{ name: args.policyName, policy: policyDocument(args.statements) }],
+    assumeRolePolicy: JSON.stringify(trustPolicy(args.service)),
+    inlinePolicies: [
+      {
+        name: args.policyName,
+        // The policy JSON core writes (util/iam.ts), from the resolved statements.
+        policy: $output(args.statements).apply((resolved) =>
+          JSON.stringify(policyDocument(resolved as CoreStatement[])),
+        ),
+      },
+    ],
   });
-}
-
-/** The IAM policy JSON of these statements. */
-function policyDocument(statements: Statement[]) {
-  return $jsonStringify({
-    Version: "2012-10-17",
-    Statement: statements.map(({ effect, actions, resources, conditions }) => ({
-      Effect: effect === "deny" ? "Deny" : "Allow",
-      Action: actions,
-      Resource: resources,
-      ...(conditions && { Condition: $output(conditions).apply(conditionBlock) }),
-    })),
-  });
-}
-
-type Condition = { test: string; variable: string; values: string[] };
-
-/** SST's `[{ test, variable, values }]` as IAM's `{ [test]: { [variable]: values } }`. */
-function conditionBlock(conditions: Condition[]) {
-  const block: Record<string, Record<string, string[]>> = {};
-  for (const { test, variable, values } of conditions) {
-    block[test] = { ...block[test], [variable]: values };
-  }
-  return block;
 }
 
 /** A Linkable whose linking functions are granted these statements. */

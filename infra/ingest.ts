@@ -1,47 +1,50 @@
 // Flow 1, CSV → warehouse: an S3 "Object Created" event for inbox/ starts the ingest state
 // machine (packages/core/src/ingest/asl.ts — the definition the tests execute): Plan (Lambda) →
 // the Glue job runs the plan on Redshift → Report (Lambda); any failure → ReportFailure (Lambda).
-// Every role gets only what its step touches.
+// Every role gets only what its step touches: its statements come from
+// packages/core/src/ingest/iam.ts (checked against every call by packages/functions/test/iam.test.ts).
 import { IngestState, ingestStateMachine } from "../packages/core/src/ingest/asl";
+import {
+  glueJobArn as glueJobArnOf,
+  ingestInboxRuleStatements,
+  ingestJobLinkStatements,
+  ingestJobRoleStatements,
+  ingestLakeStatements,
+  ingestMachineLinkStatements,
+  ingestMachineRoleStatements,
+} from "../packages/core/src/ingest/iam";
 import { alerts } from "./alerts";
-import { opsDb } from "./database";
-import { arn, linkable, serviceRole } from "./iam";
+import { afterMigration, opsStore } from "./database";
+import { grants, linkable, place, serviceRole } from "./iam";
 import { alertWebhookUrl } from "./secrets";
-import { bucket, lakeObjects } from "./storage";
-import { namespace, warehouse, warehouseAccess, workgroup } from "./warehouse";
+import { bucket } from "./storage";
+import { namespace, warehouse, workgroup } from "./warehouse";
 
 // ── The lake as the ingest functions use it ─────────────────────────────────────────────────
 // Not `link: [bucket]`, which grants s3:* on the whole bucket: the prefixes each step touches.
 
 /** Linked by the ingest functions as Resource.IngestLake (the DataLake bucket's name). */
-export const ingestLake = linkable("IngestLake", { name: bucket.name }, [
-  {
-    actions: ["s3:GetObject"],
-    resources: lakeObjects("inbox/", "error/", "staging/", "plans/", "results/", "rejects/"),
-  },
-  {
-    actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
-    resources: lakeObjects("staging/", "plans/", "error/", "processed/"),
-  },
-  {
-    actions: ["s3:DeleteObject"],
-    resources: lakeObjects("inbox/", "error/", "staging/", "rejects/"),
-  },
-  // Without ListBucket a missing key reads as 403, not 404; listing shows names, not data.
-  { actions: ["s3:ListBucket"], resources: [bucket.arn] },
-]);
+export const ingestLake = linkable(
+  "IngestLake",
+  { name: bucket.name },
+  grants(ingestLakeStatements, { bucketArn: bucket.arn }),
+);
 
 // ── The three Lambdas ───────────────────────────────────────────────────────────────────────
 
 const fn = (name: string, handler: string, description: string) =>
-  new sst.aws.Function(name, {
-    handler: `packages/functions/src/handlers/${handler}.handler`,
-    description,
-    runtime: "nodejs22.x",
-    timeout: "15 minutes",
-    memory: "1024 MB",
-    link: [ingestLake, warehouse, opsDb, alertWebhookUrl, alerts],
-  });
+  new sst.aws.Function(
+    name,
+    {
+      handler: `packages/functions/src/handlers/${handler}.handler`,
+      description,
+      runtime: "nodejs22.x",
+      timeout: "15 minutes",
+      memory: "1024 MB",
+      link: [ingestLake, warehouse, opsStore, alertWebhookUrl, alerts],
+    },
+    afterMigration,
+  );
 
 export const planFunction = fn(
   "IngestPlan",
@@ -73,34 +76,32 @@ const glueRole = serviceRole("IngestGlueRole", {
   service: "glue.amazonaws.com",
   description: "The CDP ingest Glue job: read its plan, run it through the Redshift Data API",
   policyName: "ingest-job",
-  statements: [
-    { actions: ["s3:GetObject"], resources: lakeObjects("assets/glue/", "plans/") },
-    {
-      actions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-      resources: lakeObjects("results/", "tmp/glue/"),
-    },
-    { actions: ["s3:ListBucket"], resources: [bucket.arn] },
-    ...warehouseAccess,
-    {
-      actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-      resources: ["arn:aws:logs:*:*:log-group:/aws-glue/*"],
-    },
-  ],
+  statements: grants(ingestJobRoleStatements, {
+    bucketArn: bucket.arn,
+    workgroupArn: workgroup.arn,
+    secretArn: namespace.adminPasswordSecretArn,
+    ...place,
+  }),
 });
 
+// A Python shell job: the script only submits SQL to the Redshift Data API and reads and writes
+// two small JSON files, so it needs no Spark. 1/16 DPU (MaxCapacity 0.0625, the smallest a Python
+// shell job takes) instead of 2 × G.1X Spark workers (2 DPU): 1/32 of the DPU-hours, and no Spark
+// start-up. Run queuing works for it (with maxRetries 0). Python shell 3.9 runs on Glue 3.0 and has boto3 and awsglue.utils
+// (https://docs.aws.amazon.com/glue/latest/dg/add-job-python.html,
+// https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-job.html — MaxCapacity).
 export const glueJob = new aws.glue.Job("IngestJob", {
   name: jobName,
   description:
     "CDP ingest: runs a stored ingest plan on Redshift (see packages/functions/src/glue)",
   roleArn: glueRole.arn,
-  glueVersion: "5.0",
+  glueVersion: "3.0",
   command: {
-    name: "glueetl",
-    pythonVersion: "3",
+    name: "pythonshell",
+    pythonVersion: "3.9",
     scriptLocation: $interpolate`s3://${bucket.name}/${script.key}`,
   },
-  workerType: "G.1X",
-  numberOfWorkers: 2,
+  maxCapacity: 0.0625,
   timeout: 120,
   maxRetries: 0,
   // One run at a time, the rest queued: two files for one table never evolve it at once.
@@ -110,29 +111,20 @@ export const glueJob = new aws.glue.Job("IngestJob", {
     "--workgroup": workgroup.workgroupName,
     "--database": namespace.dbName.apply((d) => d ?? "cdp"),
     "--secret_arn": namespace.adminPasswordSecretArn,
-    "--TempDir": $interpolate`s3://${bucket.name}/tmp/glue/`,
-    "--enable-continuous-cloudwatch-log": "true",
   },
 });
 
 // ── The state machine, from the core builder ────────────────────────────────────────────────
 
-const glueJobArn = arn("glue", $interpolate`job/${glueJob.name}`);
-const functions = [planFunction.arn, reportFunction.arn, failureFunction.arn];
+const glueJobArn = $resolve({ ...place, name: glueJob.name }).apply((a) => glueJobArnOf(a, a.name));
 
 const machineRole = serviceRole("IngestMachineRole", {
   service: "states.amazonaws.com",
   policyName: "ingest-machine",
-  statements: [
-    {
-      actions: ["lambda:InvokeFunction"],
-      resources: [...functions, ...functions.map((arn) => $interpolate`${arn}:*`)],
-    },
-    {
-      actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
-      resources: [glueJobArn],
-    },
-  ],
+  statements: grants(ingestMachineRoleStatements, {
+    functionArns: [planFunction.arn, reportFunction.arn, failureFunction.arn],
+    glueJobArn,
+  }),
 });
 
 const stateMachine = new aws.sfn.StateMachine("IngestMachine", {
@@ -153,26 +145,15 @@ const stateMachine = new aws.sfn.StateMachine("IngestMachine", {
 export const ingestMachine = linkable(
   "IngestMachine",
   { arn: stateMachine.arn, name: stateMachine.name, firstState: IngestState.plan },
-  [
-    { actions: ["states:StartExecution", "states:ListExecutions"], resources: [stateMachine.arn] },
-    {
-      actions: [
-        "states:DescribeExecution",
-        "states:GetExecutionHistory",
-        "states:RedriveExecution",
-        "states:StopExecution",
-      ],
-      resources: [
-        stateMachine.arn.apply((arn) => `${arn.replace(":stateMachine:", ":execution:")}:*`),
-      ],
-    },
-  ],
+  grants(ingestMachineLinkStatements, { stateMachineArn: stateMachine.arn }),
 );
 
 /** Linked by the console: the ingest Glue job's runs and retries. */
-export const ingestJob = linkable("IngestJob", { name: glueJob.name, arn: glueJobArn }, [
-  { actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns"], resources: [glueJobArn] },
-]);
+export const ingestJob = linkable(
+  "IngestJob",
+  { name: glueJob.name, arn: glueJobArn },
+  grants(ingestJobLinkStatements, { glueJobArn }),
+);
 
 // ── inbox/ Object Created → a new execution ────────────────────────────────────────────────
 
@@ -197,7 +178,7 @@ const rule = new aws.cloudwatch.EventRule("IngestInboxRule", {
 const eventsRole = serviceRole("IngestInboxRuleRole", {
   service: "events.amazonaws.com",
   policyName: "start-ingest",
-  statements: [{ actions: ["states:StartExecution"], resources: [stateMachine.arn] }],
+  statements: grants(ingestInboxRuleStatements, { stateMachineArn: stateMachine.arn }),
 });
 
 new aws.cloudwatch.EventTarget("IngestInboxTarget", {

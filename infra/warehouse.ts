@@ -1,9 +1,14 @@
-// The warehouse: Redshift Serverless. The admin password is generated and kept (and rotated) by
-// Redshift in Secrets Manager; the functions and the Glue job use it through the Data API. The
-// namespace's IAM role is what COPY reads the staged files and UNLOAD writes rejected rows with:
-// on the lake bucket only, on those two prefixes only.
-import { linkable, type Statement, serviceRole } from "./iam";
-import { bucket, lakeObjects } from "./storage";
+// The warehouse: Redshift Serverless in the stage's VPC. The admin password is generated and kept
+// (and rotated) by Redshift in Secrets Manager; the functions and the Glue job use it through the
+// Data API. The namespace's IAM role is what COPY reads the staged files and UNLOAD writes rejected
+// rows with: on the lake bucket only, on those two prefixes only.
+import {
+  warehouseCopyRoleStatements,
+  warehouseDataApiStatements,
+} from "../packages/core/src/warehouse/iam";
+import { grants, linkable, serviceRole } from "./iam";
+import { vpc } from "./network";
+import { bucket } from "./storage";
 
 const name = `${$app.name}-${$app.stage}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
 
@@ -12,21 +17,7 @@ export const copyRole = serviceRole("WarehouseCopyRole", {
   service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"],
   description: "Redshift COPY/UNLOAD on the data lake's staging/ and rejects/ prefixes",
   policyName: "lake-staging-and-rejects",
-  statements: [
-    { actions: ["s3:GetObject"], resources: lakeObjects("staging/") },
-    {
-      actions: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-      resources: lakeObjects("rejects/"),
-    },
-    {
-      actions: ["s3:ListBucket"],
-      resources: [bucket.arn],
-      conditions: [
-        { test: "StringLike", variable: "s3:prefix", values: ["staging/*", "rejects/*"] },
-      ],
-    },
-    { actions: ["s3:GetBucketLocation"], resources: [bucket.arn] },
-  ],
+  statements: grants(warehouseCopyRoleStatements, { bucketArn: bucket.arn }),
 });
 
 export const namespace = new aws.redshiftserverless.Namespace("WarehouseNamespace", {
@@ -39,33 +30,47 @@ export const namespace = new aws.redshiftserverless.Namespace("WarehouseNamespac
   logExports: ["userlog", "connectionlog", "useractivitylog"],
 });
 
+/**
+ * The workgroup's network interfaces: SQL clients (port 5439) from inside the stage's VPC only,
+ * e.g. a bastion or `sst tunnel`. The Data API, which everything of ours uses, needs no rule, and
+ * COPY/UNLOAD reach S3 outside the VPC (enhanced VPC routing is off).
+ */
+const securityGroup = new aws.ec2.SecurityGroup("WarehouseSecurityGroup", {
+  description: "CDP warehouse: Redshift (5439) from inside the stage's VPC only",
+  vpcId: vpc.id,
+  ingress: [
+    {
+      protocol: "tcp",
+      fromPort: 5439,
+      toPort: 5439,
+      cidrBlocks: [vpc.nodes.vpc.cidrBlock],
+      description: "Redshift from the VPC",
+    },
+  ],
+  egress: [
+    {
+      protocol: "-1",
+      fromPort: 0,
+      toPort: 0,
+      cidrBlocks: [vpc.nodes.vpc.cidrBlock],
+      description: "Within the VPC only",
+    },
+  ],
+});
+
 export const workgroup = new aws.redshiftserverless.Workgroup("WarehouseWorkgroup", {
   namespaceName: namespace.namespaceName,
   workgroupName: name,
   baseCapacity: 8,
   maxCapacity: 64,
   publiclyAccessible: false,
+  enhancedVpcRouting: false,
+  // Its own VPC's private subnets, one per AZ (three: infra/network.ts), not the default VPC.
+  subnetIds: vpc.privateSubnets,
+  securityGroupIds: [securityGroup.id],
 });
 
-/** Data API access to this workgroup with the admin secret, and nothing else. */
-export const warehouseAccess: Statement[] = [
-  {
-    actions: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"],
-    resources: [workgroup.arn],
-  },
-  // These take no resource: the Data API only lets a caller see its own statements.
-  {
-    actions: [
-      "redshift-data:DescribeStatement",
-      "redshift-data:GetStatementResult",
-      "redshift-data:CancelStatement",
-    ],
-    resources: ["*"],
-  },
-  { actions: ["secretsmanager:GetSecretValue"], resources: [namespace.adminPasswordSecretArn] },
-];
-
-/** Linked by functions as Resource.Warehouse. */
+/** Linked by functions as Resource.Warehouse: Data API access to this workgroup, nothing else. */
 export const warehouse = linkable(
   "Warehouse",
   {
@@ -74,5 +79,8 @@ export const warehouse = linkable(
     secretArn: namespace.adminPasswordSecretArn,
     copyRoleArn: copyRole.arn,
   },
-  warehouseAccess,
+  grants(warehouseDataApiStatements, {
+    workgroupArn: workgroup.arn,
+    secretArn: namespace.adminPasswordSecretArn,
+  }),
 );

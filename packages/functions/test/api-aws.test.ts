@@ -196,9 +196,13 @@ describe("the deployed platform's parts from linked resources (AWS SDK mocked: n
 
   const resources: AwsResources = {
     App: { name: "cdp", stage: "prod" },
-    DataLake: { name: "cdp-prod-datalake-abc" },
+    ConsoleLake: { name: "cdp-prod-datalake-abc" },
     Warehouse: { workgroup: "cdp-prod", database: "cdp", secretArn: "arn:aws:secretsmanager:x" },
-    OpsDb: { clusterArn: "arn:aws:rds:x", secretArn: "arn:aws:secretsmanager:y", database: "cdp" },
+    OpsStore: {
+      clusterArn: "arn:aws:rds:x",
+      secretArn: "arn:aws:secretsmanager:y",
+      database: "cdp",
+    },
     IngestMachine: { arn: machineArn, name: "IngestMachine-a1b2c3d" },
     IngestJob: {
       name: "cdp-prod-ingest",

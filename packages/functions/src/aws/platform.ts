@@ -30,9 +30,9 @@ import { z } from "zod";
  */
 export interface AwsResources {
   App: { name: string; stage: string };
-  DataLake: { name: string };
+  ConsoleLake: { name: string };
   Warehouse: { workgroup: string; database: string; secretArn: string };
-  OpsDb: { clusterArn: string; secretArn: string; database: string };
+  OpsStore: { clusterArn: string; secretArn: string; database: string };
   IngestMachine?: { arn: string; name: string };
   IngestJob?: { name: string; arn: string };
   Alerts?: { topicArn: string; consoleUrlParameter: string };
@@ -141,16 +141,16 @@ export function partsFromResources(r: AwsResources, region: string): AwsPlatform
     stage: r.App.stage,
     ops: awsOps(
       {
-        resourceArn: r.OpsDb.clusterArn,
-        secretArn: r.OpsDb.secretArn,
-        database: r.OpsDb.database,
+        resourceArn: r.OpsStore.clusterArn,
+        secretArn: r.OpsStore.secretArn,
+        database: r.OpsStore.database,
       },
       undefined,
       // API Gateway gives up after 30 s: wait for a paused ops store to resume for 25 s at most,
       // then answer 503 ops.resuming (the resume goes on; the next request finds it up).
       { maxWaitMs: 25_000 },
     ),
-    lake: s3Lake(r.DataLake.name),
+    lake: s3Lake(r.ConsoleLake.name),
     warehouse: async () =>
       redshiftDataWarehouse({
         workgroupName: r.Warehouse.workgroup,
@@ -180,9 +180,9 @@ function linkedResources(): AwsResources {
     (name in r ? r[name] : undefined) as AwsResources[K];
   return {
     App: r.App as AwsResources["App"],
-    DataLake: r.DataLake as AwsResources["DataLake"],
+    ConsoleLake: r.ConsoleLake as AwsResources["ConsoleLake"],
     Warehouse: r.Warehouse as AwsResources["Warehouse"],
-    OpsDb: r.OpsDb as AwsResources["OpsDb"],
+    OpsStore: r.OpsStore as AwsResources["OpsStore"],
     IngestMachine: optional("IngestMachine"),
     IngestJob: optional("IngestJob"),
     Alerts: optional("Alerts"),

@@ -14,7 +14,7 @@ import { Resource } from "sst";
 export interface IngestResources {
   IngestLake: { name: string };
   Warehouse: { workgroup: string; database: string; secretArn: string; copyRoleArn: string };
-  OpsDb: { clusterArn: string; secretArn: string; database: string };
+  OpsStore: { clusterArn: string; secretArn: string; database: string };
   AlertWebhookUrl: { value: string };
   Alerts: { topicArn: string; consoleUrlParameter: string };
   App: { name: string; stage: string };
@@ -29,9 +29,9 @@ export function ingestDeps(): MachineDeps {
   if (deps) return deps;
   const r = linked();
   const ops = awsOps({
-    resourceArn: r.OpsDb.clusterArn,
-    secretArn: r.OpsDb.secretArn,
-    database: r.OpsDb.database,
+    resourceArn: r.OpsStore.clusterArn,
+    secretArn: r.OpsStore.secretArn,
+    database: r.OpsStore.database,
   }).db;
   deps = {
     lake: s3Lake(r.IngestLake.name),

@@ -7,12 +7,16 @@ import { migrateAwsOps } from "@cdp/core/ops/aws";
 import { Resource } from "sst";
 
 const linked = () =>
-  Resource as unknown as { OpsDb: { clusterArn: string; secretArn: string; database: string } };
+  Resource as unknown as { OpsStore: { clusterArn: string; secretArn: string; database: string } };
 
 export const handler = async () => {
-  const { OpsDb } = linked();
+  const { OpsStore } = linked();
   await migrateAwsOps(
-    { resourceArn: OpsDb.clusterArn, secretArn: OpsDb.secretArn, database: OpsDb.database },
+    {
+      resourceArn: OpsStore.clusterArn,
+      secretArn: OpsStore.secretArn,
+      database: OpsStore.database,
+    },
     join(process.env.LAMBDA_TASK_ROOT ?? ".", "migrations"),
     undefined,
     { maxWaitMs: 60_000 },
