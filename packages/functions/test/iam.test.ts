@@ -233,12 +233,16 @@ describe("every AWS call the deployed flows make is allowed to the role that mak
     });
     // Restarted (a new execution with the same input): the file is picked up from error/.
     await drop("restarted", "inbox/customers/crash.csv", null, { execution: "crashed-retry-1" });
+    // Crashed and left for the operator, who retries it in the console below.
+    await drop("crashed-again", "inbox/customers/crash2.csv", csv("61,D,d@example.com,1"), {
+      crash: true,
+    });
 
     // 3. An operator works in the console.
     const api = await runAs("ConsoleApi", async () =>
       createApi(awsPlatform(), { kind: "gateway" }),
     );
-    const failedRun = `sfn:${stage.MACHINE_NAME}:crashed`;
+    const failedRun = `sfn:${stage.MACHINE_NAME}:crashed-again`;
     for (const [method, path] of [
       ["GET", "/api/health"],
       ["GET", "/api/pipelines"],
