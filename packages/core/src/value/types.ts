@@ -18,6 +18,7 @@
 //              column mixing dates and timestamps infers timestamp. A trailing Z is dropped by
 //              the cast: timestamps are stored without a zone.
 //   text       anything (on Redshift: at most 65535 bytes, the varchar limit).
+import { REDSHIFT_MAX_VARCHAR_BYTES } from "../warehouse/limits";
 import type { Dialect } from "../warehouse/warehouse";
 
 export type ColumnType =
@@ -40,8 +41,8 @@ export const TYPED_COLUMN_TYPES: readonly TypedColumnType[] = [
   "timestamp",
 ];
 
-/** Redshift's varchar limit, in bytes. */
-export const REDSHIFT_MAX_VARCHAR_BYTES = 65535;
+/** Redshift's varchar limit, in bytes (warehouse/limits.ts has Redshift's limits and sources). */
+export { REDSHIFT_MAX_VARCHAR_BYTES };
 
 // ---------------------------------------------------------------------------------------------
 // (a) Byte classifier
