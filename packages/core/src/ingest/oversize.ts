@@ -39,7 +39,6 @@ export async function* withoutOversized(
   onOversized: (record: MalformedRecord) => void,
   limits: CopyLimits = REDSHIFT_COPY_LIMITS,
 ): AsyncGenerator<Buffer> {
-  let carry: Buffer | null = null;
   let kept = 0;
   const report = (line: Buffer, problem: string) => {
     const comma = line.indexOf(COMMA);
@@ -55,13 +54,14 @@ export async function* withoutOversized(
       raw: whole ? body.toString("utf8") : `${body.subarray(0, KEEP_RAW_CUT).toString("utf8")}…`,
     });
   };
-  for await (const data of chunks) {
-    const b: Buffer = carry ? Buffer.concat([carry, data]) : data;
-    carry = null;
-    const keep: Buffer[] = [];
-    let from = 0; // start of the run of records kept
-    let start = 0;
+  /**
+   * The whole records in b from `from`, without the ones COPY would refuse, into `keep`; returns
+   * where the first incomplete record starts (b.length when none is).
+   */
+  const sift = (b: Buffer, from: number, keep: Buffer[]): number => {
     const scan = new RecordScanner(b);
+    let run = from; // start of the run of records kept
+    let start = from;
     while (start < b.length) {
       const end = scan.recordEnd(start);
       if (end === -1) break;
@@ -69,22 +69,64 @@ export async function* withoutOversized(
       // A value is never longer than its record, so short records (nearly all) need no look.
       const problem = len > limits.valueBytes ? oversize(b, start, end, header, limits) : null;
       if (problem) {
-        if (start > from) keep.push(b.subarray(from, start));
+        if (start > run) keep.push(b.subarray(run, start));
         report(b.subarray(start, end + 1), problem);
-        from = end + 1;
+        run = end + 1;
       }
       start = end + 1;
     }
-    if (start < b.length) carry = Buffer.from(b.subarray(start));
-    const tail = b.subarray(from, start);
-    if (!keep.length) {
-      if (tail.length) yield tail;
-    } else {
-      if (tail.length) keep.push(tail);
-      yield Buffer.concat(keep);
+    if (start > run) keep.push(b.subarray(run, start));
+    return start;
+  };
+  // The reader's chunks end on a record; should one not, its last record waits for the rest.
+  let pending: Buffer[] = [];
+  let pendingInQuotes = false;
+  for await (const data of chunks) {
+    const keep: Buffer[] = [];
+    let from = 0;
+    if (pending.length) {
+      const { end, inQuotes } = lineEnd(data, 0, pendingInQuotes);
+      if (end === -1) {
+        pending.push(data);
+        pendingInQuotes = inQuotes;
+        continue;
+      }
+      const record = Buffer.concat([...pending, data.subarray(0, end + 1)]);
+      pending = [];
+      sift(record, 0, keep);
+      from = end + 1;
     }
+    const to = sift(data, from, keep);
+    if (to < data.length) {
+      pending = [data.subarray(to)];
+      pendingInQuotes = lineEnd(data, to, false).inQuotes;
+    }
+    if (keep.length) yield keep.length === 1 ? keep[0]! : Buffer.concat(keep);
   }
-  if (carry?.length) yield carry;
+  if (pending.length) yield Buffer.concat(pending);
+}
+
+/** The line break ending a record, from `from` with the quote state given (-1: not in `b`). */
+function lineEnd(b: Buffer, from: number, inQuotes: boolean): { end: number; inQuotes: boolean } {
+  let i = from;
+  let quoted = inQuotes;
+  for (;;) {
+    if (quoted) {
+      const close = b.indexOf(QUOTE, i);
+      if (close === -1) return { end: -1, inQuotes: true };
+      quoted = false;
+      i = close + 1;
+      continue;
+    }
+    const lf = b.indexOf(LF, i);
+    const open = b.indexOf(QUOTE, i);
+    if (open !== -1 && (lf === -1 || open < lf)) {
+      quoted = true;
+      i = open + 1;
+      continue;
+    }
+    return { end: lf, inQuotes: false };
+  }
 }
 
 /** Finds record ends (a line break outside quotes) with native scans, remembering the next hits. */
