@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
-import { describe, expect, test } from "vitest";
-import { makeOps, makeWarehouse } from "../../../test/support/engines";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { engineNames, makeOps, makeWarehouse } from "../../../test/support/engines";
+import { type IngestEnv, makeIngestEnv } from "../../../test/support/ingest";
 import { localNotifier } from "../src/alert/alert";
 import { type CsvColumn, type MalformedRecord, openCsv } from "../src/ingest/csv-reader";
 import type { IngestJob, MachineDeps } from "../src/ingest/machine";
@@ -21,6 +22,7 @@ import { localLake } from "../src/lake/local";
 import { localMetrics } from "../src/metric/metric";
 import type { RuleSet } from "../src/quality/compile";
 import type { ColumnType, TypeCounts } from "../src/value/types";
+import { boundViews, undroppableColumns } from "../src/warehouse/dependencies";
 import { literal, normalizeName } from "../src/warehouse/ident";
 import {
   REDSHIFT_MAX_BATCH_STATEMENTS,
@@ -646,5 +648,57 @@ describe("Redshift: records too big for COPY", () => {
       await ops.close();
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe.each(engineNames)("the same rules on %s", (engine) => {
+  let env: IngestEnv;
+  beforeAll(async () => {
+    env = await makeIngestEnv(engine);
+  });
+  afterAll(() => env.close());
+
+  test("PostgreSQL reads the literals back as written: a pattern's \\d and \\. are regex escapes there", async () => {
+    const values = ["^\\d{3}\\.\\d+$", "O'Brien\\", "\\", "it''s \\'quoted\\'"];
+    const [row] = await env.rows(
+      `select ${values.map((v, i) => `${literal(v, "postgres")} as v${i}`).join(", ")}, ` +
+        `'123.45' ~ ${literal(values[0]!, "postgres")} as yes, '123x45' ~ ${literal(values[0]!, "postgres")} as no`,
+    );
+    expect(row).toEqual({
+      v0: values[0],
+      v1: values[1],
+      v2: values[2],
+      v3: values[3],
+      yes: true,
+      no: false,
+    });
+  });
+
+  test("a view bound to a column the file must widen: the file goes to error/ saying which view and what to do; the table is untouched", async () => {
+    const first = await env.ingest("first.csv", "user_id,visits\n1,5\n2,6\n");
+    expect(first.status).toBe("SUCCEEDED");
+    await env.warehouse.query(
+      "create view public.customer_visits as select user_id, visits from public.customers",
+    );
+    expect(await boundViews(env.warehouse, "public", "customers")).toEqual([
+      { view: "public.customer_visits", column: "user_id" },
+      { view: "public.customer_visits", column: "visits" },
+    ]);
+    expect(await undroppableColumns(env.warehouse, "postgres", "public", "customers")).toEqual([
+      "user_id",
+    ]);
+    const big = await env.ingest("big.csv", "user_id,visits\n1,9000000000\n");
+    expect(big.status).toBe("FAILED");
+    expect(big.error).toBe(
+      "this file needs column visits of customers to widen from integer to bigint, but view public.customer_visits uses it and the warehouse cannot change a column a view is bound to: drop it, load the file, and create it again",
+    );
+    expect(big.stats.errorKey).toMatch(/^error\/customers\/big/);
+    const [t] = await env.rows(
+      "select data_type as t from information_schema.columns where table_name = 'customers' and column_name = 'visits'",
+    );
+    expect(t).toEqual({ t: "integer" });
+    await env.warehouse.query("drop view public.customer_visits");
+    const again = await env.ingest("big2.csv", "user_id,visits\n1,9000000000\n");
+    expect(again.status).toBe("SUCCEEDED");
   });
 });

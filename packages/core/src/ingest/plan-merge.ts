@@ -52,16 +52,20 @@ export function refuseBlockedWidening(
   columns: readonly MergeColumn[],
 ): void {
   for (const c of columns.filter((c) => c.change === "widen")) {
-    const views = (input.views ?? []).filter((v) => v.column === c.name).map((v) => v.view);
+    const views = [
+      ...new Set((input.views ?? []).filter((v) => v.column === c.name).map((v) => v.view)),
+    ];
     if (!views.length) continue;
+    const one = views.length === 1;
+    const them = one ? "it" : "them";
     const fix =
       input.dialect === "redshift"
-        ? "recreate them as late-binding views (CREATE VIEW … WITH NO SCHEMA BINDING), which survive the change"
-        : "drop them, load the file, and create them again";
+        ? `recreate ${them} as late-binding views (CREATE VIEW … WITH NO SCHEMA BINDING), which Redshift does not bind to the column, and load the file again`
+        : `drop ${them}, load the file, and create ${them} again`;
     throw new VisibleError(
       "input",
       "ingest.widen_blocked_by_view",
-      `this file needs column ${c.name} of ${input.table} to widen from ${c.fromType} to ${c.type}, but ${views.length === 1 ? "view" : "views"} ${[...new Set(views)].join(", ")} ${views.length === 1 ? "uses" : "use"} it and the warehouse cannot change a column a view is bound to: ${fix}`,
+      `this file needs column ${c.name} of ${input.table} to widen from ${c.fromType} to ${c.type}, but ${one ? "view" : "views"} ${views.join(", ")} ${one ? "uses" : "use"} it and the warehouse cannot change a column a view is bound to: ${fix}`,
     );
   }
 }

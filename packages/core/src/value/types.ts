@@ -17,7 +17,8 @@
 //              A bare date also parses as a timestamp (date ⊂ timestamp, as integer ⊂ bigint), so a
 //              column mixing dates and timestamps infers timestamp. A trailing Z is dropped by
 //              the cast: timestamps are stored without a zone.
-//   text       anything (on Redshift: at most 65535 bytes, the varchar limit).
+//   text       anything (on Redshift: at most 65535 bytes, the varchar limit — the plan step
+//              quarantines a row with a longer value before COPY, ingest/oversize.ts).
 import { REDSHIFT_MAX_VARCHAR_BYTES } from "../warehouse/limits";
 import type { Dialect } from "../warehouse/warehouse";
 
