@@ -162,10 +162,11 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
         }
       : {}),
   };
-  if (existing && dialect === "redshift") {
-    planInput.pinned = await undroppableColumns(deps.warehouse, dialect, schema, table);
-  }
+  // Only a widening needs to know what stands in its way (the catalog is read only then).
   if (existing && planColumns(planInput).some((c) => c.change === "widen")) {
+    if (dialect === "redshift") {
+      planInput.pinned = await undroppableColumns(deps.warehouse, dialect, schema, table);
+    }
     planInput.views = await boundViews(deps.warehouse, schema, table);
   }
   let plan: Plan;

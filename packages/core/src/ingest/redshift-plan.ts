@@ -132,7 +132,7 @@ export function checkStatementSizes(
       throw new VisibleError(
         "input",
         "ingest.statement_too_large",
-        `${what} would be a statement of ${Math.ceil(bytes / 1000)} KB (the file has ${columns} columns); the Redshift Data API takes statements of at most ${REDSHIFT_MAX_STATEMENT_BYTES / 1000} KB — split the file into narrower files, shorten its column names, or shorten the rule`,
+        `${what.length > 120 ? `${what.slice(0, 120)}…` : what} would be a statement of ${Math.ceil(bytes / 1000)} KB (the file has ${columns} columns); the Redshift Data API takes statements of at most ${REDSHIFT_MAX_STATEMENT_BYTES / 1000} KB — split the file into narrower files, shorten its column names, or shorten the rule`,
       );
     }
   }
