@@ -292,7 +292,8 @@ describe("cdp start", () => {
         join(inbox, "leads_2.csv"),
         "user_id,email\n7,g@example.com\n8,h@example.com\n",
       );
-      const counts = /ingest leads ← leads_2\.csv SUCCEEDED in \S+ · 2 read · 2 loaded · 2 columns added · http/;
+      const counts =
+        /ingest leads ← leads_2\.csv SUCCEEDED in \S+ · 2 read · 2 loaded · 2 columns added · http/;
       for (let i = 0; i < 120 && !counts.test(server.output()); i++) {
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -6,12 +6,21 @@ import type { Notifier } from "../alert/alert";
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
 import { errorMessage, VisibleError } from "../util/error";
+import { boundViews } from "../warehouse/dependencies";
 import { describeTable, supportsMerge, type Warehouse } from "../warehouse/warehouse";
 import { notifyQuarantine, overThreshold, readCheckReport, thresholdReason } from "./findings";
 import { moveToProcessed, rejectFile } from "./lake-files";
 import { defaultQuality, type IngestArgs, type QualityConfig, type TargetStats } from "./model";
 import { rejectsKey } from "./naming";
-import { buildPlan, runTables, stagingColumns, stagingDdl } from "./plan";
+import {
+  buildPlan,
+  type Plan,
+  type PlanInput,
+  planColumns,
+  runTables,
+  stagingColumns,
+  stagingDdl,
+} from "./plan";
 import { recordRejects, rejectRowsFromWarehouse } from "./rejects";
 import { recordSchemaChanges } from "./schema-history";
 import {
@@ -138,7 +147,7 @@ export async function ingestFile(
 
     return await withTableLock(`${schema}.${table}`, async () => {
       const existing = await describeTable(wh, schema, table);
-      const plan = buildPlan({
+      const input: PlanInput = {
         runId,
         table,
         schema,
@@ -151,7 +160,20 @@ export async function ingestFile(
         merge: await supportsMerge(wh),
         existing,
         rules: quality.rules,
-      });
+      };
+      // A column a view is bound to cannot widen: say so, rather than fail mid-merge.
+      if (existing && planColumns(input).some((c) => c.change === "widen")) {
+        input.views = await boundViews(wh, schema, table);
+      }
+      let plan: Plan;
+      try {
+        plan = buildPlan(input);
+      } catch (err) {
+        if (err instanceof VisibleError && err.code === "ingest.widen_blocked_by_view") {
+          return await fail(err.message);
+        }
+        throw err;
+      }
       stats.skippedRules = plan.skippedRules;
       const duplicateKeys = await runChecks(wh, plan);
       const found = await readCheckReport(wh, plan, summary.malformedCount);

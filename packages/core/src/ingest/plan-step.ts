@@ -6,7 +6,9 @@ import { runIdOfExecution } from "../run/aws/ids";
 import { activeRunFor, mergeStats } from "../run/store";
 import { VisibleError } from "../util/error";
 import { createId } from "../util/id";
+import { boundViews, undroppableColumns } from "../warehouse/dependencies";
 import { describeTable } from "../warehouse/warehouse";
+import type { MalformedRecord } from "./csv-reader";
 import { maxQuarantined } from "./findings";
 import { rejectFile } from "./lake-files";
 import { ingestLifecycle } from "./lifecycle";
@@ -21,7 +23,8 @@ import {
 } from "./machine";
 import { defaultQuality, PIPELINE } from "./model";
 import { destinationKey } from "./naming";
-import { buildPlan } from "./plan";
+import { withoutOversized } from "./oversize";
+import { buildPlan, type Plan, type PlanInput, planColumns } from "./plan";
 import { readAndStage, resolveTarget, settleKey } from "./steps";
 
 export const PlanStepInput = z.object({ event: IngestInput, executionArn: ExecutionArn });
@@ -103,20 +106,28 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
   });
   await mergeStats(deps.ops, runId, { ingestId, table, key });
 
+  const dialect = deps.warehouse.dialect;
+  if (dialect === "redshift" && !deps.s3) {
+    throw new Error("planning for Redshift needs the lake bucket and the role for COPY/UNLOAD");
+  }
+  // Redshift: records too big for COPY are left out of the staging file and quarantined.
+  const oversized: MalformedRecord[] = [];
   const staged = await readAndStage(deps.lake, sourceKey, key, {
-    stage: (_header, chunks) => deps.lake.put(keys.stagingKey, chunks),
+    stage: (header, chunks) =>
+      deps.lake.put(
+        keys.stagingKey,
+        dialect === "redshift"
+          ? withoutOversized(chunks, header, (r) => oversized.push(r))
+          : chunks,
+      ),
   });
-  if (!staged.ok) {
+  /** The file cannot be loaded: it goes to error/ with the reason, and the run fails. */
+  const reject = async (reason: string): Promise<PlanStepOutput> => {
     await deps.lake.delete(keys.stagingKey).catch(() => {});
-    const errorKey = await rejectFile(deps.lake, {
-      runId,
-      sourceKey,
-      table,
-      reason: staged.reason,
-    });
+    const errorKey = await rejectFile(deps.lake, { runId, sourceKey, table, reason });
     await ingestLifecycle(deps).finish(runId, {
       status: "FAILED",
-      error: staged.reason,
+      error: reason,
       stats: { sourceKey: errorKey, errorKey },
     });
     return {
@@ -127,17 +138,17 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
       sourceKey: errorKey,
       skip: true,
       rejected: true,
-      reason: staged.reason,
+      reason,
     };
-  }
-  const { header, summary, malformed } = staged;
+  };
+  if (!staged.ok) return reject(staged.reason);
+  const { header, summary } = staged;
+  const malformed = byRecord(staged.malformed, oversized);
+  const rowsStaged = summary.rowsStaged - oversized.length;
+  const malformedCount = summary.malformedCount + oversized.length;
 
-  const dialect = deps.warehouse.dialect;
-  if (dialect === "redshift" && !deps.s3) {
-    throw new Error("planning for Redshift needs the lake bucket and the role for COPY/UNLOAD");
-  }
   const existing = await describeTable(deps.warehouse, schema, table);
-  const plan = buildPlan({
+  const planInput: PlanInput = {
     runId: ingestId,
     table,
     schema,
@@ -145,6 +156,7 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
     dialect,
     header,
     stats: summary.stats,
+    // All records the stats counted (oversized ones too), so what they prove stays true.
     rows: summary.rowsStaged,
     keyIncreasing: summary.keyIncreasing,
     existing,
@@ -158,7 +170,22 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
           },
         }
       : {}),
-  });
+  };
+  // Only a widening needs to know what stands in its way (the catalog is read only then).
+  if (existing && planColumns(planInput).some((c) => c.change === "widen")) {
+    if (dialect === "redshift") {
+      planInput.pinned = await undroppableColumns(deps.warehouse, dialect, schema, table);
+    }
+    planInput.views = await boundViews(deps.warehouse, schema, table);
+  }
+  let plan: Plan;
+  try {
+    plan = buildPlan(planInput);
+  } catch (err) {
+    // A file this plan cannot load (a view in the way, a statement too big for the Data API).
+    if (err instanceof VisibleError && err.kind === "input") return reject(err.message);
+    throw err;
+  }
   const max = maxQuarantined(summary.rowsRead, settings.rejectThreshold);
   const job: IngestJob = {
     version: 1,
@@ -168,8 +195,8 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
     table,
     key,
     rowsRead: summary.rowsRead,
-    rowsStaged: summary.rowsStaged,
-    malformedCount: summary.malformedCount,
+    rowsStaged,
+    malformedCount,
     rejectThreshold: settings.rejectThreshold,
     maxQuarantined: max,
     stagingKey: keys.stagingKey,
@@ -177,7 +204,7 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
     resultsKey: keys.resultsKey,
     rejectsPrefix: keys.rejectsPrefix,
     mergeWhen:
-      `SELECT CASE WHEN ${summary.rowsStaged} > 0 AND count(DISTINCT "_cdp_row") + ${summary.malformedCount} <= ${max} ` +
+      `SELECT CASE WHEN ${rowsStaged} > 0 AND count(DISTINCT "_cdp_row") + ${malformedCount} <= ${max} ` +
       `THEN 1 ELSE 0 END AS "merge" FROM ${plan.rejects} WHERE "severity" = 'error'`,
     plan,
   };
@@ -198,4 +225,10 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
     rejected: false,
     reason: null,
   };
+}
+
+/** Two lists of records in record order, merged (the rejects file lists them in that order). */
+function byRecord(a: readonly MalformedRecord[], b: readonly MalformedRecord[]): MalformedRecord[] {
+  if (!b.length) return [...a];
+  return [...a, ...b].sort((x, y) => x.recordNumber - y.recordNumber);
 }

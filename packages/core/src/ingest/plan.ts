@@ -2,7 +2,7 @@
 // of SQL statements — prepare (staging), load, check, select the good rows, merge, report,
 // cleanup. The local runner and the Glue job execute the same plan, so the SQL that runs on
 // Redshift is the SQL the tests run on PostgreSQL.
-import { compileChecks, type RuleSet, rejectColumns, rejectsDdl } from "../quality/compile";
+import { compileChecks, type RuleSet, rejectsDdl } from "../quality/compile";
 import { VisibleError } from "../util/error";
 import {
   type ColumnType,
@@ -15,6 +15,15 @@ import {
 import { ident, literal, qualified } from "../warehouse/ident";
 import type { ColumnInfo, Dialect } from "../warehouse/warehouse";
 import type { CsvColumn } from "./csv-reader";
+import { planChecks } from "./plan-checks";
+import { createTable, refuseBlockedWidening, upsertRows, widenColumn } from "./plan-merge";
+import {
+  checkStatementSizes,
+  columnApplied,
+  type DataApiBatch,
+  dataApiBatches,
+  type SchemaStep,
+} from "./redshift-plan";
 
 export const STAGE_SCHEMA = "cdp_stage";
 export const ROW = `"_cdp_row"`;
@@ -40,6 +49,13 @@ export interface PlanInput {
   rules: RuleSet;
   /** Redshift: where the normalised staging file is, and the role COPY/UNLOAD assume. */
   s3?: { stagingUri: string; rejectsUri: string; iamRole: string };
+  /**
+   * Redshift: columns besides the key that Redshift will not drop — DISTKEY, SORTKEY and
+   * constraint columns (plan-step reads them). Like the key, they never change type.
+   */
+  pinned?: readonly string[];
+  /** Schema-bound views using the table's columns: a column one of them uses cannot widen. */
+  views?: readonly { view: string; column: string }[];
 }
 
 export interface PlannedColumn {
@@ -91,6 +107,11 @@ export interface Plan {
   merge: string[];
   /** The same result when no key repeats: no sort of the file by key. */
   unique: { select: string[]; merge: string[] };
+  /**
+   * Redshift: `select` then `merge` (or `unique`'s) as Data API calls, the last ending with
+   * report.loaded (redshift-plan.ts). Empty on PostgreSQL, whose runner takes them as above.
+   */
+  batches: { merge: DataApiBatch[]; unique: DataApiBatch[] };
   report: {
     failuresByRule: string;
     quarantined: string;
@@ -113,10 +134,12 @@ export interface Plan {
  */
 export const COPY_NULLS = "EMPTYASNULL NULL AS '\\000'";
 
+const scratchName = (runId: string, prefix: string) =>
+  qualified(STAGE_SCHEMA, `${prefix}_${runId.toLowerCase().replace(/[^a-z0-9_]/g, "_")}`);
+
 /** The scratch tables of a run; their names never come from data. */
 export function runTables(runId: string) {
-  const id = runId.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-  const t = (prefix: string) => qualified(STAGE_SCHEMA, `${prefix}_${id}`);
+  const t = (prefix: string) => scratchName(runId, prefix);
   return {
     staging: t("s"),
     rejects: t("r"),
@@ -125,6 +148,12 @@ export function runTables(runId: string) {
     rejected: t("x"),
     good: t("g"),
   };
+}
+
+/** The two halves of the g-th folded check scan (more than one only on Redshift, by size). */
+function scanTables(runId: string, g: number): [string, string] {
+  if (g === 0) return [runTables(runId).flagged, runTables(runId).flagged2];
+  return [scratchName(runId, `f${g}`), scratchName(runId, `h${g}`)];
 }
 
 /** Scratch tables need no crash safety: on PostgreSQL they skip the write-ahead log. */
@@ -177,17 +206,26 @@ export function columnTypeOf(dataType: string): ColumnType | null {
 }
 
 export function planColumns(
-  input: Pick<PlanInput, "header" | "stats" | "existing" | "table">,
+  input: Pick<PlanInput, "header" | "stats" | "existing" | "table"> &
+    Partial<Pick<PlanInput, "dialect" | "key" | "pinned">>,
 ): PlannedColumn[] {
   const existing = new Map((input.existing ?? []).map((c) => [c.name, c.type]));
+  // Redshift cannot drop a DISTKEY, SORTKEY or constrained column (ALTER TABLE, DROP COLUMN), and
+  // changes a type in place only for VARCHAR lengths, outside a transaction — so the key (our
+  // DISTKEY, SORTKEY and primary key) and such columns keep their type: a value that does not
+  // fit it fails the type check and its row is quarantined. A new table's integer key is
+  // created as bigint for that reason.
+  const redshift = input.dialect === "redshift";
+  const pinned = new Set(redshift && input.key ? [input.key, ...(input.pinned ?? [])] : []);
   return input.header.map((h, i) => {
     const inferred = inferType(input.stats[i]!);
     const current = existing.get(h.name);
     if (current === undefined) {
+      const keyAsBigint = redshift && h.name === input.key && inferred === "integer";
       return {
         name: h.name,
         original: h.original,
-        type: inferred,
+        type: keyAsBigint ? "bigint" : inferred,
         inferred,
         change: input.existing ? "add" : "create",
         fromType: null,
@@ -203,7 +241,7 @@ export function planColumns(
     }
     // The table's type governs; only numeric widening (integer → bigint → numeric) changes it.
     const wider = widen(type, inferred);
-    if (wider && wider !== type) {
+    if (wider && wider !== type && !pinned.has(h.name)) {
       return {
         name: h.name,
         original: h.original,
@@ -215,35 +253,6 @@ export function planColumns(
     }
     return { name: h.name, original: h.original, type, inferred, change: null, fromType: null };
   });
-}
-
-/** A new table; its primary key is added once it is loaded (one index build, not a million inserts). */
-function createTable(p: {
-  target: string;
-  key: string;
-  dialect: Dialect;
-  columns: PlannedColumn[];
-}): string {
-  const key = ident(p.key);
-  const cols = p.columns.map(
-    (c) => `${ident(c.name)} ${sqlType(c.type, p.dialect)}${c.name === p.key ? " NOT NULL" : ""}`,
-  );
-  const dist = p.dialect === "redshift" ? ` DISTKEY(${key}) SORTKEY(${key})` : "";
-  return `CREATE TABLE ${p.target} (${cols.join(", ")})${dist}`;
-}
-
-function widenColumn(target: string, c: PlannedColumn, dialect: Dialect): string[] {
-  const col = ident(c.name);
-  const type = sqlType(c.type, dialect);
-  if (dialect === "postgres") return [`ALTER TABLE ${target} ALTER COLUMN ${col} TYPE ${type}`];
-  // Redshift cannot change a column's type in place: copy into a wider column and swap names.
-  const tmp = ident(`${c.name.slice(0, 40)}__cdp_widen`);
-  return [
-    `ALTER TABLE ${target} ADD COLUMN ${tmp} ${type}`,
-    `UPDATE ${target} SET ${tmp} = ${col}`,
-    `ALTER TABLE ${target} DROP COLUMN ${col}`,
-    `ALTER TABLE ${target} RENAME COLUMN ${tmp} TO ${col}`,
-  ];
 }
 
 /**
@@ -274,15 +283,16 @@ export function buildPlan(input: PlanInput): Plan {
       `table ${input.table} has no column "${input.key}" to upsert by`,
     );
   }
+  const redshift = dialect === "redshift";
   const target = qualified(input.schema, input.table);
   const tables = runTables(runId);
-  const { staging, rejects, flagged, rejected, good } = tables;
+  const { staging, rejects, rejected, good } = tables;
   const columns = planColumns(input);
+  refuseBlockedWidening(input, columns);
   const key = ident(input.key);
   const create = scratch(dialect);
+  const lit = (v: string) => literal(v, dialect);
 
-  // Checks: the column checks folded into one scan that keeps the failing rows (with a flag per
-  // check), then one insert per check from those few rows; SQL rules are a scan each.
   const compiled = compileChecks(
     {
       table: input.table,
@@ -295,31 +305,14 @@ export function buildPlan(input: PlanInput): Plan {
     },
     input.rules,
   );
-  const check: Plan["check"] = [];
-  const conds = compiled.conditions;
-  if (conds.length) {
-    // Two halves of the staged rows scanned at once: the conditions are the costly part (regular
-    // expressions), and one statement runs on one core.
-    const flags = conds.map((c, i) => `CASE WHEN ${c.where} THEN 1 ELSE 0 END AS "_cdp_f${i}"`);
-    const any = conds.map((c) => `(${c.where})`).join(" OR ");
-    for (const [half, table] of [tables.flagged, tables.flagged2].entries()) {
-      check.push({
-        rule: conds.map((c) => c.rule).join(", "),
-        concurrent: true,
-        sql: `${create} ${table} AS SELECT s.*, ${flags.join(", ")} FROM ${staging} AS s WHERE MOD(s.${ROW}, 2) = ${half} AND (${any})`,
-      });
-    }
-  }
-  for (const r of compiled.sqlRules) check.push({ rule: r.rule, concurrent: true, sql: r.sql });
-  const bothHalves = `(SELECT * FROM ${tables.flagged} UNION ALL SELECT * FROM ${tables.flagged2})`;
-  conds.forEach((c, i) => {
-    check.push({
-      rule: c.rule,
-      concurrent: false,
-      sql:
-        `INSERT INTO ${rejects} (${rejectColumns}) SELECT ${ROW}, ${literal(c.rule)}, ${literal(c.errorType)}, ` +
-        `${literal(c.severity)}, ${c.description} FROM ${bothHalves} AS f WHERE "_cdp_f${i}" = 1`,
-    });
+  const checks = planChecks({
+    compiled,
+    dialect,
+    row: ROW,
+    staging,
+    rejects,
+    create,
+    scanTables: (g) => scanTables(runId, g),
   });
 
   // The rows to merge: not rejected, typed, and — when a key repeats — the last good row of it.
@@ -333,87 +326,90 @@ export function buildPlan(input: PlanInput): Plan {
       ? `SELECT ${casts} FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.${key} ORDER BY s.${ROW} DESC) AS "_cdp_rank" FROM ${staging} AS s WHERE ${notRejected("s")}) AS x WHERE x."_cdp_rank" = 1`
       : `SELECT ${casts} FROM ${staging} AS x WHERE ${notRejected("x")}`;
   const all = columns.map((c) => ident(c.name));
-  const lock =
-    dialect === "redshift" ? `LOCK ${target}` : `LOCK TABLE ${target} IN SHARE ROW EXCLUSIVE MODE`;
+  const where = { schema: input.schema, table: input.table };
 
+  // One transaction: lock (an existing table), schema changes, upsert. On Redshift also as Data
+  // API calls (redshift-plan.ts).
   let select: (dedupe: boolean) => string[];
-  let merge: (dedupe: boolean) => string[];
+  let lock: string[];
+  let schema: SchemaStep[];
+  let upsert: (dedupe: boolean) => string[];
   let loaded: string;
   if (!input.existing) {
     // A new table: the good rows go straight in, with no intermediate copy.
     select = () => [];
-    merge = (dedupe) => [
-      createTable({ target, key: input.key, dialect, columns }),
+    lock = [];
+    schema = [
+      {
+        sqls: [createTable({ target, key: input.key, dialect, columns })],
+        applied: `SELECT 1 AS n FROM information_schema.tables WHERE table_schema = ${lit(input.schema)} AND table_name = ${lit(input.table)}`,
+      },
+    ];
+    upsert = (dedupe) => [
       `INSERT INTO ${target} (${all.join(", ")}) ${goodRows(dedupe)}`,
       `ALTER TABLE ${target} ADD PRIMARY KEY (${key})`,
     ];
     loaded = `SELECT count(*) AS n FROM ${target}`;
   } else {
-    const dist = dialect === "redshift" ? ` DISTKEY(${key})` : "";
+    const dist = redshift ? ` DISTKEY(${key})` : "";
     select = (dedupe) => [
       `DROP TABLE IF EXISTS ${good}`,
       `${create} ${good}${dist} AS ${goodRows(dedupe)}`,
     ];
-    const evolve: string[] = [];
-    for (const c of columns) {
-      if (c.change === "add")
-        evolve.push(
-          `ALTER TABLE ${target} ADD COLUMN ${ident(c.name)} ${sqlType(c.type, dialect)}`,
-        );
-      if (c.change === "widen") evolve.push(...widenColumn(target, c, dialect));
-    }
-    const others = columns.filter((c) => c.name !== input.key).map((c) => ident(c.name));
-    // Only rows whose values change are written: re-ingesting a file rewrites nothing. (Spelled
-    // out rather than IS DISTINCT FROM, which Redshift lacks; NULL-safe either way.)
-    const changed = others
-      .map(
-        (c) =>
-          `t.${c} <> g.${c} OR (t.${c} IS NULL AND g.${c} IS NOT NULL) OR (t.${c} IS NOT NULL AND g.${c} IS NULL)`,
-      )
-      .join(" OR ");
-    const set = others.map((c) => `${c} = g.${c}`).join(", ");
-    const values = all.map((c) => `g.${c}`).join(", ");
-    let upsert: string[];
-    if (input.merge && dialect === "postgres") {
-      // One join of the table with the good rows (PostgreSQL 15+). Redshift's MERGE has no
-      // `WHEN MATCHED AND …`, so it keeps the two statements below.
-      upsert = [
-        `MERGE INTO ${target} AS t USING ${good} AS g ON t.${key} = g.${key} ` +
-          (others.length ? `WHEN MATCHED AND (${changed}) THEN UPDATE SET ${set} ` : "") +
-          `WHEN NOT MATCHED THEN INSERT (${all.join(", ")}) VALUES (${values})`,
-      ];
-    } else {
-      upsert = [
-        ...(others.length
-          ? [
-              `UPDATE ${target} AS t SET ${set} FROM ${good} AS g WHERE t.${key} = g.${key} AND (${changed})`,
-            ]
-          : []),
-        `INSERT INTO ${target} (${all.join(", ")}) SELECT ${values} FROM ${good} AS g ` +
-          `WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t.${key} = g.${key})`,
-      ];
-    }
-    merge = () => [lock, ...evolve, ...upsert];
+    lock = [redshift ? `LOCK ${target}` : `LOCK TABLE ${target} IN SHARE ROW EXCLUSIVE MODE`];
+    schema = [];
+    columns.forEach((c, n) => {
+      if (c.change === "add") {
+        schema.push({
+          sqls: [`ALTER TABLE ${target} ADD COLUMN ${ident(c.name)} ${sqlType(c.type, dialect)}`],
+          applied: columnApplied(where, c.name),
+        });
+      }
+      if (c.change === "widen") {
+        schema.push({
+          sqls: widenColumn(target, c, dialect, n),
+          applied: columnApplied(where, c.name, c.type),
+        });
+      }
+    });
+    const rows = upsertRows({
+      target,
+      good,
+      key,
+      all,
+      dialect,
+      merge: input.merge,
+      columns,
+      keyName: input.key,
+    });
+    upsert = () => rows;
     loaded = `SELECT count(*) AS n FROM ${good}`;
   }
+  const merge = (dedupe: boolean) => [...lock, ...schema.flatMap((s) => s.sqls), ...upsert(dedupe)];
+  const batches = (dedupe: boolean) =>
+    redshift
+      ? dataApiBatches({ select: select(dedupe), lock, schema, upsert: upsert(dedupe), loaded })
+      : [];
 
   const load: string[] = [];
   const unloadRejects: string[] = [];
-  if (dialect === "redshift") {
+  if (redshift) {
     if (!input.s3) throw new Error("a Redshift plan needs the staging file's S3 location");
     load.push(
-      `COPY ${staging} (${stagingColumns(input.header).join(", ")}) FROM ${literal(input.s3.stagingUri)} ` +
-        `IAM_ROLE ${literal(input.s3.iamRole)} FORMAT AS CSV ${COPY_NULLS}`,
+      `COPY ${staging} (${stagingColumns(input.header).join(", ")}) FROM ${lit(input.s3.stagingUri)} ` +
+        `IAM_ROLE ${lit(input.s3.iamRole)} FORMAT AS CSV ${COPY_NULLS}`,
     );
     // Warnings too: the report step records every failure in the ops store, as the local
     // executor does; the rejects file it writes keeps the errors only.
     const rows = `SELECT r."rule", r."error_type", r."severity", r."description", s.* FROM ${rejects} AS r JOIN ${rejected} AS s ON s.${ROW} = r.${ROW} ORDER BY s.${ROW}, r."rule"`;
+    // UNLOAD takes its query as a string literal, read by the same lexer: the query's own
+    // literals are escaped once more inside it (UNLOAD, "select-statement", Redshift guide).
     unloadRejects.push(
-      `UNLOAD (${literal(rows)}) TO ${literal(input.s3.rejectsUri)} IAM_ROLE ${literal(input.s3.iamRole)} FORMAT AS CSV HEADER PARALLEL OFF ALLOWOVERWRITE`,
+      `UNLOAD (${lit(rows)}) TO ${lit(input.s3.rejectsUri)} IAM_ROLE ${lit(input.s3.iamRole)} FORMAT AS CSV HEADER PARALLEL OFF ALLOWOVERWRITE`,
     );
   }
 
-  return {
+  const plan: Plan = {
     version: 1,
     runId,
     table: input.table,
@@ -425,7 +421,7 @@ export function buildPlan(input: PlanInput): Plan {
     columns,
     prepare: stagingDdl(runId, input.header, dialect),
     load,
-    check,
+    check: checks.check,
     skippedRules: compiled.skipped,
     // Over all staged rows, so it can run beside the checks; a repeat among rejected rows only
     // costs a needless (but correct) dedupe.
@@ -435,6 +431,7 @@ export function buildPlan(input: PlanInput): Plan {
     select: select(true),
     merge: merge(true),
     unique: { select: select(false), merge: merge(false) },
+    batches: { merge: batches(true), unique: batches(false) },
     report: {
       failuresByRule: `SELECT "rule", "error_type", "severity", count(*) AS n FROM ${rejects} GROUP BY "rule", "error_type", "severity" ORDER BY "rule"`,
       quarantined: `SELECT count(DISTINCT ${ROW}) AS n FROM ${rejects} WHERE "severity" = 'error'`,
@@ -445,8 +442,33 @@ export function buildPlan(input: PlanInput): Plan {
       ],
       unloadRejects,
     },
-    cleanup: [good, rejected, flagged, tables.flagged2, rejects, staging].map(
-      (t) => `DROP TABLE IF EXISTS ${t}`,
-    ),
+    cleanup: [
+      ...new Set([
+        good,
+        rejected,
+        tables.flagged,
+        tables.flagged2,
+        ...checks.scratch,
+        rejects,
+        staging,
+      ]),
+    ].map((t) => `DROP TABLE IF EXISTS ${t}`),
   };
+  if (redshift) checkStatementSizes(planStatements(plan), columns.length);
+  return plan;
+}
+
+/** Every statement of a plan, named for an operator. */
+function* planStatements(plan: Plan): Generator<{ what: string; sql: string }> {
+  for (const sql of plan.prepare) yield { what: "creating the staging table", sql };
+  for (const sql of plan.load) yield { what: "the COPY of the staged file", sql };
+  for (const c of plan.check) yield { what: `quality rule ${c.rule}`, sql: c.sql };
+  const merge = [...plan.batches.merge, ...plan.batches.unique].flatMap((b) => [
+    ...b.sqls,
+    ...(b.skipIf ? [b.skipIf] : []),
+  ]);
+  for (const sql of merge) yield { what: "the merge", sql };
+  for (const sql of [plan.duplicateKeys ?? "", ...Object.values(plan.report).flat()]) {
+    yield { what: "the report", sql };
+  }
 }

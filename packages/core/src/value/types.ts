@@ -23,7 +23,9 @@
 //              A bare date also parses as a timestamp (date ⊂ timestamp, as integer ⊂ bigint), so a
 //              column mixing dates and timestamps infers timestamp. A trailing Z is dropped by
 //              the cast: timestamps are stored without a zone.
-//   text       anything (on Redshift: at most 65535 bytes, the varchar limit).
+//   text       anything (on Redshift: at most 65535 bytes, the varchar limit — the plan step
+//              quarantines a row with a longer value before COPY, ingest/oversize.ts).
+import { REDSHIFT_MAX_VARCHAR_BYTES } from "../warehouse/limits";
 import type { Dialect } from "../warehouse/warehouse";
 
 export type ColumnType =
@@ -52,8 +54,8 @@ export const TYPED_COLUMN_TYPES: readonly TypedColumnType[] = [
  */
 export const INEXACT_NUMBER = 64;
 
-/** Redshift's varchar limit, in bytes. */
-export const REDSHIFT_MAX_VARCHAR_BYTES = 65535;
+/** Redshift's varchar limit, in bytes (warehouse/limits.ts has Redshift's limits and sources). */
+export { REDSHIFT_MAX_VARCHAR_BYTES };
 
 // ---------------------------------------------------------------------------------------------
 // (a) Byte classifier

@@ -2,6 +2,7 @@
 // names are normalised to lower snake case, then validated and double-quoted. Nothing else builds
 // an identifier into SQL.
 import { VisibleError } from "../util/error";
+import type { Dialect } from "./warehouse";
 
 /** PostgreSQL truncates identifiers at 63 bytes; Redshift allows 127. We keep to the smaller. */
 export const MAX_IDENT_BYTES = 63;
@@ -52,8 +53,16 @@ export function qualified(schema: string, name: string): string {
   return `${ident(schema)}.${ident(name)}`;
 }
 
-/** A SQL string literal; for values we embed in generated SQL (rule names, descriptions). */
-export function literal(value: string): string {
+/**
+ * A SQL string literal, for values we embed in generated SQL (rule names, patterns, descriptions,
+ * S3 locations), written for the dialect that reads it:
+ *   postgres  standard_conforming_strings (on since PostgreSQL 9.1): only `'` is special, as `''`.
+ *   redshift  a backslash in a literal starts an escape ('\\.' is the regex `\.`, per "POSIX
+ *             operators" in the Redshift Database Developer Guide), so `\` is doubled as well as
+ *             `'`; a trailing backslash can then never swallow the closing quote.
+ */
+export function literal(value: string, dialect: Dialect): string {
   if (value.includes("\0")) throw new VisibleError("input", "sql.bad_literal", "NUL byte in text");
-  return `'${value.replace(/'/g, "''")}'`;
+  const quoted = value.replace(/'/g, "''");
+  return `'${dialect === "redshift" ? quoted.replace(/\\/g, "\\\\") : quoted}'`;
 }

@@ -5,8 +5,9 @@ see packages/core/src/ingest/machine.ts and plan.ts); this script only executes 
 counts back. Its twin for PostgreSQL is packages/core/src/ingest/job-runner.ts, which the tests run.
 
 Redshift is reached through the Redshift Data API with boto3 (no driver wheels, no VPC connection,
-credentials from the Secrets Manager secret): each statement is submitted and polled; the merge is
-one BatchExecuteStatement, which the Data API runs as one transaction.
+credentials from the Secrets Manager secret): each statement is submitted and polled; select and
+merge are the plan's `batches`, each one BatchExecuteStatement, which the Data API runs as one
+transaction.
 
 Arguments: --run_id --plan_key --lake_bucket (from the state machine) and --workgroup --database
 --secret_arn (job defaults, set by infra). Exits non-zero on any error; cleanup always runs.
@@ -113,11 +114,18 @@ def run_check(rule, run):
         raise RuntimeError(f"quality rule {rule} could not run: {err}") from err
 
 
-def merge(statements, loaded_sql):
-    """One transaction; the loaded count is read inside it, after the merge."""
-    batch = rs.batch_execute_statement(Sqls=statements + [loaded_sql], **TARGET)["Id"]
-    wait(batch)
-    result = rows(f"{batch}:{len(statements) + 1}")
+def run_batches(calls):
+    """The plan's Data API calls, in order (plan.ts packs them: at most 40 statements each, one
+    transaction each). A call whose skipIf query returns a row was committed by an earlier attempt.
+    Returns the count the last call's last statement reads (the rows merged)."""
+    result = []
+    for call in calls:
+        if call.get("skipIf") and query(call["skipIf"]):
+            log("already applied: skipped")
+            continue
+        batch = rs.batch_execute_statement(Sqls=call["sqls"], **TARGET)["Id"]
+        wait(batch)
+        result = rows(f"{batch}:{len(call['sqls'])}")
     return int(result[0]["n"] or 0) if result else 0
 
 
@@ -140,16 +148,13 @@ def main():
         merged = scalar(job["mergeWhen"], "merge") == 1
         loaded = 0
         if merged:
-            steps = plan
+            variant = "merge"
             # null: the plan step proved no key repeats
             duplicates = plan.get("duplicateKeys")
             if duplicates is None or scalar(duplicates) == 0:
-                steps = plan["unique"]
-            log("select")
-            for sql in steps["select"]:
-                execute(sql)
-            log("merge")
-            loaded = merge(steps["merge"], plan["report"]["loaded"])
+                variant = "unique"
+            log("select + merge")
+            loaded = run_batches(plan["batches"][variant])
         log("unload rejects")
         for sql in plan["report"].get("rejectedRows", []):
             execute(sql)
