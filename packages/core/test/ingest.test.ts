@@ -32,6 +32,9 @@ describe.each(engineNames)("CSV ingest on %s", (engine) => {
       table: "customers",
       rowsRead: 2,
       rowsLoaded: 2,
+      rowsInserted: 2,
+      rowsUpdated: 0,
+      rowsUnchanged: 0,
       rowsQuarantined: 0,
       errorKey: null,
     });
@@ -70,6 +73,9 @@ describe.each(engineNames)("CSV ingest on %s", (engine) => {
     expect(r.stats).toMatchObject({
       rowsRead: 3,
       rowsLoaded: 2,
+      rowsInserted: 1, // user 3
+      rowsUpdated: 1, // user 2's name and spend
+      rowsUnchanged: 0,
       rowsQuarantined: 0,
       columnsAdded: [],
     });
@@ -100,6 +106,13 @@ describe.each(engineNames)("CSV ingest on %s", (engine) => {
     expect(first.status).toBe("SUCCEEDED");
     expect(second.status).toBe("SUCCEEDED");
     expect(await table()).toEqual(before);
+    // the counts say so: the second run inserted and updated nothing
+    expect(second.stats).toMatchObject({
+      rowsLoaded: 2,
+      rowsInserted: 0,
+      rowsUpdated: 0,
+      rowsUnchanged: 2,
+    });
     // the second copy did not overwrite the first in processed/
     expect(first.stats.sourceKey).toBe("processed/customers/again.csv");
     expect(second.stats.sourceKey).toMatch(/^processed\/customers\/again\.run_[0-9A-Z]+\.csv$/);

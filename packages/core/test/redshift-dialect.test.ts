@@ -355,6 +355,7 @@ describe("Redshift plans for a file adding 60 columns", () => {
       }
       expect(rest.at(-1)!.sqls.map((s) => s.split(" ")[0])).toEqual([
         "LOCK",
+        "SELECT", // how the rows split: inserted, updated (its place is the call's countsAt)
         "UPDATE",
         "INSERT",
         "SELECT",
@@ -366,11 +367,13 @@ describe("Redshift plans for a file adding 60 columns", () => {
     const plan = redshiftPlan({ header: header.slice(0, 5), stats: stats.slice(0, 5), existing });
     expectRedshiftAccepts(plan, ["user_id"]);
     expect(plan.batches.merge).toHaveLength(2);
+    expect(plan.batches.merge[1]!.countsAt).toBe(4);
     expect(plan.batches.merge[1]!.sqls.map((s) => s.split(" ").slice(0, 4).join(" "))).toEqual([
       `LOCK "public"."customers"`,
       `ALTER TABLE "public"."customers" ADD`,
       `ALTER TABLE "public"."customers" ADD`,
       `ALTER TABLE "public"."customers" ADD`,
+      `SELECT count(*) - count(t."user_id")`,
       `UPDATE "public"."customers" AS t`,
       `INSERT INTO "public"."customers" ("user_id",`,
       `SELECT count(*) AS n`,

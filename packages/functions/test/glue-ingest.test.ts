@@ -57,7 +57,14 @@ class RedshiftData:
         sql = self.sql[Id]
         return {"Id": Id, "Status": "FINISHED", "HasResultSet": isinstance(sql, str) and sql.startswith("SELECT")}
     def get_statement_result(self, Id, **kw):
-        if ":" in Id:  # the last statement of a batch: the rows merged
+        if ":" in Id:
+            batch, n = Id.split(":")
+            if self.sql[batch][int(n) - 1].startswith("SELECT count(*) - count("):  # the split
+                return {
+                    "ColumnMetadata": [{"name": "inserted"}, {"name": "updated"}],
+                    "Records": [[{"longValue": 3}, {"longValue": 2}]],
+                }
+            # the last statement of a batch: the rows merged
             return {"ColumnMetadata": [{"name": "n"}], "Records": [[{"longValue": 7}]]}
         sql = self.sql[Id]
         if "information_schema" in sql:
@@ -170,8 +177,12 @@ describe.skipIf(!python)("the Glue script against a mocked Data API", () => {
     // All 60 ADD COLUMNs were sent, each once.
     const adds = batches.flat().filter((s) => s.includes(" ADD COLUMN "));
     expect(adds).toHaveLength(60);
-    const results = events.find((e) => e.kind === "put")?.value as { body: { loaded: number } };
+    const results = events.find((e) => e.kind === "put")?.value as {
+      body: { loaded: number; changes: unknown };
+    };
     expect(results.body.loaded).toBe(7);
+    // the plan's changes query is read from its place in the merge call: how the 7 split
+    expect(results.body.changes).toEqual({ inserted: 3, updated: 2 });
   });
 
   test("a retry skips the schema changes an earlier attempt committed, and still merges", () => {

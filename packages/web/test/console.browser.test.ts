@@ -291,9 +291,13 @@ describe("console in a browser", () => {
     const page = await open(`/runs/${run.id}`);
     const counts = page.getByTestId("ingest-counts");
     await counts.waitFor();
-    await expect
-      .poll(() => counts.textContent())
-      .toMatch(/Read\s*20\s*Loaded\s*18\s*Quarantined\s*2/);
+    const shown =
+      /Read\s*20\s*Loaded\s*18\s*New\s*(\d+)\s*Updated\s*(\d+)\s*Unchanged\s*(\d+)\s*Quarantined\s*2/;
+    await expect.poll(() => counts.textContent()).toMatch(shown);
+    // the loaded rows split into new, updated and unchanged, adding up to what was loaded
+    const [, added, changed, same] = (await counts.textContent())!.match(shown)!;
+    expect(Number(added) + Number(changed) + Number(same)).toBe(18);
+    expect(Number(added)).toBe(run.stats.rowsInserted);
     expect(await page.getByTestId("quarantine-share").textContent()).toContain("10 %");
     await counts.getByText("fails a file above 20 %").waitFor();
     const byRule = page.getByRole("table", { name: "Quarantine by rule" });

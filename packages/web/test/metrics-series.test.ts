@@ -169,6 +169,16 @@ describe("Series", () => {
   it("sums each chart up in a line", () => {
     expect(rowsSummary(s)).toBe("95 loaded · 10 quarantined (10 % of 100 read)");
     expect(rowsSummary(new Series([]))).toBe("no rows");
+    // with the split ingest counts: new, changed and loaded again as they were
+    const split = new Series([
+      point({ name: "RowsLoaded", pipeline: "ingest", t: t0, sum: 95 }),
+      point({ name: "RowsInserted", pipeline: "ingest", t: t0, sum: 60 }),
+      point({ name: "RowsUpdated", pipeline: "ingest", t: t0, sum: 5 }),
+      point({ name: "RowsUnchanged", pipeline: "ingest", t: t0, sum: 30 }),
+    ]);
+    expect(rowsSummary(split)).toBe(
+      "95 loaded (60 new · 5 updated · 30 unchanged) · 0 quarantined",
+    );
     expect(failedSummary(s)).toBe("1 failed of 3 runs");
     expect(failedSummary(new Series([]))).toBe("no runs");
     expect(durationSummary(s)).toBe("ingest avg 1.3 s · max 2.0 s");

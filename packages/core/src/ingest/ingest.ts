@@ -83,6 +83,9 @@ export async function ingestFile(
     rowsRead: 0,
     rowsLoaded: 0,
     rowsQuarantined: 0,
+    rowsInserted: 0,
+    rowsUpdated: 0,
+    rowsUnchanged: 0,
     columnsAdded: [],
     columnsWidened: [],
     sourceKey: args.sourceKey,
@@ -210,7 +213,10 @@ export async function ingestFile(
       if (merged.status === "rejected") throw merged.reason;
       if (written.status === "rejected") throw written.reason;
       if (merged.value !== null) {
-        stats.rowsLoaded = merged.value;
+        stats.rowsLoaded = merged.value.loaded;
+        stats.rowsInserted = merged.value.inserted;
+        stats.rowsUpdated = merged.value.updated;
+        stats.rowsUnchanged = merged.value.unchanged;
         Object.assign(stats, schemaChanges(plan));
         await recordSchemaChanges(deps.ops, {
           runId,

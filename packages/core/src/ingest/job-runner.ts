@@ -50,7 +50,8 @@ export async function runIngestJob(
     // select + merge (one transaction), when few enough records were rejected
     const [gate] = await wh.query<{ merge: unknown }>(job.mergeWhen);
     const merged = Number(gate?.merge) === 1;
-    const loaded = merged ? await selectAndMerge(wh, plan, duplicateKeys) : 0;
+    const counts = merged ? await selectAndMerge(wh, plan, duplicateKeys) : null;
+    const loaded = counts?.loaded ?? 0;
     // unload the rejected rows
     if (plan.report.unloadRejects.length) {
       for (const sql of [...plan.report.rejectedRows, ...plan.report.unloadRejects])
@@ -65,6 +66,10 @@ export async function runIngestJob(
       quarantined: Number(q?.n ?? 0),
       merged,
       loaded,
+      changes:
+        counts && plan.report.changes
+          ? { inserted: counts.inserted, updated: counts.updated }
+          : null,
     };
     await lake.put(job.resultsKey, JSON.stringify(results));
     return results;

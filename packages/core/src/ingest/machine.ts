@@ -78,6 +78,12 @@ export interface IngestJobResults {
   merged: boolean;
   /** plan.report.loaded when merged, else 0. */
   loaded: number;
+  /**
+   * plan.report.changes' row when merged into an existing table: how many of `loaded` were new
+   * keys and changed rows (`updated` null when not counted). Absent: a new table (all inserted),
+   * or a job from before the split was counted.
+   */
+  changes?: { inserted: number; updated: number | null } | null;
 }
 
 export const ObjectCreated = z.looseObject({

@@ -44,6 +44,14 @@ export const IngestStats = z.looseObject({
   rowsRead: z.number().int().default(0),
   rowsLoaded: z.number().int().default(0),
   rowsQuarantined: z.number().int().default(0),
+  /**
+   * How rowsLoaded splits (rowsLoaded = inserted + updated + unchanged): new keys, keys whose values
+   * changed, keys loaded again as they were. Null when not counted (a Redshift file too wide to
+   * compare every column in one statement: updated and unchanged).
+   */
+  rowsInserted: z.number().int().nullable().default(0),
+  rowsUpdated: z.number().int().nullable().default(0),
+  rowsUnchanged: z.number().int().nullable().default(0),
   columnsAdded: z.array(z.string()).default([]),
   columnsWidened: z.array(z.string()).default([]),
   /** Where the source file is now (processed/… or error/…). */
@@ -89,6 +97,12 @@ export function ingestCounts(run: RunFacts): string | null {
   if (!st.success) return null;
   const s = st.data;
   const parts = [`${s.rowsRead} read`, `${s.rowsLoaded} loaded`];
+  if (s.rowsLoaded > 0) {
+    const split = [`${s.rowsInserted ?? "?"} new`];
+    if (s.rowsUpdated !== null) split.push(`${s.rowsUpdated} updated`);
+    if (s.rowsUnchanged !== null) split.push(`${s.rowsUnchanged} unchanged`);
+    parts[1] = `${s.rowsLoaded} loaded (${split.join(", ")})`;
+  }
   if (s.rowsQuarantined) parts.push(`${s.rowsQuarantined} quarantined`);
   if (s.columnsAdded.length) parts.push(`${s.columnsAdded.length} columns added`);
   return parts.join(" · ");

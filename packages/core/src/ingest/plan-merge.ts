@@ -3,7 +3,7 @@
 import { VisibleError } from "../util/error";
 import { type ColumnType, sqlType } from "../value/types";
 import { ident } from "../warehouse/ident";
-import { statementBytes } from "../warehouse/limits";
+import { REDSHIFT_MAX_STATEMENT_BYTES, statementBytes } from "../warehouse/limits";
 import type { Dialect } from "../warehouse/warehouse";
 import { packBySize } from "./redshift-plan";
 
@@ -75,6 +75,36 @@ export function refuseBlockedWidening(
  * written: re-ingesting a file rewrites nothing. (Spelled out rather than IS DISTINCT FROM, which
  * Redshift lacks; NULL-safe either way.)
  */
+const changedOf = (c: string) =>
+  `t.${c} <> g.${c} OR (t.${c} IS NULL AND g.${c} IS NOT NULL) OR (t.${c} IS NOT NULL AND g.${c} IS NULL)`;
+
+/**
+ * How the good rows split: `inserted` (a new key), `updated` (a key whose values change); the rest
+ * are unchanged. Run after the schema changes, before the upsert, in its transaction. On Redshift,
+ * when comparing every column would pass the Data API's 100 KB, `updated` is left out (NULL).
+ */
+export function changesQuery(p: {
+  target: string;
+  good: string;
+  key: string;
+  keyName: string;
+  columns: readonly MergeColumn[];
+  dialect: Dialect;
+}): string {
+  const { target, good, key } = p;
+  const others = p.columns.filter((c) => c.name !== p.keyName).map((c) => ident(c.name));
+  const from = ` FROM ${good} AS g LEFT JOIN ${target} AS t ON t.${key} = g.${key}`;
+  const inserted = `count(*) - count(t.${key}) AS inserted`;
+  const updated = others.length
+    ? `coalesce(sum(CASE WHEN t.${key} IS NOT NULL AND (${others.map(changedOf).join(" OR ")}) THEN 1 ELSE 0 END), 0) AS updated`
+    : "0 AS updated";
+  const full = `SELECT ${inserted}, ${updated}${from}`;
+  if (p.dialect === "redshift" && statementBytes(full) > REDSHIFT_MAX_STATEMENT_BYTES) {
+    return `SELECT ${inserted}, NULL AS updated${from}`;
+  }
+  return full;
+}
+
 export function upsertRows(p: {
   target: string;
   good: string;
@@ -88,8 +118,6 @@ export function upsertRows(p: {
 }): string[] {
   const { target, good, key, all } = p;
   const others = p.columns.filter((c) => c.name !== p.keyName).map((c) => ident(c.name));
-  const changedOf = (c: string) =>
-    `t.${c} <> g.${c} OR (t.${c} IS NULL AND g.${c} IS NOT NULL) OR (t.${c} IS NOT NULL AND g.${c} IS NULL)`;
   const setOf = (c: string) => `${c} = g.${c}`;
   const values = all.map((c) => `g.${c}`).join(", ");
   const insert =

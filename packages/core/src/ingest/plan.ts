@@ -16,7 +16,13 @@ import { ident, literal, qualified } from "../warehouse/ident";
 import type { ColumnInfo, Dialect } from "../warehouse/warehouse";
 import type { CsvColumn } from "./csv-reader";
 import { planChecks } from "./plan-checks";
-import { createTable, refuseBlockedWidening, upsertRows, widenColumn } from "./plan-merge";
+import {
+  changesQuery,
+  createTable,
+  refuseBlockedWidening,
+  upsertRows,
+  widenColumn,
+} from "./plan-merge";
 import {
   checkStatementSizes,
   columnApplied,
@@ -117,6 +123,12 @@ export interface Plan {
     quarantined: string;
     /** Rows merged; run inside the merge transaction, after it. */
     loaded: string;
+    /**
+     * `{inserted, updated}` of the good rows (the rest of `loaded` are unchanged): one of the merge
+     * statements, after the schema changes and before the upsert; its rows are the split. Null
+     * for a new table, where every loaded row is inserted.
+     */
+    changes: string | null;
     /** Materialise the staged rows that failed any check, for the rejects file and the ops store. */
     rejectedRows: string[];
     /** Redshift: write the rejected rows to S3 (the report step lists them). */
@@ -335,6 +347,7 @@ export function buildPlan(input: PlanInput): Plan {
   let schema: SchemaStep[];
   let upsert: (dedupe: boolean) => string[];
   let loaded: string;
+  let changes: string | null = null;
   if (!input.existing) {
     // A new table: the good rows go straight in, with no intermediate copy.
     select = () => [];
@@ -382,13 +395,29 @@ export function buildPlan(input: PlanInput): Plan {
       columns,
       keyName: input.key,
     });
-    upsert = () => rows;
+    changes = changesQuery({
+      target,
+      good,
+      key,
+      keyName: input.key,
+      columns,
+      dialect,
+    });
+    const counted = [changes, ...rows];
+    upsert = () => counted;
     loaded = `SELECT count(*) AS n FROM ${good}`;
   }
   const merge = (dedupe: boolean) => [...lock, ...schema.flatMap((s) => s.sqls), ...upsert(dedupe)];
   const batches = (dedupe: boolean) =>
     redshift
-      ? dataApiBatches({ select: select(dedupe), lock, schema, upsert: upsert(dedupe), loaded })
+      ? dataApiBatches({
+          select: select(dedupe),
+          lock,
+          schema,
+          upsert: upsert(dedupe),
+          loaded,
+          changes,
+        })
       : [];
 
   const load: string[] = [];
@@ -436,6 +465,7 @@ export function buildPlan(input: PlanInput): Plan {
       failuresByRule: `SELECT "rule", "error_type", "severity", count(*) AS n FROM ${rejects} GROUP BY "rule", "error_type", "severity" ORDER BY "rule"`,
       quarantined: `SELECT count(DISTINCT ${ROW}) AS n FROM ${rejects} WHERE "severity" = 'error'`,
       loaded,
+      changes,
       rejectedRows: [
         `DROP TABLE IF EXISTS ${rejected}`,
         `${create} ${rejected} AS SELECT s.* FROM ${staging} AS s WHERE s.${ROW} IN (SELECT ${ROW} FROM ${rejects})`,
@@ -469,6 +499,7 @@ function* planStatements(plan: Plan): Generator<{ what: string; sql: string }> {
   ]);
   for (const sql of merge) yield { what: "the merge", sql };
   for (const sql of [plan.duplicateKeys ?? "", ...Object.values(plan.report).flat()]) {
+    if (sql === null) continue;
     yield { what: "the report", sql };
   }
 }

@@ -19,6 +19,8 @@ export interface DataApiBatch {
    * (a retry runs the stored plan again). Null: always run.
    */
   skipIf: string | null;
+  /** The index in `sqls` of the plan's `report.changes` query, whose rows the script reports. */
+  countsAt?: number;
 }
 
 /** A schema change that must commit whole: one ADD COLUMN, or the four statements of a widening. */
@@ -62,14 +64,19 @@ export function dataApiBatches(p: {
   schema: SchemaStep[];
   upsert: string[];
   loaded: string;
+  changes?: string | null;
 }): DataApiBatch[] {
+  const counted = (call: DataApiBatch): DataApiBatch => {
+    const at = p.changes ? call.sqls.indexOf(p.changes) : -1;
+    return at >= 0 ? { ...call, countsAt: at } : call;
+  };
   const max = REDSHIFT_MAX_BATCH_STATEMENTS;
   const calls: DataApiBatch[] = [];
   if (p.select.length) calls.push({ sqls: p.select, skipIf: null });
   const schemaSqls = p.schema.flatMap((s) => s.sqls);
   const merge = [...p.upsert, p.loaded];
   if (p.lock.length + schemaSqls.length + merge.length <= max) {
-    calls.push({ sqls: [...p.lock, ...schemaSqls, ...merge], skipIf: null });
+    calls.push(counted({ sqls: [...p.lock, ...schemaSqls, ...merge], skipIf: null }));
     return calls;
   }
   let current: DataApiBatch | null = null;
@@ -81,7 +88,7 @@ export function dataApiBatches(p: {
     }
     current.sqls.push(...step.sqls);
   }
-  calls.push({ sqls: [...p.lock, ...merge], skipIf: null });
+  calls.push(counted({ sqls: [...p.lock, ...merge], skipIf: null }));
   for (const c of calls) {
     if (c.sqls.length > max) {
       throw new VisibleError(

@@ -19,7 +19,7 @@ import { IngestStats, type TargetStats } from "./model";
 import { rejectsKey } from "./naming";
 import { recordRejects, rejectRowsFromUnload } from "./rejects";
 import { recordSchemaChanges } from "./schema-history";
-import { schemaChanges } from "./steps";
+import { mergedCounts, schemaChanges } from "./steps";
 
 export const ReportStepInput = z.object({
   runId: z.string(),
@@ -66,6 +66,9 @@ export async function reportStep(
     rowsRead: job.rowsRead,
     rowsLoaded: 0,
     rowsQuarantined: found.quarantined,
+    rowsInserted: 0,
+    rowsUpdated: 0,
+    rowsUnchanged: 0,
     columnsAdded: [],
     columnsWidened: [],
     sourceKey,
@@ -106,7 +109,11 @@ export async function reportStep(
     out = { status: "FAILED", error: reason, ...pick(stats) };
   } else {
     if (results.merged) {
-      stats.rowsLoaded = results.loaded;
+      const split = mergedCounts(results.loaded, results.changes ?? null);
+      stats.rowsLoaded = split.loaded;
+      stats.rowsInserted = split.inserted;
+      stats.rowsUpdated = split.updated;
+      stats.rowsUnchanged = split.unchanged;
       Object.assign(stats, schemaChanges(plan));
       await recordSchemaChanges(deps.ops, { runId, table, sourceKey, columns: plan.columns });
     }

@@ -144,19 +144,47 @@ export async function runChecks(sql: SqlRunner, plan: Plan): Promise<number> {
  * Materialise the good rows and merge them in one transaction; returns the rows merged. With no
  * repeated key the plan's `unique` variant does the same without sorting the file by key.
  */
+/** What a merge did: rows merged, and how they split (null: not counted, see `changesQuery`). */
+export interface Merged {
+  loaded: number;
+  inserted: number;
+  updated: number | null;
+  unchanged: number | null;
+}
+
+/** `loaded` and the plan's `changes` row as counts (a new table: every row inserted). */
+export function mergedCounts(
+  loaded: number,
+  changes: { inserted?: unknown; updated?: unknown } | null,
+): Merged {
+  if (!changes) return { loaded, inserted: loaded, updated: 0, unchanged: 0 };
+  const inserted = n(changes.inserted);
+  const updated =
+    changes.updated === null || changes.updated === undefined ? null : n(changes.updated);
+  return {
+    loaded,
+    inserted,
+    updated,
+    unchanged: updated === null ? null : loaded - inserted - updated,
+  };
+}
+
 export async function selectAndMerge(
   wh: Warehouse,
   plan: Plan,
   duplicateKeys: number,
-): Promise<number> {
+): Promise<Merged> {
   const variant = duplicateKeys === 0 ? plan.unique : plan;
   for (const sql of variant.select) await wh.query(sql);
-  const loaded = await wh.transaction(async (tx) => {
-    for (const sql of variant.merge) await tx.query(sql);
+  return wh.transaction(async (tx) => {
+    let changes: Record<string, unknown> | null = null;
+    for (const sql of variant.merge) {
+      const rows = await tx.query<Record<string, unknown>>(sql);
+      if (sql === plan.report.changes) changes = rows[0] ?? null;
+    }
     const [row] = await tx.query<{ n: unknown }>(plan.report.loaded);
-    return row;
+    return mergedCounts(n(row?.n), changes);
   });
-  return n(loaded?.n);
 }
 
 export function schemaChanges(plan: Plan) {

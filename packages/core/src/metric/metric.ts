@@ -8,6 +8,9 @@ import { metricTable } from "./metric.sql";
 export const MetricNames = [
   "RowsRead",
   "RowsLoaded",
+  "RowsInserted",
+  "RowsUpdated",
+  "RowsUnchanged",
   "RowsQuarantined",
   "RunDuration",
   "RunFailed",

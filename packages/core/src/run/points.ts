@@ -26,6 +26,15 @@ export function runPoints(run: Run): Point[] {
     points.push({ ...base, name: "RowsRead", value: s.rowsRead, unit: "Count" });
   if (typeof s.rowsLoaded === "number")
     points.push({ ...base, name: "RowsLoaded", value: s.rowsLoaded, unit: "Count" });
+  // How the loaded rows split (ingest); a count not taken (null) is left out, not sent as 0.
+  for (const [field, name] of [
+    ["rowsInserted", "RowsInserted"],
+    ["rowsUpdated", "RowsUpdated"],
+    ["rowsUnchanged", "RowsUnchanged"],
+  ] as const) {
+    const v = s[field];
+    if (typeof v === "number") points.push({ ...base, name, value: v, unit: "Count" });
+  }
   if (typeof s.rowsQuarantined === "number")
     points.push({ ...base, name: "RowsQuarantined", value: s.rowsQuarantined, unit: "Count" });
   return points;

@@ -55,6 +55,9 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
         rowsRead: st.rowsRead,
         rowsLoaded: st.rowsLoaded,
         rowsQuarantined: st.rowsQuarantined,
+        rowsInserted: st.rowsInserted,
+        rowsUpdated: st.rowsUpdated,
+        rowsUnchanged: st.rowsUnchanged,
         columnsAdded: st.columnsAdded,
         sourceKey: st.sourceKey,
         errorKey: st.errorKey,
@@ -68,8 +71,12 @@ Exit status: 0 when the file loaded, 1 when it failed, 2 for usage errors.`,
             : "";
         const about = run.subject ?? result.table;
         console.log(`${run.id} ingest ${run.status}${took ? ` in ${took}` : ""}: ${about}`);
+        const split =
+          result.rowsLoaded > 0
+            ? ` (${result.rowsInserted} new, ${result.rowsUpdated ?? "?"} updated, ${result.rowsUnchanged ?? "?"} unchanged)`
+            : "";
         console.log(
-          `  read ${result.rowsRead}, loaded ${result.rowsLoaded}, quarantined ${result.rowsQuarantined}`,
+          `  read ${result.rowsRead}, loaded ${result.rowsLoaded}${split}, quarantined ${result.rowsQuarantined}`,
         );
         if (result.columnsAdded.length)
           console.log(`  columns added: ${result.columnsAdded.join(", ")}`);

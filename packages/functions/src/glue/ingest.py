@@ -117,8 +117,10 @@ def run_check(rule, run):
 def run_batches(calls):
     """The plan's Data API calls, in order (plan.ts packs them: at most 40 statements each, one
     transaction each). A call whose skipIf query returns a row was committed by an earlier attempt.
-    Returns the count the last call's last statement reads (the rows merged)."""
+    Returns the count the last call's last statement reads (the rows merged), and the row of the
+    plan's changes query (inserted, updated) where a call carries it (countsAt), else None."""
     result = []
+    changes = None
     for call in calls:
         if call.get("skipIf") and query(call["skipIf"]):
             log("already applied: skipped")
@@ -126,7 +128,14 @@ def run_batches(calls):
         batch = rs.batch_execute_statement(Sqls=call["sqls"], **TARGET)["Id"]
         wait(batch)
         result = rows(f"{batch}:{len(call['sqls'])}")
-    return int(result[0]["n"] or 0) if result else 0
+        if call.get("countsAt") is not None:
+            row = rows(f"{batch}:{call['countsAt'] + 1}")[0]
+            updated = row.get("updated")
+            changes = {
+                "inserted": int(row["inserted"] or 0),
+                "updated": None if updated is None else int(updated),
+            }
+    return (int(result[0]["n"] or 0) if result else 0), changes
 
 
 def main():
@@ -147,6 +156,7 @@ def main():
         quarantined = scalar(plan["report"]["quarantined"])
         merged = scalar(job["mergeWhen"], "merge") == 1
         loaded = 0
+        changes = None
         if merged:
             variant = "merge"
             # null: the plan step proved no key repeats
@@ -154,7 +164,7 @@ def main():
             if duplicates is None or scalar(duplicates) == 0:
                 variant = "unique"
             log("select + merge")
-            loaded = run_batches(plan["batches"][variant])
+            loaded, changes = run_batches(plan["batches"][variant])
         log("unload rejects")
         for sql in plan["report"].get("rejectedRows", []):
             execute(sql)
@@ -167,6 +177,7 @@ def main():
             "quarantined": quarantined,
             "merged": merged,
             "loaded": loaded,
+            "changes": changes,
         }
         s3.put_object(
             Bucket=args["lake_bucket"],

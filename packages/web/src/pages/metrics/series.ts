@@ -29,6 +29,9 @@ export const bucketLabel = (bucketMinutes: number) =>
 export const NAMES = [
   "RowsRead",
   "RowsLoaded",
+  "RowsInserted",
+  "RowsUpdated",
+  "RowsUnchanged",
   "RowsQuarantined",
   "RunDuration",
   "RunFailed",
@@ -191,7 +194,14 @@ export function rowsSummary(s: Series): string {
   const loaded = s.total("RowsLoaded");
   const quarantined = s.total("RowsQuarantined");
   const read = s.total("RowsRead");
-  return `${loaded.toLocaleString()} loaded · ${quarantined.toLocaleString()} quarantined${
+  // How the loaded rows split, when the pipeline counts it (ingest): new, changed, as they were.
+  const split = (["RowsInserted", "RowsUpdated", "RowsUnchanged"] as const).map((n) => s.total(n));
+  const [inserted, updated, unchanged] = split;
+  const parts =
+    s.of("RowsInserted").length > 0
+      ? ` (${inserted!.toLocaleString()} new · ${updated!.toLocaleString()} updated · ${unchanged!.toLocaleString()} unchanged)`
+      : "";
+  return `${loaded.toLocaleString()} loaded${parts} · ${quarantined.toLocaleString()} quarantined${
     read ? ` (${percent(quarantined / read)} of ${read.toLocaleString()} read)` : ""
   }`;
 }

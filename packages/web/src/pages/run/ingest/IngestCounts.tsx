@@ -44,6 +44,17 @@ export function IngestCounts({ run, stats }: { run: RunDetail; stats: IngestStat
         <div className="flex flex-wrap gap-x-8 gap-y-2">
           <Count label="Read" value={stats.rowsRead} />
           <Count label="Loaded" value={stats.rowsLoaded} />
+          {stats.rowsLoaded > 0 && stats.rowsInserted !== null ? (
+            <>
+              <Count label="New" value={stats.rowsInserted} />
+              {stats.rowsUpdated !== null ? (
+                <Count label="Updated" value={stats.rowsUpdated} />
+              ) : null}
+              {stats.rowsUnchanged !== null ? (
+                <Count label="Unchanged" value={stats.rowsUnchanged} tone="text-zinc-500" />
+              ) : null}
+            </>
+          ) : null}
           <div className="flex flex-col">
             <span className="text-xxs font-medium tracking-wide text-zinc-500 uppercase">
               Quarantined
