@@ -3,6 +3,10 @@
 // A failing row is its fingerprint (quality.sql.ts): table, file name, rule, record number and
 // values. Ingesting the same file again records the same fingerprints, so every count here counts
 // fingerprints — each failing row once — while the records keep which runs saw it.
+// (Not a hash of the whole file: that is a second pass over every byte, on the reader's hot path
+// or when the file moves, and a corrected version would count its unchanged bad rows again. The
+// row's own fingerprint costs the reader nothing, is the same for the same content, and lets a
+// corrected version say which rows it fixed.)
 //
 // A failing row is open until a later version of its file — the same table and file name — is
 // ingested (not failed) without it; it is then fixed (by that run). Seen failing again, it is
