@@ -37,7 +37,7 @@ import { localLake } from "../src/lake/local";
 import { localMetrics } from "../src/metric/metric";
 import { metricTable } from "../src/metric/metric.sql";
 import type { OpsStore } from "../src/ops/db";
-import { failureSamples } from "../src/quality/failures";
+import { failureSamples, failureStatusCounts, failureSummary } from "../src/quality/failures";
 import { runIdOfExecution, sfnRunId } from "../src/run/aws/ids";
 import { getRun } from "../src/run/store";
 import { createId } from "../src/util/id";
@@ -396,6 +396,31 @@ describe.each(engineNames)("the ingest state machine executed locally on %s", (e
     expect(await getRun(ops.db, runIdOfExecution(x.executionArn))).toMatchObject({
       status: "FAILED",
     });
+  });
+
+  test("the same file dropped twice counts its failing rows once; a corrected version marks them fixed — as the local executor does", async () => {
+    const table = "quality_asl";
+    const file = (bad: string) =>
+      csv([
+        HEADER,
+        "1,A,a@example.com,1",
+        "2,B,b@example.com,2",
+        "3,C,c@example.com,3",
+        bad,
+        "5,E,e@example.com,5",
+      ]);
+    const counts = () => failureStatusCounts(ops.db, { table });
+    for (let i = 0; i < 2; i++) {
+      const x = await drop(`inbox/${table}/crm.csv`, file("4,D,not-an-email,4"));
+      expect(x.status, `${x.error}: ${x.cause}`).toBe("SUCCEEDED");
+      expect(await counts()).toEqual({ open: 1, fixed: 0 });
+    }
+    const [row] = await failureSummary(ops.db, { table });
+    expect(row).toMatchObject({ rule: "email_format", count: 1, runs: 2 });
+    const fixedBy = await drop(`inbox/${table}/crm.csv`, file("4,D,d@example.com,4"));
+    expect(await counts()).toEqual({ open: 0, fixed: 1 });
+    const [fixed] = await failureSamples(ops.db, { table, status: "fixed" });
+    expect(fixed).toMatchObject({ rowNumber: 4, fixedBy: runIdOfExecution(fixedBy.executionArn) });
   });
 
   test("a file that is not UTF-8 ends in error/ with a reason file: Plan rejects it and the Choice skips the Glue job", async () => {

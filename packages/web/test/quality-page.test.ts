@@ -4,28 +4,50 @@ import { describe, expect, it } from "vitest";
 import type { QualityFailure, QualitySummary } from "../src/api/client";
 import { days, peak } from "../src/pages/quality/dayBuckets";
 import {
+  failingRows,
   filterChoices,
   isFiltered,
   qualityFilterOf,
   totalFailures,
 } from "../src/pages/quality/qualityFilter";
 import { failingColumn, groupSamples } from "../src/pages/quality/sampleGroups";
+import { qualityLink } from "../src/pages/run/ingest/qualityLink";
 
 type Day = QualitySummary["overTime"][number];
 const day = (d: string, table: string, rule: string, count: number) =>
   ({ day: d, table, rule, count }) as Day;
 
 describe("quality filter", () => {
-  it("reads table, rule, run and window from the URL, 7 days unless a known window", () => {
+  it("reads table, rule, run, window and status from the URL, 7 days and open failures unless told", () => {
     expect(qualityFilterOf(new URLSearchParams("table=customers&run=run_1&window=30d"))).toEqual({
       table: "customers",
       rule: undefined,
       runId: "run_1",
       window: "30d",
+      status: "open",
     });
     expect(qualityFilterOf(new URLSearchParams("window=1y&rule=")).window).toBe("7d");
+    expect(qualityFilterOf(new URLSearchParams("status=fixed")).status).toBe("fixed");
+    expect(qualityFilterOf(new URLSearchParams("status=closed")).status).toBe("open");
     expect(isFiltered(qualityFilterOf(new URLSearchParams("window=all")))).toBe(false);
     expect(isFiltered(qualityFilterOf(new URLSearchParams("rule=x")))).toBe(true);
+    expect(isFiltered(qualityFilterOf(new URLSearchParams("status=all")))).toBe(true);
+  });
+
+  it("counts failing rows in words, saying open or fixed", () => {
+    expect(failingRows(1, "open")).toBe("1 open failing row");
+    expect(failingRows(1200, "fixed")).toBe("1,200 fixed failing rows");
+    expect(failingRows(0, "all")).toBe("0 failing rows");
+  });
+
+  it("links a run to all its failing rows, open or fixed since", () => {
+    const url = new URL(qualityLink("run_1", "email_format"), "http://x");
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      run: "run_1",
+      window: "all",
+      status: "all",
+      rule: "email_format",
+    });
   });
 
   it("offers every table, and the rules of the chosen table", () => {

@@ -2,6 +2,7 @@
 // the file went in the lake, the timeline's events, the retry chain and the stats' labels.
 import { describe, expect, it } from "vitest";
 import type { RunDetail } from "../src/api/client";
+import { factEntries } from "../src/pages/run/Facts";
 import { humanize } from "../src/pages/run/factLabels";
 import { lakeFiles } from "../src/pages/run/ingest/lakeFiles";
 import { quarantineShare } from "../src/pages/run/ingest/quarantineShare";
@@ -45,6 +46,30 @@ describe("lake files", () => {
         note: "CSV, the failed rule on each row",
       },
     ]);
+  });
+
+  it("a file whose rejected rows failed it: its reason and its rejects file", () => {
+    const rows = lakeFiles(
+      { args: {} },
+      {
+        sourceKey: "error/c/a.csv",
+        errorKey: "error/c/a.csv",
+        rejectsKey: "error/c/a.rejects.csv",
+      },
+    );
+    expect(rows.map((r) => [r.label, r.key])).toEqual([
+      ["Now at", "error/c/a.csv"],
+      ["Why it failed", "error/c/a.csv.reason.txt"],
+      ["Rejected rows", "error/c/a.rejects.csv"],
+    ]);
+  });
+
+  it("a clean file: no rejected rows to point at", () => {
+    const rows = lakeFiles(
+      { args: { sourceKey: "inbox/c/a.csv" } },
+      { sourceKey: "processed/c/a.csv", errorKey: null, rejectsKey: null },
+    );
+    expect(rows.map((r) => r.label)).toEqual(["Arrived as", "Now at"]);
   });
 
   it("a failed file: moved to error/, with its reason beside it", () => {
@@ -123,5 +148,13 @@ describe("fact labels", () => {
     expect(humanize("rowsRead")).toBe("Rows read");
     expect(humanize("checkedTables")).toBe("Checked tables");
     expect(humanize("tablesWithNewColumns")).toBe("Tables with new columns");
+  });
+
+  it('lists only the facts a run has: a null fact is absent, not "null"', () => {
+    const stats = { rowsRead: 3, rejectsKey: null, planKey: undefined, table: "c", ok: false };
+    expect(factEntries(stats, new Set(["table"]))).toEqual([
+      ["rowsRead", 3],
+      ["ok", false],
+    ]);
   });
 });

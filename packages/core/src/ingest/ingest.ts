@@ -11,7 +11,6 @@ import { describeTable, supportsMerge, type Warehouse } from "../warehouse/wareh
 import { notifyQuarantine, overThreshold, readCheckReport, thresholdReason } from "./findings";
 import { moveToProcessed, rejectFile } from "./lake-files";
 import { defaultQuality, type IngestArgs, type QualityConfig, type TargetStats } from "./model";
-import { rejectsKey } from "./naming";
 import {
   buildPlan,
   type Plan,
@@ -21,7 +20,7 @@ import {
   stagingColumns,
   stagingDdl,
 } from "./plan";
-import { recordRejects, rejectRowsFromWarehouse } from "./rejects";
+import { recordRejects, rejectRowsFromWarehouse, rejectsKeyFor, settleFailures } from "./rejects";
 import { recordSchemaChanges } from "./schema-history";
 import {
   readAndStage,
@@ -187,7 +186,11 @@ export async function ingestFile(
       // The rejects file and the failure records are written while the good rows merge.
       let rejectsWritten: Promise<void> = Promise.resolve();
       if (stats.rowsQuarantined > 0) {
-        stats.rejectsKey = rejectsKey(table, args.sourceKey);
+        stats.rejectsKey = await rejectsKeyFor(deps.lake, {
+          table,
+          sourceKey: args.sourceKey,
+          runId,
+        });
         stats.errorKey = stats.rejectsKey;
         rejectsWritten = recordRejects(
           deps,
@@ -226,6 +229,7 @@ export async function ingestFile(
         });
         await step("merged", { rowsLoaded: stats.rowsLoaded, columnsAdded: stats.columnsAdded });
       }
+      await settleFailures(deps.ops, { runId, table, sourceKey: args.sourceKey });
       stats.sourceKey = await moveToProcessed(deps.lake, {
         runId,
         sourceKey: args.sourceKey,

@@ -4,12 +4,13 @@
 import type { Readable } from "node:stream";
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
-import { type FailureRecord, recordFailures } from "../quality/failures";
+import { type FailureRecord, fixSuperseded, recordFailures } from "../quality/failures";
 import { csvLine } from "../util/csv";
 import { csvRecords } from "../util/csv-read";
 import { ident } from "../warehouse/ident";
 import type { SqlRunner } from "../warehouse/warehouse";
 import type { MalformedRecord } from "./csv-reader";
+import { fileName, rejectsKey, safeFileName } from "./naming";
 import type { Plan } from "./plan";
 
 /** One failed rule of one staged record, with the record's values. */
@@ -25,6 +26,47 @@ export interface RejectRow {
 /** How many failures one run keeps in the ops store; the rejects file always has them all. */
 export const MAX_FAILURES_STORED = 10_000;
 const PAGE_ROWS = 2000;
+
+/**
+ * The name a source file is known by across its versions, wherever it is read from: its file name
+ * as the lake keeps it, without the folder (inbox/, or error/ for a retry) and without the run id
+ * a taken name got when it moved (lake-files.ts). The migration 0002 fills older records the same
+ * way.
+ */
+export function sourceName(key: string): string {
+  return safeFileName(
+    fileName(key).replace(/\.(?:run_[0-9A-Z]{26}|(?:sfn|glue):[^.]*)(\.[^.]*)?$/, "$1"),
+  );
+}
+
+/**
+ * Where a run writes its rejects file: `error/<table>/<file>.rejects.csv`, or with the run id in
+ * it when an earlier run of a file of that name wrote one — each run's page names its own rows.
+ */
+export async function rejectsKeyFor(
+  lake: ObjectStore,
+  f: { table: string; sourceKey: string; runId: string },
+): Promise<string> {
+  const key = rejectsKey(f.table, f.sourceKey);
+  if (!(await lake.exists(key))) return key;
+  return key.replace(/\.rejects\.csv$/, `.${f.runId}.rejects.csv`);
+}
+
+/**
+ * The run ingested its file (it loaded, or had nothing to load): failing rows that earlier versions
+ * of the file had and this one has not are marked fixed (quality/failures.ts).
+ */
+export function settleFailures(
+  ops: OpsDb,
+  run: { runId: string; table: string; sourceKey: string },
+): Promise<number> {
+  return fixSuperseded(ops, {
+    runId: run.runId,
+    table: run.table,
+    sourceName: sourceName(run.sourceKey),
+    limit: MAX_FAILURES_STORED,
+  });
+}
 
 /**
  * The rejected rows from the run's rejects table and the rejected staged rows (materialised once
@@ -119,6 +161,7 @@ export async function recordRejects(
     runId: target.runId,
     tableName: target.table,
     sourceKey: target.sourceKey,
+    sourceName: sourceName(target.sourceKey),
     createdAt: new Date(),
   };
 

@@ -16,8 +16,7 @@ import {
   removeWorkFiles,
 } from "./machine";
 import { IngestStats, type TargetStats } from "./model";
-import { rejectsKey } from "./naming";
-import { recordRejects, rejectRowsFromUnload } from "./rejects";
+import { recordRejects, rejectRowsFromUnload, rejectsKeyFor, settleFailures } from "./rejects";
 import { recordSchemaChanges } from "./schema-history";
 import { mergedCounts, schemaChanges } from "./steps";
 
@@ -80,7 +79,7 @@ export async function reportStep(
   };
 
   if (stats.rowsQuarantined > 0) {
-    stats.rejectsKey = rejectsKey(table, sourceKey);
+    stats.rejectsKey = await rejectsKeyFor(deps.lake, { table, sourceKey, runId });
     stats.errorKey = stats.rejectsKey;
     const malformed = job.malformedKey
       ? await readJson<MalformedRecord[]>(deps.lake, job.malformedKey)
@@ -117,6 +116,7 @@ export async function reportStep(
       Object.assign(stats, schemaChanges(plan));
       await recordSchemaChanges(deps.ops, { runId, table, sourceKey, columns: plan.columns });
     }
+    await settleFailures(deps.ops, { runId, table, sourceKey });
     stats.sourceKey = await moveToProcessed(deps.lake, { runId, sourceKey, table });
     if (stats.rowsQuarantined > 0) {
       await notifyQuarantine(deps.notifier, { ...stats, runId, sourceKey });

@@ -1,5 +1,11 @@
 import { schemaHistory } from "@cdp/core/ingest/schema-history";
-import { failureSamples, failureSummary, failuresOverTime } from "@cdp/core/quality/failures";
+import {
+  failureSamples,
+  failureStatusCounts,
+  failureStatuses,
+  failureSummary,
+  failuresOverTime,
+} from "@cdp/core/quality/failures";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { ApiEnv } from "./env";
@@ -10,6 +16,8 @@ const Filter = z.object({
   rule: z.string().optional(),
   runId: z.string().optional(),
   since: z.string().datetime({ offset: true }).optional(),
+  /** Open failing rows (the default), the ones a later version of their file fixed, or all. */
+  status: z.enum(failureStatuses).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
@@ -22,8 +30,12 @@ export const qualityRoutes = new Hono<ApiEnv>()
   .get("/summary", validate("query", Filter), async (c) => {
     const f = toFilter(c.req.valid("query"));
     const db = c.var.platform.ops.db;
-    const [byRule, overTime] = await Promise.all([failureSummary(db, f), failuresOverTime(db, f)]);
-    return c.json({ byRule, overTime }, 200);
+    const [byRule, overTime, statuses] = await Promise.all([
+      failureSummary(db, f),
+      failuresOverTime(db, f),
+      failureStatusCounts(db, f),
+    ]);
+    return c.json({ byRule, overTime, statuses }, 200);
   })
   .get("/failures", validate("query", Filter), async (c) => {
     const items = await failureSamples(c.var.platform.ops.db, toFilter(c.req.valid("query")));

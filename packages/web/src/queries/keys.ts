@@ -61,11 +61,15 @@ export const pipelinesKey = ["pipelines"] as const;
 /** How far back the Quality page looks; `since` is computed from it when the query runs. */
 export type QualityWindow = "24h" | "7d" | "30d" | "all";
 
+/** Open failing rows, the ones a later version of their file fixed, or all of them. */
+export type QualityStatus = "open" | "fixed" | "all";
+
 export interface QualityFilter {
   table?: string;
   rule?: string;
   runId?: string;
   window: QualityWindow;
+  status: QualityStatus;
 }
 
 const qualityParts = (f: QualityFilter) => ({
@@ -73,6 +77,7 @@ const qualityParts = (f: QualityFilter) => ({
   rule: f.rule ?? "",
   runId: f.runId ?? "",
   window: f.window,
+  status: f.status,
 });
 
 export const qualityKeys = {

@@ -20,6 +20,7 @@ export const qualityQuery = (f: QualityFilter) => ({
   rule: f.rule || undefined,
   runId: f.runId || undefined,
   since: sinceOf(f.window),
+  status: f.status,
 });
 
 export const qualitySummaryQueryOptions = (f: QualityFilter) =>

@@ -1,7 +1,24 @@
-// The Quality page with nothing in its window: what a check is and where rules live.
-import { EmptyState } from "../../components/ui";
+// The Quality page with nothing in its window: what a check is and where rules live; or nothing
+// open, every failing row fixed.
+import { Button, EmptyState } from "../../components/ui";
+import { navigate, withSearch } from "../../lib/router";
 import type { QualityWindow } from "../../queries/keys";
-import { windowWords } from "./qualityFilter";
+import { failingRows, windowWords } from "./qualityFilter";
+
+/** Nothing open: every failing row in view was fixed by a later version of its file. */
+export function AllFixed({ fixed, window }: { fixed: number; window: QualityWindow }) {
+  return (
+    <EmptyState
+      title={`No open failures ${windowWords[window]}`}
+      action={<Button onClick={() => navigate(withSearch({ status: "fixed" }))}>Show fixed</Button>}
+    >
+      {failingRows(fixed, "fixed")}:{" "}
+      {fixed === 1
+        ? "a later version of its file loaded without it."
+        : "later versions of their files loaded without them."}
+    </EmptyState>
+  );
+}
 
 /** What a check is and where rules live, for an empty window. */
 export function NoFailures({ window }: { window: QualityWindow }) {

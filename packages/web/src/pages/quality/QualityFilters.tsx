@@ -1,24 +1,50 @@
-// The Quality page's filters: time window, table, rule, the run it was opened from, and a way
-// to clear them. All of them are URL parameters.
+// The Quality page's filters: open or fixed failing rows, time window, table, rule, the run it was
+// opened from, and a way to clear them. All of them are URL parameters.
 import { FilterSelect, Segmented } from "../../components/ui";
 import { Link, navigate, withSearch } from "../../lib/router";
 import type { QualityFilter } from "../../queries/keys";
-import { isFiltered, windows } from "./qualityFilter";
+import { isFiltered, statuses, windows } from "./qualityFilter";
 
-/** The current URL without the table, rule and run filters (the window stays). */
-export const clearFilters = () => withSearch({ table: undefined, rule: undefined, run: undefined });
+/** The current URL without the table, rule, run and status filters (the window stays). */
+export const clearFilters = () =>
+  withSearch({ table: undefined, rule: undefined, run: undefined, status: undefined });
 
 export function QualityFilters({
   filter,
   tables,
   rules,
+  counts,
 }: {
   filter: QualityFilter;
   tables: string[];
   rules: string[];
+  /** Open and fixed failing rows for the other filters, once known. */
+  counts?: { open: number; fixed: number };
 }) {
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+      <Segmented
+        label="Open or fixed"
+        options={statuses.map((s) => {
+          const n = s.value === "all" ? undefined : counts?.[s.value];
+          return {
+            to: withSearch({ status: s.value === "open" ? undefined : s.value }),
+            label: (
+              <>
+                {s.label}
+                {n !== undefined ? (
+                  <span className="tabular-nums opacity-70">
+                    <span className="sr-only"> </span>
+                    {n}
+                  </span>
+                ) : null}
+              </>
+            ),
+            title: s.title,
+            current: filter.status === s.value,
+          };
+        })}
+      />
       <Segmented
         label="Time window"
         options={windows.map((w) => ({

@@ -1,5 +1,6 @@
-// Quality: which rules fail on which tables, how often lately, and the rows that failed them.
-// Every filter (table, rule, run, window) lives in the URL.
+// Quality: which rules fail on which tables, how often lately, and the rows that failed them —
+// each failing row once, however many runs saw it; open ones unless asked for the fixed.
+// Every filter (status, table, rule, run, window) lives in the URL.
 import { useMemo } from "react";
 import { DataTable } from "../../components/DataTable";
 import { PageShell } from "../../components/PageShell";
@@ -8,9 +9,10 @@ import { navigate, useSearch } from "../../lib/router";
 import { useQualityFailures } from "../../queries/useQualityFailures";
 import { useQualitySummary } from "../../queries/useQualitySummary";
 import { byRuleColumns } from "./byRuleColumns";
-import { NoFailures } from "./NoFailures";
+import { AllFixed, NoFailures } from "./NoFailures";
 import { clearFilters, QualityFilters } from "./QualityFilters";
 import {
+  failingRows,
   filterChoices,
   isFiltered,
   qualityFilterOf,
@@ -26,7 +28,7 @@ export function QualityPage() {
   const search = useSearch();
   const filter = useMemo(() => qualityFilterOf(search), [search]);
   // The filter's choices: every table and rule in the window, whatever else is selected.
-  const options = useQualitySummary({ window: filter.window });
+  const options = useQualitySummary({ window: filter.window, status: "all" });
   const summary = useQualitySummary(filter);
   const samples = useQualityFailures(filter, SAMPLE_ROWS);
   const { tables, rules } = filterChoices(options.data?.byRule ?? [], filter.table);
@@ -41,7 +43,14 @@ export function QualityPage() {
         void summary.refetch();
         void samples.refetch();
       }}
-      above={<QualityFilters filter={filter} tables={tables} rules={rules} />}
+      above={
+        <QualityFilters
+          filter={filter}
+          tables={tables}
+          rules={rules}
+          counts={summary.data?.statuses}
+        />
+      }
       loading={
         <Panel>
           <TableSkeleton label="Loading quality failures" />
@@ -50,7 +59,9 @@ export function QualityPage() {
       errorTitle="Couldn't load quality failures"
       isEmpty={(d) => d.byRule.length === 0}
       empty={
-        isFiltered(filter) ? (
+        filter.status === "open" && (summary.data?.statuses.fixed ?? 0) > 0 ? (
+          <AllFixed fixed={summary.data?.statuses.fixed ?? 0} window={filter.window} />
+        ) : isFiltered(filter) ? (
           <EmptyState
             title="No failures match these filters"
             action={<Button onClick={() => navigate(clearFilters())}>Clear filters</Button>}
@@ -69,8 +80,11 @@ export function QualityPage() {
             <Panel
               title="Failures by table and rule"
               actions={
-                <span className="text-[12px] text-zinc-500 tabular-nums">
-                  {total.toLocaleString()} failure{total === 1 ? "" : "s"}
+                <span
+                  className="text-[12px] text-zinc-500 tabular-nums"
+                  data-testid="quality-total"
+                >
+                  {failingRows(total, filter.status)}
                 </span>
               }
             >

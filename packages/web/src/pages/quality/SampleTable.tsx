@@ -1,5 +1,5 @@
-// One warehouse table's sample failing rows: the rule and why, the file and run, then the row's
-// values with the failing column marked.
+// One warehouse table's sample failing rows: the rule and why, the file and run (how many runs saw
+// the row, which run fixed it), then the row's values with the failing column marked.
 import { fileName } from "../../components/LakeKey";
 import { SeverityDot } from "../../components/Severity";
 import { RelativeTime } from "../../components/Time";
@@ -63,7 +63,25 @@ export function SampleTable({ table, group: g }: { table: string; group: SampleG
                   </Link>
                   <div className="text-zinc-400">
                     <RelativeTime iso={f.createdAt} />
+                    {f.runs > 1 ? (
+                      <span title="Runs that saw this row fail: the same file ingested again">
+                        {" "}
+                        · {f.runs} runs
+                      </span>
+                    ) : null}
                   </div>
+                  {f.fixedBy ? (
+                    <div className="text-emerald-700" data-testid="fixed-by">
+                      fixed by{" "}
+                      <Link
+                        to={`/runs/${f.fixedBy}`}
+                        title={`A later version of ${fileName(f.sourceKey)} loaded without this row${f.fixedAt ? `, ${f.fixedAt}` : ""}`}
+                        className="font-mono hover:underline"
+                      >
+                        {f.fixedBy}
+                      </Link>
+                    </div>
+                  ) : null}
                 </td>
                 {f.row ? (
                   g.columns.map((c) => {

@@ -1,5 +1,5 @@
 // The Quality summary's columns: table and rule (each a link that narrows the page), error type,
-// severity, failures, runs and when last seen.
+// severity, failing rows (each once), runs that saw them and when last seen.
 import type { RuleSummary } from "../../api/client";
 import { columnsFor } from "../../components/DataTable";
 import { ruleDetailColumns } from "../../components/ruleColumns";
@@ -33,7 +33,7 @@ export const byRuleColumns = ruleCol.columns([
       </Link>
     ),
   }),
-  ...ruleDetailColumns<RuleSummary>("Failures"),
+  ...ruleDetailColumns<RuleSummary>("Failing rows"),
   ruleCol.accessor("runs", {
     header: "Runs",
     cell: (c) => <span className="tabular-nums">{c.getValue().toLocaleString()}</span>,

@@ -1,7 +1,7 @@
-// The Quality page's filter as the URL holds it (table, rule, run, window), and the choices its
-// selects offer.
+// The Quality page's filter as the URL holds it (table, rule, run, window, open or fixed), and the
+// choices its selects offer.
 import type { RuleSummary } from "../../api/client";
-import type { QualityFilter, QualityWindow } from "../../queries/keys";
+import type { QualityFilter, QualityStatus, QualityWindow } from "../../queries/keys";
 
 export const windows: { value: QualityWindow; label: string }[] = [
   { value: "24h", label: "24 h" },
@@ -17,17 +17,36 @@ export const windowWords: Record<QualityWindow, string> = {
   all: "yet",
 };
 
+export const statuses: { value: QualityStatus; label: string; title: string }[] = [
+  { value: "open", label: "Open", title: "Failing rows no later version of their file has fixed" },
+  {
+    value: "fixed",
+    label: "Fixed",
+    title: "Failing rows a later version of their file loaded without",
+  },
+  { value: "all", label: "All", title: "Open and fixed" },
+];
+
+/** "3 open failing rows", "1 failing row". */
+export function failingRows(n: number, status: QualityStatus): string {
+  const word = status === "all" ? "" : `${status} `;
+  return `${n.toLocaleString()} ${word}failing row${n === 1 ? "" : "s"}`;
+}
+
 export function qualityFilterOf(search: URLSearchParams): QualityFilter {
   const w = search.get("window");
+  const s = search.get("status");
   return {
     table: search.get("table") || undefined,
     rule: search.get("rule") || undefined,
     runId: search.get("run") || undefined,
     window: windows.some((x) => x.value === w) ? (w as QualityWindow) : "7d",
+    status: statuses.some((x) => x.value === s) ? (s as QualityStatus) : "open",
   };
 }
 
-export const isFiltered = (f: QualityFilter) => !!(f.table || f.rule || f.runId);
+export const isFiltered = (f: QualityFilter) =>
+  !!(f.table || f.rule || f.runId || f.status !== "open");
 
 /** Every table in the window, and the rules of the chosen table (of all, when none is). */
 export function filterChoices(byRule: Pick<RuleSummary, "table" | "rule">[], chosen?: string) {

@@ -47,9 +47,22 @@ function When({ label, iso }: { label: string; iso: string | null }) {
   );
 }
 
+/**
+ * The stats the Facts panel lists: not the timeline, not those another panel shows, and not the
+ * facts a run does not have (null: "Rejects key null" says nothing).
+ */
+export function factEntries(
+  stats: Record<string, unknown>,
+  hide?: ReadonlySet<string>,
+): [string, unknown][] {
+  return Object.entries(stats).filter(
+    ([k, v]) => k !== "timeline" && !hide?.has(k) && v !== null && v !== undefined,
+  );
+}
+
 /** Times, then the run's stats (less those another panel shows). */
 export function Facts({ run, hide }: { run: RunDetail; hide?: ReadonlySet<string> }) {
-  const stats = Object.entries(run.stats).filter(([k]) => k !== "timeline" && !hide?.has(k));
+  const stats = factEntries(run.stats, hide);
   return (
     <>
       <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1 px-3 py-2.5">

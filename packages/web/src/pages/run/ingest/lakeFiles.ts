@@ -1,5 +1,5 @@
-// Where an ingest run's file went in the lake: where it arrived, where it is now, and where its
-// rejected rows (or the reason the whole file failed) were written.
+// Where an ingest run's file went in the lake: where it arrived, where it is now, the reason the
+// whole file failed, and its rejects file — only those that exist.
 import type { RunDetail } from "../../../api/client";
 import type { IngestStats } from "./stats";
 
@@ -11,10 +11,12 @@ export interface LakeFile {
 
 export function lakeFiles(
   run: Pick<RunDetail, "args">,
-  stats: Pick<IngestStats, "sourceKey" | "errorKey">,
+  stats: Pick<IngestStats, "sourceKey" | "errorKey"> & { rejectsKey?: string | null },
 ): LakeFile[] {
   const arrived = typeof run.args.sourceKey === "string" ? run.args.sourceKey : null;
   const fileFailed = !!stats.errorKey && stats.errorKey === stats.sourceKey;
+  // Runs recorded before rejectsKey existed named their rejects file in errorKey only.
+  const rejects = stats.rejectsKey ?? (!fileFailed ? stats.errorKey : null);
   const rows: LakeFile[] = [];
   if (arrived) rows.push({ label: "Arrived as", key: arrived });
   if (stats.sourceKey && stats.sourceKey !== arrived) {
@@ -26,12 +28,9 @@ export function lakeFiles(
   }
   if (fileFailed && stats.errorKey) {
     rows.push({ label: "Why it failed", key: `${stats.errorKey}.reason.txt` });
-  } else if (stats.errorKey) {
-    rows.push({
-      label: "Rejected rows",
-      key: stats.errorKey,
-      note: "CSV, the failed rule on each row",
-    });
+  }
+  if (rejects) {
+    rows.push({ label: "Rejected rows", key: rejects, note: "CSV, the failed rule on each row" });
   }
   return rows;
 }
