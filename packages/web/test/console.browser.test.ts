@@ -298,6 +298,17 @@ describe("console in a browser", () => {
     const [, added, changed, same] = (await counts.textContent())!.match(shown)!;
     expect(Number(added) + Number(changed) + Number(same)).toBe(18);
     expect(Number(added)).toBe(run.stats.rowsInserted);
+    // the page and the Runs list lead with what the run was about: the table and the file
+    expect(await page.getByTestId("run-subject").textContent()).toBe(
+      "customers ← customers_console_1.csv",
+    );
+    const list = await open("/runs?pipeline=ingest");
+    await list
+      .getByRole("row")
+      .filter({ hasText: run.id })
+      .getByText("customers ← customers_console_1.csv")
+      .waitFor();
+    await list.close();
     expect(await page.getByTestId("quarantine-share").textContent()).toContain("10 %");
     await counts.getByText("fails a file above 20 %").waitFor();
     const byRule = page.getByRole("table", { name: "Quarantine by rule" });

@@ -27,6 +27,11 @@ export function RunDetailView({ run }: { run: RunDetail }) {
           {run.id}
           <CopyButton text={run.id} />
         </h1>
+        {run.subject ? (
+          <span className="text-[15px] font-semibold text-zinc-900" data-testid="run-subject">
+            {run.subject}
+          </span>
+        ) : null}
         <span className="text-[13px]" data-testid="run-status">
           <RunStatus status={run.status} />
         </span>

@@ -1,4 +1,5 @@
-// The runs list as a table: status, id, pipeline, timing, what happened, and the row's retry.
+// The runs list as a table: status, what the run was about, id, pipeline, timing, what happened,
+// and the row's retry.
 import { createColumnHelper, tableFeatures, useTable } from "@tanstack/react-table";
 import { createContext, useContext } from "react";
 import type { Run } from "../../api/client";
@@ -66,6 +67,15 @@ const columns = col.columns([
   col.accessor("status", {
     header: "Status",
     cell: (c) => <RunStatus status={c.getValue()} />,
+  }),
+  col.accessor((r) => r.subject ?? r.pipeline, {
+    id: "subject",
+    header: "What",
+    cell: (c) => (
+      <span title={c.getValue()} className="block truncate text-zinc-900" data-testid="run-subject">
+        {c.getValue()}
+      </span>
+    ),
   }),
   col.accessor("id", {
     header: "Run",
