@@ -69,7 +69,12 @@ describe("the type map", () => {
     expect(columnTypes(r)).toEqual(TYPES.map(([, rs]) => rs));
     const caveats = r.report.filter((i) => i.severity === "caveat").map((i) => i.object);
     expect(caveats).toEqual(
-      expect.arrayContaining(["CRM.ALL_TYPES.C22", "CRM.ALL_TYPES.C34", "CRM.ALL_TYPES.C37", "CRM.ALL_TYPES.C41"]),
+      expect.arrayContaining([
+        "CRM.ALL_TYPES.C22",
+        "CRM.ALL_TYPES.C34",
+        "CRM.ALL_TYPES.C37",
+        "CRM.ALL_TYPES.C41",
+      ]),
     );
   });
 
@@ -79,11 +84,14 @@ describe("the type map", () => {
   });
 
   test("NLS_LENGTH_SEMANTICS=CHAR makes VARCHAR2(n) characters (×4 bytes on Redshift)", () => {
-    const r = convertOracleDdl("CREATE TABLE T (ID NUMBER(9) PRIMARY KEY, NAME VARCHAR2(30), CODE VARCHAR2(5 BYTE));", {
-      target: "redshift",
-      schema: "crm",
-      lengthSemantics: "CHAR",
-    });
+    const r = convertOracleDdl(
+      "CREATE TABLE T (ID NUMBER(9) PRIMARY KEY, NAME VARCHAR2(30), CODE VARCHAR2(5 BYTE));",
+      {
+        target: "redshift",
+        schema: "crm",
+        lengthSemantics: "CHAR",
+      },
+    );
     expect(r.statements[1]).toContain("  name varchar(120),\n  code varchar(5),");
   });
 });
@@ -147,11 +155,17 @@ describe("Oracle scripts as they come", () => {
   });
 
   test("a statement it cannot read is reported at the token, and the rest is still converted", () => {
-    const src = "CREATE TABLE A (ID NUMBER(9) PRIMARY KEY);\nCREATE TABLE B (ID NUMBER( );\nCREATE TABLE C (ID NUMBER(9) PRIMARY KEY);\n";
+    const src =
+      "CREATE TABLE A (ID NUMBER(9) PRIMARY KEY);\nCREATE TABLE B (ID NUMBER( );\nCREATE TABLE C (ID NUMBER(9) PRIMARY KEY);\n";
     const r = convertOracleDdl(src, { target: "postgres", schema: "s" });
     expect(r.tables).toEqual(["s.a", "s.c"]);
     expect(r.report).toEqual([
-      expect.objectContaining({ line: 2, col: 28, kind: "CREATE TABLE", severity: "not-converted" }),
+      expect.objectContaining({
+        line: 2,
+        col: 28,
+        kind: "CREATE TABLE",
+        severity: "not-converted",
+      }),
     ]);
   });
 

@@ -101,7 +101,10 @@ describe("the HR schema as DBMS_METADATA exports it, for Redshift", () => {
     expect(item(r, "PROCEDURE", "HR.SECURE_DML").line).toBe(at('PROCEDURE "HR"."SECURE_DML"'));
     expect(item(r, "VIEW", "HR.EMP_DETAILS_VIEW").line).toBe(at('VIEW "HR"."EMP_DETAILS_VIEW"'));
     expect(item(r, "SEQUENCE", "HR.EMPLOYEES_SEQ").line).toBe(at('"HR"."EMPLOYEES_SEQ"'));
-    expect(item(r, "INDEX", "HR.EMP_NAME_IX")).toMatchObject({ severity: "note", line: at('"HR"."EMP_NAME_IX"') });
+    expect(item(r, "INDEX", "HR.EMP_NAME_IX")).toMatchObject({
+      severity: "note",
+      line: at('"HR"."EMP_NAME_IX"'),
+    });
     // the unique index behind EMP_EMAIL_UK is the constraint's own: nothing to say
     expect(r.report.filter((i) => i.object === "HR.EMP_EMAIL_UK")).toEqual([]);
     expect(item(r, "STORAGE", "HR.REGIONS").message).toMatch(
@@ -114,7 +117,9 @@ describe("the HR schema as DBMS_METADATA exports it, for Redshift", () => {
     expect(r.statements).toContain(
       "comment on table hr.regions is 'Regions table that contains region numbers and names. Contains 4 rows; references with the Countries table.'",
     );
-    expect(r.statements.some((s) => s.includes("It''s the audit trail the HR team reads.'"))).toBe(true);
+    expect(r.statements.some((s) => s.includes("It''s the audit trail the HR team reads.'"))).toBe(
+      true,
+    );
   });
 });
 
@@ -134,7 +139,9 @@ describe("the CRM install script (SQL*Plus, hand-written), for Redshift", () => 
     );
     expect(item(r, "TRIGGER", "CRM.TRG_CUST_BI on CRM.CUSTOMERS")).toMatchObject({
       line: lineOf(crm, "CREATE OR REPLACE TRIGGER trg_cust_bi"),
-      message: expect.stringMatching(/its id from CUSTOMERS_SEQ became an identity on CRM\.CUSTOMERS\.CUSTOMER_ID/),
+      message: expect.stringMatching(
+        /its id from CUSTOMERS_SEQ became an identity on CRM\.CUSTOMERS\.CUSTOMER_ID/,
+      ),
       action: "nothing else to do",
     });
     // a trigger with other logic is reported as such
@@ -176,17 +183,29 @@ describe("the CRM install script (SQL*Plus, hand-written), for Redshift", () => 
   test("what is not converted is reported at its line: checks, virtual column, package, view, temporary table", () => {
     expect(r.statements.join("\n")).not.toMatch(/\bcheck\b|total_with_tax/i);
     const at = (needle: string) => lineOf(crm, needle);
-    expect(item(r, "CHECK", "CUSTOMERS_STATUS_CK on CRM.CUSTOMERS").line).toBe(at("CONSTRAINT customers_status_ck"));
-    expect(item(r, "CHECK", "CUSTOMERS_EMAIL_CK on CRM.CUSTOMERS").line).toBe(at("CONSTRAINT customers_email_ck"));
-    expect(item(r, "CHECK", "ORDER_ITEMS_QTY_CK on CRM.ORDER_ITEMS").line).toBe(at("CONSTRAINT order_items_qty_ck"));
+    expect(item(r, "CHECK", "CUSTOMERS_STATUS_CK on CRM.CUSTOMERS").line).toBe(
+      at("CONSTRAINT customers_status_ck"),
+    );
+    expect(item(r, "CHECK", "CUSTOMERS_EMAIL_CK on CRM.CUSTOMERS").line).toBe(
+      at("CONSTRAINT customers_email_ck"),
+    );
+    expect(item(r, "CHECK", "ORDER_ITEMS_QTY_CK on CRM.ORDER_ITEMS").line).toBe(
+      at("CONSTRAINT order_items_qty_ck"),
+    );
     expect(item(r, "COLUMN", "CRM.ORDERS.TOTAL_WITH_TAX")).toMatchObject({
       line: at("total_with_tax"),
       severity: "not-converted",
     });
     expect(item(r, "PACKAGE", "CRM.CRM_API").line).toBe(at("CREATE OR REPLACE PACKAGE crm_api"));
-    expect(item(r, "PACKAGE BODY", "CRM.CRM_API").line).toBe(at("CREATE OR REPLACE PACKAGE BODY crm_api"));
-    expect(item(r, "VIEW", "CRM.ACTIVE_CUSTOMERS").line).toBe(at("CREATE OR REPLACE VIEW active_customers"));
-    expect(item(r, "TEMPORARY TABLE", "CRM.TMP_CUSTOMER_IDS").line).toBe(at("CREATE GLOBAL TEMPORARY TABLE"));
+    expect(item(r, "PACKAGE BODY", "CRM.CRM_API").line).toBe(
+      at("CREATE OR REPLACE PACKAGE BODY crm_api"),
+    );
+    expect(item(r, "VIEW", "CRM.ACTIVE_CUSTOMERS").line).toBe(
+      at("CREATE OR REPLACE VIEW active_customers"),
+    );
+    expect(item(r, "TEMPORARY TABLE", "CRM.TMP_CUSTOMER_IDS").line).toBe(
+      at("CREATE GLOBAL TEMPORARY TABLE"),
+    );
     expect(item(r, "STORAGE", "CRM.ORDERS").message).toMatch(/PARTITION BY/);
   });
 
@@ -198,7 +217,9 @@ describe("the CRM install script (SQL*Plus, hand-written), for Redshift", () => 
       .map(([, n]) => n);
     expect(sqlplusLines.length).toBeGreaterThan(8);
     expect(r.report.filter((i) => sqlplusLines.includes(i.line))).toEqual([]);
-    expect(r.report.filter((i) => i.kind === "SYNTAX" || i.message.includes("could not read"))).toEqual([]);
+    expect(
+      r.report.filter((i) => i.kind === "SYNTAX" || i.message.includes("could not read")),
+    ).toEqual([]);
   });
 });
 
@@ -222,9 +243,15 @@ describe.each(engineNames)("the PostgreSQL conversion runs on %s", (engine) => {
     await wh.query(`insert into hr.departments values (10, 'Administration', 200, 1700)`);
     await wh.query(`insert into hr.employees values (200, 'Jennifer', 'Whalen', 'JWHALEN', '515.123.4444',
       '2003-09-17 08:30:00', 'AD_ASST', 4400, null, null, 10)`);
-    await wh.query(`insert into hr.job_history values (200, '1995-09-17', '2001-06-17', 'AD_ASST', 10)`);
-    await wh.query(`insert into hr.jobs values ('AD_ASST', 'Administration Assistant', 3000, 6000)`);
-    await wh.query(`insert into hr.locations values (1700, '2004 Charade Rd', '98199', 'Seattle', 'Washington', 'US')`);
+    await wh.query(
+      `insert into hr.job_history values (200, '1995-09-17', '2001-06-17', 'AD_ASST', 10)`,
+    );
+    await wh.query(
+      `insert into hr.jobs values ('AD_ASST', 'Administration Assistant', 3000, 6000)`,
+    );
+    await wh.query(
+      `insert into hr.locations values (1700, '2004 Charade Rd', '98199', 'Seattle', 'Washington', 'US')`,
+    );
     await wh.query(`insert into hr.countries values ('US', 'United States of America', 2)`);
     await wh.query(`insert into hr.regions values (2, 'Americas')`);
     const [e] = await wh.query<Record<string, unknown>>(
@@ -254,7 +281,13 @@ describe.each(engineNames)("the PostgreSQL conversion runs on %s", (engine) => {
       `insert into crm.customers (email, first_name, last_name) values ('zoé@example.fr', 'Zoé', 'Ñúñez')
        returning customer_id, status, country, credit_limit::text, created_at is not null as created`,
     );
-    expect(c).toEqual({ customer_id: 1000, status: "ACTIVE", country: "FR", credit_limit: "0.00", created: true });
+    expect(c).toEqual({
+      customer_id: 1000,
+      status: "ACTIVE",
+      country: "FR",
+      credit_limit: "0.00",
+      created: true,
+    });
     await wh.query(
       `insert into crm.customers (customer_id, email, status, created_at, loyalty_points, notes, photo)
        values (42, 'a@b.c', 'ACTIVE', '2024-01-01 10:00:00', 12.3456789012, repeat('x', 100000), '\\x00ff')`,
@@ -264,14 +297,20 @@ describe.each(engineNames)("the PostgreSQL conversion runs on %s", (engine) => {
        returning order_id, status, currency, order_date is not null as dated`,
     );
     expect(o).toEqual({ order_id: 1, status: "N", currency: "EUR", dated: true });
-    await wh.query(`insert into crm.order_items (order_id, line_no, product_code, unit_price) values (1, 1, 'SKU-1', 5.25)`);
+    await wh.query(
+      `insert into crm.order_items (order_id, line_no, product_code, unit_price) values (1, 1, 'SKU-1', 5.25)`,
+    );
     await wh.query(
       `insert into crm.contact_events (event_id, customer_id, channel, payload, handling_time)
        values (7, 1000, 'email', '{"x":1}', interval '1 minute 30 seconds')`,
     );
-    await wh.query(`insert into crm.customer_audit (customer_id, action, changed_at) values (1000, 'CLOSE', now())`);
+    await wh.query(
+      `insert into crm.customer_audit (customer_id, action, changed_at) values (1000, 'CLOSE', now())`,
+    );
     const [a] = await wh.query<{ by: string }>(`select changed_by as by from crm.customer_audit`);
-    expect(a!.by).toBe(await wh.query<{ u: string }>("select current_user as u").then((x) => x[0]!.u));
+    expect(a!.by).toBe(
+      await wh.query<{ u: string }>("select current_user as u").then((x) => x[0]!.u),
+    );
     const cols = await wh.query<Record<string, unknown>>(
       `select column_name, data_type, character_maximum_length as len, numeric_precision as p, numeric_scale as s
          from information_schema.columns where table_schema = 'crm' and table_name = 'customers'
@@ -281,7 +320,13 @@ describe.each(engineNames)("the PostgreSQL conversion runs on %s", (engine) => {
       { column_name: "credit_limit", data_type: "numeric", len: null, p: 12, s: 2 },
       { column_name: "email", data_type: "character varying", len: 320, p: null, s: null },
       { column_name: "notes", data_type: "text", len: null, p: null, s: null },
-      { column_name: "updated_at", data_type: "timestamp with time zone", len: null, p: null, s: null },
+      {
+        column_name: "updated_at",
+        data_type: "timestamp with time zone",
+        len: null,
+        p: null,
+        s: null,
+      },
     ]);
   });
 });

@@ -6,11 +6,12 @@
 // table and column names, so the converted tables are the ones the apply writes to.
 import { normalizeName } from "../warehouse/ident";
 import type { Dialect } from "../warehouse/warehouse";
+import { type Ctx, findTable, tableKey } from "./context";
 import { emit, type OutSchema } from "./emit";
-import type { OraName, Script, Sequence, Table } from "./model";
-import { parseScript, showName } from "./parse";
-import { buildTables, type Ctx, findTable, tableKey } from "./resolve";
+import { type OraName, type Script, type Sequence, showName, type Table } from "./model";
+import { parseScript } from "./parse";
 import { type ReportItem, sortReport } from "./report";
+import { buildTables } from "./resolve";
 import type { TypeOptions } from "./types";
 
 export interface ConvertOptions {
@@ -41,7 +42,15 @@ export function convertOracleDdl(src: string, opts: ConvertOptions): ConvertResu
     report,
   };
   for (const n of script.notes) {
-    report.push({ line: n.pos.line, col: n.pos.col, severity: "caveat", kind: n.kind, object: n.name, message: n.message, action: null });
+    report.push({
+      line: n.pos.line,
+      col: n.pos.col,
+      severity: "caveat",
+      kind: n.kind,
+      object: n.name,
+      message: n.message,
+      action: null,
+    });
   }
   for (const s of script.skipped) {
     report.push({
@@ -114,7 +123,9 @@ function foldAlterations(script: Script, tables: Map<string, Table>, report: Rep
     if (a.kind === "constraint") t.constraints.push(a.constraint);
     else if (a.kind === "column") t.columns.push(a.column);
     else {
-      const col = t.columns.find((c) => c.name === a.column) ?? t.columns.find((c) => c.name.toUpperCase() === a.column.toUpperCase());
+      const col =
+        t.columns.find((c) => c.name === a.column) ??
+        t.columns.find((c) => c.name.toUpperCase() === a.column.toUpperCase());
       if (!col) {
         report.push({
           line: a.pos.line,
@@ -160,7 +171,8 @@ function foldTriggersAndSequences(
   };
   for (const tr of script.triggers) {
     const where = tr.table ? ` on ${showName(tr.table)}` : "";
-    const none = target === "redshift" ? "Redshift has no triggers" : "the replica runs no Oracle triggers";
+    const none =
+      target === "redshift" ? "Redshift has no triggers" : "the replica runs no Oracle triggers";
     let message = `not converted (${none})`;
     // What the trigger wrote in Oracle reaches the warehouse as DMS changes of its own.
     let action =
@@ -172,7 +184,9 @@ function foldTriggersAndSequences(
       col.identity = { source: "trigger", start, increment, sequence: tr.idFill.sequence };
       if (seq) used.set(seq, `${showName(t.name)}.${col.name}`);
       message = `not converted (${none}): its id from ${showName(tr.idFill.sequence)} became an identity on ${showName(t.name)}.${col.name}`;
-      action = tr.otherLogic ? "it does more than fill the id: move the rest into the load" : "nothing else to do";
+      action = tr.otherLogic
+        ? "it does more than fill the id: move the rest into the load"
+        : "nothing else to do";
     }
     report.push({
       line: tr.pos.line,

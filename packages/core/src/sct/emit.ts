@@ -116,10 +116,13 @@ export function emit(schema: OutSchema, target: Dialect, header: string[]): Emit
 
   for (const t of schema.tables) {
     add(createTable(t, target), t.origin);
-    if (t.comment !== null) add(`comment on table ${tableRef(t)} is ${stringLiteral(t.comment, target)}`);
+    if (t.comment !== null)
+      add(`comment on table ${tableRef(t)} is ${stringLiteral(t.comment, target)}`);
     for (const c of t.columns) {
       if (c.comment === null) continue;
-      add(`comment on column ${tableRef(t)}.${sqlName(c.name)} is ${stringLiteral(c.comment, target)}`);
+      add(
+        `comment on column ${tableRef(t)}.${sqlName(c.name)} is ${stringLiteral(c.comment, target)}`,
+      );
     }
   }
   if (target === "postgres") {
@@ -139,11 +142,16 @@ export function emit(schema: OutSchema, target: Dialect, header: string[]): Emit
         const name = f.name ? `constraint ${sqlName(f.name)} ` : "";
         add(
           `alter table ${tableRef(f.table)} add ${name}foreign key (${list(f.columns)}) references ${tableRef(f.ref)} (${list(f.refColumns)})`,
-          f === schema.foreignKeys[0] ? "Foreign keys: informational on Redshift (not enforced)" : undefined,
+          f === schema.foreignKeys[0]
+            ? "Foreign keys: informational on Redshift (not enforced)"
+            : undefined,
         );
       }
     } else {
-      parts.push("", "-- Foreign keys, left out: the replica takes rows from DMS table by table, in any order,");
+      parts.push(
+        "",
+        "-- Foreign keys, left out: the replica takes rows from DMS table by table, in any order,",
+      );
       parts.push("-- so an enforced foreign key would reject rows Oracle holds. For reference:");
       for (const f of schema.foreignKeys) {
         parts.push(

@@ -292,7 +292,13 @@ export function splitStatements(tokens: Token[]): Statement[] {
         }
         if (!unterminated) unterminated = true;
       }
-      out.push({ tokens: tokens.slice(k, j), line: first.line, col: first.col, plsql: true, unterminated });
+      out.push({
+        tokens: tokens.slice(k, j),
+        line: first.line,
+        col: first.col,
+        plsql: true,
+        unterminated,
+      });
       k = j < tokens.length && tokens[j]!.slashLine ? j + 1 : j;
       continue;
     }

@@ -33,8 +33,12 @@ export interface OraType {
 }
 
 export type DefaultExpr =
-  | { kind: "literal"; sql: string; text: string; /** A string literal's value. */ string?: string }
-  | { kind: "now"; fn: "SYSDATE" | "SYSTIMESTAMP" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP"; text: string }
+  | { kind: "literal"; sql: string; text: string /** A string literal's value. */; string?: string }
+  | {
+      kind: "now";
+      fn: "SYSDATE" | "SYSTIMESTAMP" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP";
+      text: string;
+    }
   | { kind: "user"; text: string }
   | { kind: "nextval"; sequence: OraName; text: string }
   | { kind: "null"; text: string }
@@ -151,4 +155,9 @@ export interface Script {
   skipped: Skipped[];
   /** Oddities the parser worked around (a PL/SQL unit without its `/`, …). */
   notes: { pos: Pos; kind: string; name: string | null; message: string }[];
+}
+
+/** An Oracle name as the script spells it, for messages: CRM.CUSTOMERS. */
+export function showName(n: OraName): string {
+  return n.schema ? `${n.schema}.${n.name}` : n.name;
 }

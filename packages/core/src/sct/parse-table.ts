@@ -2,8 +2,8 @@
 // defaults, identity and inline constraints; out-of-line constraints with their state (ENABLE,
 // USING INDEX …); and the physical clauses after the column list, which are noted and dropped.
 import { type Cursor, ParseError } from "./cursor";
-import type { Token } from "./lexer";
-import type { Column, Constraint, DefaultExpr, Identity, OraType, Pos, Table } from "./model";
+import type { Column, Constraint, Identity, Pos, Table } from "./model";
+import { COLUMN_CLAUSE, parseDefault, parseType } from "./parse-type";
 
 const CONSTRAINT_STATE = new Set([
   "ENABLE",
@@ -17,25 +17,6 @@ const CONSTRAINT_STATE = new Set([
   "IMMEDIATE",
   "DEFERRED",
   "EXCEPTIONS",
-]);
-
-/** Words that end a DEFAULT expression or an unknown column clause. */
-const COLUMN_CLAUSE = new Set([
-  "CONSTRAINT",
-  "NOT",
-  "NULL",
-  "PRIMARY",
-  "UNIQUE",
-  "CHECK",
-  "REFERENCES",
-  "ENABLE",
-  "DISABLE",
-  "ENCRYPT",
-  "COLLATE",
-  "SORT",
-  "VISIBLE",
-  "INVISIBLE",
-  "GENERATED",
 ]);
 
 /** Physical/storage clause heads after the column list, as the report names them. */
@@ -98,7 +79,11 @@ export function parseCreateTable(c: Cursor, pos: Pos): Table {
     c.next();
   }
   if (c.is("OF")) {
-    throw new NotATable("OBJECT TABLE", "not converted (an object table of a user-defined type)", "define its columns as a relational table by hand");
+    throw new NotATable(
+      "OBJECT TABLE",
+      "not converted (an object table of a user-defined type)",
+      "define its columns as a relational table by hand",
+    );
   }
   if (c.is("AS")) throw ctas();
   if (!c.is("(")) throw new ParseError("expected ( and the column list", c.pos());
@@ -238,7 +223,11 @@ function parseGenerated(c: Cursor, col: Column): void {
   }
   c.expect("AS");
   if (c.accept("IDENTITY")) {
-    const identity: Identity = { source: always ? "always" : "by default", start: null, increment: null };
+    const identity: Identity = {
+      source: always ? "always" : "by default",
+      start: null,
+      increment: null,
+    };
     if (c.is("(")) {
       c.next();
       while (!c.done() && !c.is(")")) {
@@ -256,134 +245,6 @@ function parseGenerated(c: Cursor, col: Column): void {
   if (!c.is("(")) throw new ParseError("expected ( and the virtual column's expression", c.pos());
   col.virtual = c.skipGroup();
   c.accept("VIRTUAL");
-}
-
-export function parseType(c: Cursor): OraType {
-  const first = c.peek()!;
-  const pos = { line: first.line, col: first.col };
-  const from = c.i;
-  const ty: OraType = {
-    name: "",
-    precision: null,
-    scale: null,
-    length: null,
-    semantics: null,
-    fsp: null,
-    text: "",
-    pos,
-  };
-  const word = c.ident();
-  let name = word.value.toUpperCase();
-  if (c.is(".") && c.isIdent(1)) {
-    // SYS.XMLTYPE, MDSYS.SDO_GEOMETRY, or a user-defined type
-    c.next();
-    name = `${name}.${c.ident().value.toUpperCase()}`;
-  }
-  if (name === "LONG" && c.accept("RAW")) name = "LONG RAW";
-  else if (name === "DOUBLE" && c.accept("PRECISION")) name = "DOUBLE PRECISION";
-  else if ((name === "CHARACTER" || name === "CHAR" || name === "NCHAR") && c.accept("VARYING"))
-    name = name === "NCHAR" ? "NVARCHAR2" : "VARCHAR2";
-  else if (name === "NATIONAL") {
-    if (!c.accept("CHARACTER")) c.expect("CHAR");
-    name = c.accept("VARYING") ? "NVARCHAR2" : "NCHAR";
-  }
-  if (name === "INTERVAL") {
-    if (c.accept("YEAR")) {
-      if (c.is("(")) ty.precision = parenInt(c);
-      c.expect("TO", "MONTH");
-      name = "INTERVAL YEAR TO MONTH";
-    } else {
-      c.expect("DAY");
-      if (c.is("(")) ty.precision = parenInt(c);
-      c.expect("TO", "SECOND");
-      if (c.is("(")) ty.fsp = parenInt(c);
-      name = "INTERVAL DAY TO SECOND";
-    }
-  } else if (c.is("(")) {
-    c.next();
-    if (c.accept("*")) ty.precision = "*";
-    else if (c.accept("MAX")) ty.length = null;
-    else {
-      const n = c.int();
-      if (name === "TIMESTAMP") ty.fsp = n;
-      else if (isNumeric(name)) ty.precision = n;
-      else ty.length = n;
-    }
-    if (c.accept(",")) ty.scale = c.int();
-    if (c.accept("BYTE")) ty.semantics = "BYTE";
-    else if (c.accept("CHAR")) ty.semantics = "CHAR";
-    c.expect(")");
-  }
-  if (name === "TIMESTAMP" && c.is("WITH")) {
-    c.next();
-    const local = c.accept("LOCAL");
-    c.expect("TIME", "ZONE");
-    name = local ? "TIMESTAMP WITH LOCAL TIME ZONE" : "TIMESTAMP WITH TIME ZONE";
-  }
-  ty.name = name;
-  ty.text = c.textFrom(from);
-  return ty;
-}
-
-function parenInt(c: Cursor): number {
-  c.expect("(");
-  const n = c.int();
-  c.expect(")");
-  return n;
-}
-
-function isNumeric(name: string): boolean {
-  return ["NUMBER", "NUMERIC", "DECIMAL", "DEC", "FLOAT"].includes(name);
-}
-
-const NOW_FUNCTIONS = new Set(["SYSDATE", "SYSTIMESTAMP", "CURRENT_DATE", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP"]);
-
-/** A DEFAULT expression, up to the next column clause or the end of the column. */
-export function parseDefault(c: Cursor): DefaultExpr {
-  const from = c.i;
-  while (!c.done() && !c.is(",", ")")) {
-    const t = c.peek()!;
-    if (c.i > from && t.kind === "word" && COLUMN_CLAUSE.has(t.value)) break;
-    if (c.is("(")) c.skipGroup();
-    else c.next();
-    if (c.i - from === 1 && t.kind === "word" && t.value === "NULL") break;
-  }
-  const toks = c.tokens.slice(from, c.i);
-  const text = c.textFrom(from);
-  return classifyDefault(toks, text);
-}
-
-function classifyDefault(toks: Token[], text: string): DefaultExpr {
-  let ts = toks;
-  // unwrap ( … )
-  while (ts.length >= 2 && ts[0]!.value === "(" && ts[ts.length - 1]!.value === ")") ts = ts.slice(1, -1);
-  const [a, b, d] = ts;
-  if (ts.length === 1 && a) {
-    if (a.kind === "number") return { kind: "literal", sql: a.value.replace(/[fFdD]$/, ""), text };
-    if (a.kind === "string")
-      return { kind: "literal", sql: `'${a.value.replace(/'/g, "''")}'`, text, string: a.value };
-    if (a.kind === "word" && a.value === "NULL") return { kind: "null", text };
-    if (a.kind === "word" && (a.value === "TRUE" || a.value === "FALSE"))
-      return { kind: "literal", sql: a.value.toLowerCase(), text };
-    if (a.kind === "word" && a.value === "USER") return { kind: "user", text };
-    if (a.kind === "word" && NOW_FUNCTIONS.has(a.value))
-      return { kind: "now", fn: a.value as "SYSDATE", text };
-  }
-  if (ts.length === 2 && a?.value === "-" && b?.kind === "number")
-    return { kind: "literal", sql: `-${b.value}`, text };
-  // SYSTIMESTAMP(3), CURRENT_TIMESTAMP(6)
-  if (ts.length === 4 && a?.kind === "word" && NOW_FUNCTIONS.has(a.value) && b?.value === "(")
-    return { kind: "now", fn: a.value as "SYSDATE", text };
-  // seq.NEXTVAL or schema.seq.NEXTVAL
-  const last = ts[ts.length - 1];
-  if (last?.kind === "word" && last.value === "NEXTVAL" && ts[ts.length - 2]?.value === ".") {
-    const parts = ts.slice(0, -2);
-    if (parts.length === 1 && (a?.kind === "word" || a?.kind === "qident"))
-      return { kind: "nextval", sequence: { schema: null, name: a.value, quoted: a.kind === "qident" }, text };
-    if (parts.length === 3 && b?.value === "." && d && (d.kind === "word" || d.kind === "qident"))
-      return { kind: "nextval", sequence: { schema: a!.value, name: d.value, quoted: d.kind === "qident" }, text };
-  }
-  return { kind: "other", text };
 }
 
 function constraintName(c: Cursor): string | null {
@@ -406,7 +267,10 @@ function parseConstraintState(c: Cursor): boolean {
       else
         while (!c.done() && !c.is(",", ")")) {
           const u = c.peek()!;
-          if (u.kind === "word" && (CONSTRAINT_STATE.has(u.value) || u.value === "NOT" || u.value === "CONSTRAINT"))
+          if (
+            u.kind === "word" &&
+            (CONSTRAINT_STATE.has(u.value) || u.value === "NOT" || u.value === "CONSTRAINT")
+          )
             break;
           if (c.is("(")) c.skipGroup();
           else c.next();
@@ -457,14 +321,34 @@ function parseInlineConstraint(c: Cursor, col: Column, table: Table): void {
     return;
   }
   let k: Constraint;
-  if (c.accept("PRIMARY", "KEY")) k = { kind: "primary", name, columns: [col.name], disabled: false, pos };
-  else if (c.accept("UNIQUE")) k = { kind: "unique", name, columns: [col.name], disabled: false, pos };
+  if (c.accept("PRIMARY", "KEY"))
+    k = { kind: "primary", name, columns: [col.name], disabled: false, pos };
+  else if (c.accept("UNIQUE"))
+    k = { kind: "unique", name, columns: [col.name], disabled: false, pos };
   else if (c.is("CHECK")) {
     c.next();
-    k = { kind: "check", name, columns: [col.name], condition: c.skipGroup(), disabled: false, pos };
+    k = {
+      kind: "check",
+      name,
+      columns: [col.name],
+      condition: c.skipGroup(),
+      disabled: false,
+      pos,
+    };
   } else if (c.is("REFERENCES")) {
-    k = { kind: "foreign", name, columns: [col.name], references: parseReferences(c), disabled: false, pos };
-  } else throw new ParseError("expected a constraint (NOT NULL, PRIMARY KEY, UNIQUE, CHECK, REFERENCES)", c.pos());
+    k = {
+      kind: "foreign",
+      name,
+      columns: [col.name],
+      references: parseReferences(c),
+      disabled: false,
+      pos,
+    };
+  } else
+    throw new ParseError(
+      "expected a constraint (NOT NULL, PRIMARY KEY, UNIQUE, CHECK, REFERENCES)",
+      c.pos(),
+    );
   k.disabled = parseConstraintState(c);
   table.constraints.push(k);
 }
@@ -474,8 +358,10 @@ export function parseOutOfLineConstraint(c: Cursor): Constraint | null {
   const pos = c.pos();
   const name = constraintName(c);
   let k: Constraint;
-  if (c.accept("PRIMARY", "KEY")) k = { kind: "primary", name, columns: c.identList(), disabled: false, pos };
-  else if (c.accept("UNIQUE")) k = { kind: "unique", name, columns: c.identList(), disabled: false, pos };
+  if (c.accept("PRIMARY", "KEY"))
+    k = { kind: "primary", name, columns: c.identList(), disabled: false, pos };
+  else if (c.accept("UNIQUE"))
+    k = { kind: "unique", name, columns: c.identList(), disabled: false, pos };
   else if (c.accept("CHECK")) {
     k = { kind: "check", name, columns: [], condition: c.skipGroup(), disabled: false, pos };
   } else if (c.accept("FOREIGN", "KEY")) {
@@ -513,7 +399,10 @@ function parsePhysical(c: Cursor, table: Table): void {
     }
     const label = t.kind === "word" ? PHYSICAL[t.value] : undefined;
     if (label && (t.value !== "ORGANIZATION" || c.peek(1)?.value !== "HEAP")) {
-      addIgnored(table, label === "ORGANIZATION" ? `ORGANIZATION ${c.peek(1)?.value ?? ""}`.trim() : label);
+      addIgnored(
+        table,
+        label === "ORGANIZATION" ? `ORGANIZATION ${c.peek(1)?.value ?? ""}`.trim() : label,
+      );
     }
     c.next();
   }

@@ -3,15 +3,10 @@
 // with its line, so the converter can report everything it did not convert.
 import { Cursor, ParseError } from "./cursor";
 import { type Statement, splitStatements, tokenize } from "./lexer";
-import type { Alteration, OraName, Pos, Script, Trigger } from "./model";
-import {
-  NotATable,
-  parseCreateTable,
-  parseDefault,
-  parseOutOfLineConstraint,
-  parseType,
-  skipClause,
-} from "./parse-table";
+import { type Alteration, type OraName, type Pos, type Script, showName } from "./model";
+import { parsePlsql } from "./parse-plsql";
+import { NotATable, parseCreateTable, parseOutOfLineConstraint, skipClause } from "./parse-table";
+import { parseDefault, parseType } from "./parse-type";
 
 export function parseScript(src: string): Script {
   const script: Script = {
@@ -25,12 +20,18 @@ export function parseScript(src: string): Script {
     notes: [],
   };
   const { tokens, problems } = tokenize(src);
-  for (const p of problems) script.notes.push({ pos: p, kind: "SYNTAX", name: null, message: p.message });
+  for (const p of problems)
+    script.notes.push({ pos: p, kind: "SYNTAX", name: null, message: p.message });
   let schema: string | null = null;
   for (const st of splitStatements(tokens)) {
     if (st.sqlplus) continue;
     const last = st.tokens[st.tokens.length - 1]!;
-    const c: Cursor = new Cursor(st.tokens, src, { line: last.line, col: last.col + (last.end - last.start) }, schema);
+    const c: Cursor = new Cursor(
+      st.tokens,
+      src,
+      { line: last.line, col: last.col + (last.end - last.start) },
+      schema,
+    );
     const pos = { line: st.line, col: st.col };
     if (c.accept("ALTER", "SESSION", "SET", "CURRENT_SCHEMA")) {
       c.accept("=");
@@ -42,7 +43,13 @@ export function parseScript(src: string): Script {
       else parseStatement(c, pos, script);
     } catch (err) {
       if (err instanceof NotATable) {
-        script.skipped.push({ kind: err.kind, name: null, pos, reason: err.reason, action: err.action });
+        script.skipped.push({
+          kind: err.kind,
+          name: null,
+          pos,
+          reason: err.reason,
+          action: err.action,
+        });
       } else if (err instanceof ParseError) {
         script.skipped.push({
           kind: headline(st),
@@ -62,16 +69,27 @@ function headline(st: Statement): string {
   const words: string[] = [];
   for (const t of st.tokens) {
     if (t.kind !== "word" || words.length >= 3) break;
-    if (["OR", "REPLACE", "EDITIONABLE", "NONEDITIONABLE", "GLOBAL", "TEMPORARY", "UNIQUE", "BITMAP", "PUBLIC", "FORCE", "NOFORCE"].includes(t.value) && words.length)
+    if (
+      [
+        "OR",
+        "REPLACE",
+        "EDITIONABLE",
+        "NONEDITIONABLE",
+        "GLOBAL",
+        "TEMPORARY",
+        "UNIQUE",
+        "BITMAP",
+        "PUBLIC",
+        "FORCE",
+        "NOFORCE",
+      ].includes(t.value) &&
+      words.length
+    )
       continue;
     words.push(t.value);
     if (words.length === 2) break;
   }
   return words.join(" ") || "STATEMENT";
-}
-
-export function showName(n: OraName): string {
-  return n.schema ? `${n.schema}.${n.name}` : n.name;
 }
 
 const IGNORED_QUIETLY = new Set(["SESSION", "TRIGGER"]);
@@ -133,9 +151,18 @@ function parseStatement(c: Cursor, pos: Pos, script: Script): void {
   }
   const word = first.value;
   const kinds: Record<string, [string, string]> = {
-    GRANT: ["not converted (grants belong to the warehouse's own users)", "grant on the warehouse by hand"],
-    REVOKE: ["not converted (grants belong to the warehouse's own users)", "revoke on the warehouse by hand"],
-    DROP: ["not converted (the converted script only creates)", "drop by hand if you are re-creating"],
+    GRANT: [
+      "not converted (grants belong to the warehouse's own users)",
+      "grant on the warehouse by hand",
+    ],
+    REVOKE: [
+      "not converted (grants belong to the warehouse's own users)",
+      "revoke on the warehouse by hand",
+    ],
+    DROP: [
+      "not converted (the converted script only creates)",
+      "drop by hand if you are re-creating",
+    ],
     INSERT: ["not converted (data, not schema)", "the DMS full load brings the rows"],
     UPDATE: ["not converted (data, not schema)", "the DMS full load brings the rows"],
     DELETE: ["not converted (data, not schema)", "the DMS full load brings the rows"],
@@ -159,7 +186,17 @@ function skipCreate(c: Cursor, pos: Pos, script: Script): void {
   const words: string[] = [];
   while (c.peek()?.kind === "word" && words.length < 3) {
     const w = c.peek()!.value;
-    if (["FORCE", "NOFORCE", "EDITIONABLE", "NONEDITIONABLE", "EDITIONING", "PUBLIC", "SECURE"].includes(w)) {
+    if (
+      [
+        "FORCE",
+        "NOFORCE",
+        "EDITIONABLE",
+        "NONEDITIONABLE",
+        "EDITIONING",
+        "PUBLIC",
+        "SECURE",
+      ].includes(w)
+    ) {
       c.next();
       continue;
     }
@@ -177,10 +214,19 @@ function skipCreate(c: Cursor, pos: Pos, script: Script): void {
     name = null;
   }
   const known: Record<string, [string, string]> = {
-    VIEW: ["not converted (its query is Oracle SQL)", "rewrite the query for the warehouse and create the view by hand"],
-    "MATERIALIZED VIEW": ["not converted (its query is Oracle SQL)", "rewrite it as a Redshift materialized view by hand"],
+    VIEW: [
+      "not converted (its query is Oracle SQL)",
+      "rewrite the query for the warehouse and create the view by hand",
+    ],
+    "MATERIALIZED VIEW": [
+      "not converted (its query is Oracle SQL)",
+      "rewrite it as a Redshift materialized view by hand",
+    ],
     "MATERIALIZED VIEW LOG": ["not converted (DMS reads the redo log instead)", "nothing to do"],
-    SYNONYM: ["not converted (the warehouse has no synonyms)", "use the schema-qualified name, or a view"],
+    SYNONYM: [
+      "not converted (the warehouse has no synonyms)",
+      "use the schema-qualified name, or a view",
+    ],
     "DATABASE LINK": ["not converted", "nothing to do in the warehouse"],
     USER: ["not converted", "create warehouse users by hand"],
     ROLE: ["not converted", "create warehouse roles by hand"],
@@ -213,7 +259,10 @@ function parseIndex(c: Cursor, pos: Pos, unique: boolean, bitmap: boolean, scrip
     if (
       t &&
       (t.kind === "word" || t.kind === "qident") &&
-      (after?.value === "," || after?.value === ")" || after?.value === "ASC" || after?.value === "DESC")
+      (after?.value === "," ||
+        after?.value === ")" ||
+        after?.value === "ASC" ||
+        after?.value === "DESC")
     ) {
       columns?.push(c.ident().value);
       c.accept("ASC") || c.accept("DESC");
@@ -231,7 +280,9 @@ function parseIndex(c: Cursor, pos: Pos, unique: boolean, bitmap: boolean, scrip
     unique,
     bitmap,
     columns,
-    text: c.tokens.slice(from, keyEnd).length ? c.src.slice(c.tokens[from]!.start, c.tokens[keyEnd - 1]!.end) : "",
+    text: c.tokens.slice(from, keyEnd).length
+      ? c.src.slice(c.tokens[from]!.start, c.tokens[keyEnd - 1]!.end)
+      : "",
     pos,
   });
 }
@@ -282,7 +333,7 @@ function parseAlterTable(c: Cursor, pos: Pos, script: Script): void {
         const k = parseOutOfLineConstraint(c);
         if (k) push({ kind: "constraint", table, constraint: k, pos: p });
       } else if (c.accept("SUPPLEMENTAL")) {
-        while (!c.done() && !c.is(",", ")")) (c.is("(") ? c.skipGroup() : c.next());
+        while (!c.done() && !c.is(",", ")")) c.is("(") ? c.skipGroup() : c.next();
       } else {
         // ADD (col type …): a new column
         const id = c.ident();
@@ -295,23 +346,43 @@ function parseAlterTable(c: Cursor, pos: Pos, script: Script): void {
           else if (c.is("(")) c.skipGroup();
           else c.next();
         }
-        push({ kind: "column", table, column: { name: id.value, quoted: id.quoted, type, notNull, default: value, defaultPos: null, identity: null, virtual: null, pos: p }, pos: p });
+        push({
+          kind: "column",
+          table,
+          column: {
+            name: id.value,
+            quoted: id.quoted,
+            type,
+            notNull,
+            default: value,
+            defaultPos: null,
+            identity: null,
+            virtual: null,
+            pos: p,
+          },
+          pos: p,
+        });
       }
     } while (c.accept(","));
     if (paren) c.accept(")");
     return;
   }
   if (c.accept("MODIFY")) {
-    if (c.is("CONSTRAINT", "PRIMARY", "UNIQUE")) return unsupportedAlter(c, pos, table, script);
+    if (c.is("CONSTRAINT", "PRIMARY", "UNIQUE")) {
+      unsupportedAlter(c, pos, table, script);
+      return;
+    }
     const paren = c.accept("(");
     do {
       const p = c.pos();
       const column = c.ident().value;
       while (!c.done() && !c.is(",", ")")) {
         if (c.accept("CONSTRAINT")) c.ident();
-        else if (c.accept("NOT", "NULL")) push({ kind: "notnull", table, column, notNull: true, pos: p });
+        else if (c.accept("NOT", "NULL"))
+          push({ kind: "notnull", table, column, notNull: true, pos: p });
         else if (c.accept("NULL")) push({ kind: "notnull", table, column, notNull: false, pos: p });
-        else if (c.accept("DEFAULT")) push({ kind: "default", table, column, value: parseDefault(c), pos: p });
+        else if (c.accept("DEFAULT"))
+          push({ kind: "default", table, column, value: parseDefault(c), pos: p });
         else if (c.is("(")) c.skipGroup();
         else c.next();
       }
@@ -321,7 +392,26 @@ function parseAlterTable(c: Cursor, pos: Pos, script: Script): void {
   }
   // LOGGING, ENABLE ROW MOVEMENT, … are storage settings; others (DROP, RENAME) change the schema.
   const w = c.peek()?.value ?? "";
-  if (["LOGGING", "NOLOGGING", "ENABLE", "DISABLE", "PARALLEL", "NOPARALLEL", "CACHE", "NOCACHE", "MOVE", "SHRINK", "ALLOCATE", "DEALLOCATE", "PCTFREE", "STORAGE", "COMPRESS", "NOCOMPRESS"].includes(w))
+  if (
+    [
+      "LOGGING",
+      "NOLOGGING",
+      "ENABLE",
+      "DISABLE",
+      "PARALLEL",
+      "NOPARALLEL",
+      "CACHE",
+      "NOCACHE",
+      "MOVE",
+      "SHRINK",
+      "ALLOCATE",
+      "DEALLOCATE",
+      "PCTFREE",
+      "STORAGE",
+      "COMPRESS",
+      "NOCOMPRESS",
+    ].includes(w)
+  )
     return;
   unsupportedAlter(c, pos, table, script);
 }
@@ -334,136 +424,4 @@ function unsupportedAlter(c: Cursor, pos: Pos, table: OraName, script: Script): 
     reason: `not converted (${c.peek()?.value ?? "this"} is not folded into the table)`,
     action: "apply the change by hand after creating the table",
   });
-}
-
-const UNIT_WORDS = new Set(["TRIGGER", "PACKAGE", "PROCEDURE", "FUNCTION", "TYPE", "LIBRARY", "JAVA"]);
-
-function parsePlsql(c: Cursor, st: Statement, pos: Pos, script: Script): void {
-  if (st.unterminated) {
-    script.notes.push({
-      pos,
-      kind: "SYNTAX",
-      name: null,
-      message: "a PL/SQL unit without the `/` line that ends it: taken up to the next CREATE at the start of a line",
-    });
-  }
-  if (!c.accept("CREATE")) {
-    script.skipped.push({
-      kind: "PL/SQL BLOCK",
-      name: null,
-      pos,
-      reason: "not converted (an anonymous PL/SQL block runs Oracle code)",
-      action: "do what it does by hand in the warehouse, if anything",
-    });
-    return;
-  }
-  while (c.is("OR", "REPLACE", "EDITIONABLE", "NONEDITIONABLE", "EDITIONING", "AND", "COMPILE", "RESOLVE", "NOFORCE")) c.next();
-  let kind = c.next().value;
-  if (!UNIT_WORDS.has(kind)) kind = "PL/SQL UNIT";
-  if ((kind === "PACKAGE" || kind === "TYPE") && c.accept("BODY")) kind = `${kind} BODY`;
-  if (kind === "JAVA") {
-    while (c.is("SOURCE", "RESOURCE", "CLASS", "NAMED")) c.next();
-  }
-  let name: OraName | null = null;
-  if (c.isIdent()) name = c.name();
-  if (kind === "TRIGGER" && name) {
-    const trigger = parseTrigger(c, name, pos);
-    script.triggers.push(trigger);
-    return;
-  }
-  const why: Record<string, string> = {
-    PACKAGE: "a PL/SQL package",
-    "PACKAGE BODY": "a PL/SQL package body",
-    PROCEDURE: "a PL/SQL procedure",
-    FUNCTION: "a PL/SQL function",
-    TYPE: "a user-defined type",
-    "TYPE BODY": "a user-defined type's PL/SQL",
-    JAVA: "Java stored in the database",
-  };
-  const typeish = kind.startsWith("TYPE");
-  script.skipped.push({
-    kind,
-    name: name ? showName(name) : null,
-    pos,
-    reason: `not converted (${why[kind] ?? "PL/SQL"}${typeish ? "" : "; the warehouse runs no PL/SQL"})`,
-    action: typeish
-      ? "store its attributes as plain columns"
-      : "move what the load needs into the pipeline's SQL, or rewrite it by hand as a stored procedure (Redshift and PostgreSQL both take PL/pgSQL)",
-  });
-}
-
-function parseTrigger(c: Cursor, name: OraName, pos: Pos): Trigger {
-  const trigger: Trigger = { name, table: null, timing: "", events: [], idFill: null, otherLogic: true, pos };
-  const timing: string[] = [];
-  while (c.is("BEFORE", "AFTER", "INSTEAD", "OF", "FOR")) timing.push(c.next().value);
-  trigger.timing = timing.join(" ");
-  while (!c.done() && !c.is("ON")) {
-    const t = c.next();
-    if (t.kind === "word" && ["INSERT", "UPDATE", "DELETE"].includes(t.value)) trigger.events.push(t.value);
-  }
-  if (!c.accept("ON")) return trigger;
-  if (c.accept("NESTED", "TABLE")) {
-    c.ident();
-    c.expect("OF");
-  }
-  if (!c.is("DATABASE", "SCHEMA")) trigger.table = c.name();
-  let newAlias = "NEW";
-  const bodyFrom = findBody(c, (alias) => {
-    newAlias = alias;
-  });
-  const body = c.tokens.slice(bodyFrom);
-  const fill = findIdFill(body, newAlias);
-  if (fill) {
-    trigger.idFill = { column: fill.column, sequence: fill.sequence };
-    const semis = body.filter((t) => t.kind === "punct" && t.value === ";").length;
-    let endIfs = 0;
-    for (let k = 0; k + 1 < body.length; k++) if (body[k]!.value === "END" && body[k + 1]!.value === "IF") endIfs++;
-    trigger.otherLogic = semis - endIfs - 2 > 0;
-  }
-  return trigger;
-}
-
-/** Moves past REFERENCING / FOR EACH ROW / WHEN …; returns where the body starts. */
-function findBody(c: Cursor, onNewAlias: (alias: string) => void): number {
-  while (!c.done() && !c.is("BEGIN", "DECLARE", "COMPOUND", "CALL")) {
-    if (c.accept("REFERENCING")) {
-      while (c.is("NEW", "OLD", "PARENT")) {
-        const which = c.next().value;
-        c.accept("AS");
-        const alias = c.ident().value;
-        if (which === "NEW") onNewAlias(alias);
-      }
-      continue;
-    }
-    if (c.is("(")) c.skipGroup();
-    else c.next();
-  }
-  return c.i;
-}
-
-/** `:NEW.col := [schema.]seq.NEXTVAL` or `SELECT [schema.]seq.NEXTVAL INTO :NEW.col FROM DUAL`. */
-function findIdFill(
-  body: Statement["tokens"],
-  alias: string,
-): { column: string; sequence: OraName } | null {
-  const v = (k: number) => body[k]?.value;
-  const seqAt = (k: number): { seq: OraName; end: number } | null => {
-    // seq . NEXTVAL  |  schema . seq . NEXTVAL
-    if (v(k + 1) === "." && v(k + 2) === "NEXTVAL") return { seq: { schema: null, name: v(k)!, quoted: body[k]!.kind === "qident" }, end: k + 3 };
-    if (v(k + 1) === "." && v(k + 3) === "." && v(k + 4) === "NEXTVAL")
-      return { seq: { schema: v(k)!, name: v(k + 2)!, quoted: body[k + 2]!.kind === "qident" }, end: k + 5 };
-    return null;
-  };
-  for (let k = 0; k < body.length; k++) {
-    if (v(k) === ":" && v(k + 1) === alias && v(k + 2) === "." && v(k + 4) === ":=") {
-      const s = seqAt(k + 5);
-      if (s) return { column: v(k + 3)!, sequence: s.seq };
-    }
-    if (v(k) === "SELECT") {
-      const s = seqAt(k + 1);
-      if (s && v(s.end) === "INTO" && v(s.end + 1) === ":" && v(s.end + 2) === alias && v(s.end + 3) === ".")
-        return { column: v(s.end + 4)!, sequence: s.seq };
-    }
-  }
-  return null;
 }

@@ -19,7 +19,9 @@ export interface ReportItem {
 const ORDER: Record<Severity, number> = { "not-converted": 0, caveat: 1, note: 2 };
 
 export function sortReport(items: ReportItem[]): ReportItem[] {
-  return [...items].sort((a, b) => a.line - b.line || a.col - b.col || ORDER[a.severity] - ORDER[b.severity]);
+  return [...items].sort(
+    (a, b) => a.line - b.line || a.col - b.col || ORDER[a.severity] - ORDER[b.severity],
+  );
 }
 
 /**

@@ -1,64 +1,59 @@
 // From the parsed Oracle tables to the warehouse's: normalised names, mapped types, defaults,
-// identities, keys (and Redshift's DISTKEY/SORTKEY from the primary key), foreign keys, indexes —
-// and a report line for everything dropped or changed on the way.
+// identities, keys (and Redshift's DISTKEY/SORTKEY from the primary key) — and a report line for
+// everything dropped or changed on the way.
 import { isValidIdent, normalizeName } from "../warehouse/ident";
-import type { Dialect } from "../warehouse/warehouse";
-import type { OutColumn, OutForeignKey, OutIndex, OutKey, OutSchema, OutSequence, OutTable } from "./emit";
-import type { Column, Constraint, DefaultExpr, OraName, Pos, Script, Table } from "./model";
-import { showName } from "./parse";
-import type { ReportItem, Severity } from "./report";
-import { mapType, type TypeOptions } from "./types";
-
-export interface Ctx {
-  target: Dialect;
-  typeOptions: TypeOptions;
-  defaultSchema: string | null;
-  report: ReportItem[];
-}
-
-type Say = (pos: Pos, severity: Severity, kind: string, object: string | null, message: string, action?: string | null) => void;
-
-function sayer(ctx: Ctx): Say {
-  return (pos, severity, kind, object, message, action = null) =>
-    ctx.report.push({ line: pos.line, col: pos.col, severity, kind, object, message, action });
-}
-
-/** Lookup key of an Oracle table name; unqualified names live in the "" schema. */
-export function tableKey(n: OraName): string {
-  return `${n.schema ?? ""}.${n.name}`;
-}
-
-/** Finds a table by name: exactly, or an unqualified reference to the one table of that name. */
-export function findTable(tables: Map<string, Table>, n: OraName): Table | undefined {
-  const exact = tables.get(tableKey(n));
-  if (exact || n.schema !== null) return exact;
-  const same = [...tables.values()].filter((t) => t.name.name === n.name);
-  return same.length === 1 ? same[0] : undefined;
-}
+import { type Ctx, constraintKind, constraintLabel, type Say, sayer, short } from "./context";
+import type { OutColumn, OutKey, OutSchema, OutTable } from "./emit";
+import { buildForeignKey, buildIndexes, buildSequences, type Converted } from "./links";
+import {
+  type Column,
+  type Constraint,
+  type DefaultExpr,
+  type Script,
+  showName,
+  type Table,
+} from "./model";
+import { mapType } from "./types";
 
 const NOT_NULL_CHECK = /^\(\s*"?([^"\s()]+)"?\s+IS\s+NOT\s+NULL\s*\)$/i;
 
 export function buildTables(tables: Map<string, Table>, script: Script, ctx: Ctx): OutSchema {
   const say = sayer(ctx);
   const out: OutSchema = { tables: [], foreignKeys: [], indexes: [], sequences: [] };
-  const outOf = new Map<Table, { out: OutTable; columns: Map<string, string> }>();
+  const outOf: Converted = new Map();
   const taken = new Set<string>();
   const pendingFks: { table: Table; k: Constraint }[] = [];
   const unqualified: Table[] = [];
 
   for (const t of tables.values()) {
     const label = showName(t.name);
-    const schema = t.name.schema !== null ? normalizeName(t.name.schema) || null : ctx.defaultSchema;
+    const schema =
+      t.name.schema !== null ? normalizeName(t.name.schema) || null : ctx.defaultSchema;
     const name = normalizeName(t.name.name);
     const key = `${schema ?? ""}.${name}`;
     if (!isValidIdent(name) || taken.has(key)) {
-      say(t.pos, "not-converted", "TABLE", label, taken.has(key) ? `not converted (its name becomes ${key.replace(/^\./, "")}, already taken)` : "not converted (no usable name: use letters and digits)", "rename it");
+      say(
+        t.pos,
+        "not-converted",
+        "TABLE",
+        label,
+        taken.has(key)
+          ? `not converted (its name becomes ${key.replace(/^\./, "")}, already taken)`
+          : "not converted (no usable name: use letters and digits)",
+        "rename it",
+      );
       continue;
     }
     taken.add(key);
     if (schema === null) unqualified.push(t);
     if (t.name.quoted && name !== t.name.name.toLowerCase()) {
-      say(t.pos, "note", "TABLE", label, `named ${name} (the CDC apply normalises DMS's names the same way)`);
+      say(
+        t.pos,
+        "note",
+        "TABLE",
+        label,
+        `named ${name} (the CDC apply normalises DMS's names the same way)`,
+      );
     }
     const ot: OutTable = {
       schema,
@@ -76,17 +71,37 @@ export function buildTables(tables: Map<string, Table>, script: Script, ctx: Ctx
       const oc = buildColumn(t, col, ctx, say);
       if (!oc) continue;
       if (ot.columns.some((c) => c.name === oc.name)) {
-        say(col.pos, "not-converted", "COLUMN", `${label}.${col.name}`, `not converted (its name becomes ${oc.name}, already taken in the table)`, "rename one of the columns in Oracle");
+        say(
+          col.pos,
+          "not-converted",
+          "COLUMN",
+          `${label}.${col.name}`,
+          `not converted (its name becomes ${oc.name}, already taken in the table)`,
+          "rename one of the columns in Oracle",
+        );
         continue;
       }
       if (col.quoted && oc.name !== col.name.toLowerCase()) {
-        say(col.pos, "note", "COLUMN", `${label}.${col.name}`, `named ${oc.name} (the CDC apply normalises DMS's names the same way)`);
+        say(
+          col.pos,
+          "note",
+          "COLUMN",
+          `${label}.${col.name}`,
+          `named ${oc.name} (the CDC apply normalises DMS's names the same way)`,
+        );
       }
       columns.set(col.name, oc.name);
       ot.columns.push(oc);
     }
     if (!ot.columns.length) {
-      say(t.pos, "not-converted", "TABLE", label, "not converted (no column could be converted)", "see the column lines above");
+      say(
+        t.pos,
+        "not-converted",
+        "TABLE",
+        label,
+        "not converted (no column could be converted)",
+        "see the column lines above",
+      );
       continue;
     }
     const colName = (n: string) => columns.get(n) ?? columns.get(n.toUpperCase());
@@ -94,7 +109,14 @@ export function buildTables(tables: Map<string, Table>, script: Script, ctx: Ctx
       const names = k.columns.map(colName);
       if (names.some((n) => n === undefined)) {
         const missing = k.columns.filter((n) => colName(n) === undefined).join(", ");
-        say(k.pos, "not-converted", constraintKind(k), constraintLabel(label, k), `not converted (no column ${missing} in the converted table)`, "check the script");
+        say(
+          k.pos,
+          "not-converted",
+          constraintKind(k),
+          constraintLabel(label, k),
+          `not converted (no column ${missing} in the converted table)`,
+          "check the script",
+        );
         return null;
       }
       return names as string[];
@@ -107,8 +129,18 @@ export function buildTables(tables: Map<string, Table>, script: Script, ctx: Ctx
           c.notNull = true;
           continue;
         }
-        const why = ctx.target === "redshift" ? "Redshift has no CHECK constraints" : "its condition is Oracle SQL, and the replica keeps what Oracle accepted";
-        say(k.pos, "not-converted", "CHECK", constraintLabel(label, k), `not converted (${why}): ${short(k.condition ?? "")}`, "make it a quality rule if the warehouse must check it");
+        const why =
+          ctx.target === "redshift"
+            ? "Redshift has no CHECK constraints"
+            : "its condition is Oracle SQL, and the replica keeps what Oracle accepted";
+        say(
+          k.pos,
+          "not-converted",
+          "CHECK",
+          constraintLabel(label, k),
+          `not converted (${why}): ${short(k.condition ?? "")}`,
+          "make it a quality rule if the warehouse must check it",
+        );
         continue;
       }
       if (k.kind === "foreign") {
@@ -120,14 +152,34 @@ export function buildTables(tables: Map<string, Table>, script: Script, ctx: Ctx
       const ok: OutKey = { name: k.name ? normalizeName(k.name) || null : null, columns: cols };
       if (k.disabled) {
         if (ctx.target === "postgres") {
-          say(k.pos, "caveat", constraintKind(k), constraintLabel(label, k), "left out: DISABLEd in Oracle, so rows may break it", "enable and validate it in Oracle first if the warehouse needs it");
+          say(
+            k.pos,
+            "caveat",
+            constraintKind(k),
+            constraintLabel(label, k),
+            "left out: DISABLEd in Oracle, so rows may break it",
+            "enable and validate it in Oracle first if the warehouse needs it",
+          );
           continue;
         }
-        say(k.pos, "caveat", constraintKind(k), constraintLabel(label, k), "DISABLEd in Oracle, so rows may break it; kept (Redshift does not enforce it)");
+        say(
+          k.pos,
+          "caveat",
+          constraintKind(k),
+          constraintLabel(label, k),
+          "DISABLEd in Oracle, so rows may break it; kept (Redshift does not enforce it)",
+        );
       }
       if (k.kind === "primary") {
         if (ot.primaryKey) {
-          say(k.pos, "not-converted", "PRIMARY KEY", constraintLabel(label, k), "not converted (the table already has one)", "check the script");
+          say(
+            k.pos,
+            "not-converted",
+            "PRIMARY KEY",
+            constraintLabel(label, k),
+            "not converted (the table already has one)",
+            "check the script",
+          );
           continue;
         }
         ot.primaryKey = ok;
@@ -142,15 +194,30 @@ export function buildTables(tables: Map<string, Table>, script: Script, ctx: Ctx
       ot.distKey = ot.primaryKey.columns[0]!;
       ot.sortKey = [...ot.primaryKey.columns];
     } else {
-      say(t.pos, "caveat", "TABLE", label, `no primary key${ctx.target === "redshift" ? " (so DISTSTYLE AUTO, no sort key)" : ""}: the CDC apply has no key to apply updates and deletes by`, "add a primary key (or at least a unique index, which DMS also needs) in Oracle");
+      say(
+        t.pos,
+        "caveat",
+        "TABLE",
+        label,
+        `no primary key${ctx.target === "redshift" ? " (so DISTSTYLE AUTO, no sort key)" : ""}: the CDC apply has no key to apply updates and deletes by`,
+        "add a primary key (or at least a unique index, which DMS also needs) in Oracle",
+      );
     }
     for (const [col, text] of t.columnComments) {
       const c = ot.columns.find((oc) => oc.name === colName(col));
       if (c) c.comment = text;
     }
     if (t.ignored.length) {
-      const part = t.ignored.includes("PARTITION BY") ? "; Redshift has no partitions, the sort key prunes by range instead" : "";
-      say(t.pos, "note", "STORAGE", label, `ignored: ${t.ignored.join(", ")} (the warehouse manages storage${part})`);
+      const part = t.ignored.includes("PARTITION BY")
+        ? "; Redshift has no partitions, the sort key prunes by range instead"
+        : "";
+      say(
+        t.pos,
+        "note",
+        "STORAGE",
+        label,
+        `ignored: ${t.ignored.join(", ")} (the warehouse manages storage${part})`,
+      );
     }
     out.tables.push(ot);
     outOf.set(t, { out: ot, columns });
@@ -160,7 +227,14 @@ export function buildTables(tables: Map<string, Table>, script: Script, ctx: Ctx
   if (first) {
     const names = unqualified.map((t) => t.name.name);
     const list = names.length > 4 ? `${names.slice(0, 4).join(", ")}, …` : names.join(", ");
-    say(first.pos, "caveat", "TABLE", null, `${names.length === 1 ? "1 table has" : `${names.length} tables have`} no schema (${list}): created in the connection's default schema`, "pass --schema OWNER (the Oracle owner, e.g. CRM) so they land where the CDC apply writes");
+    say(
+      first.pos,
+      "caveat",
+      "TABLE",
+      null,
+      `${names.length === 1 ? "1 table has" : `${names.length} tables have`} no schema (${list}): created in the connection's default schema`,
+      "pass --schema OWNER (the Oracle owner, e.g. CRM) so they land where the CDC apply writes",
+    );
   }
   for (const { table, k } of pendingFks) {
     const fk = buildForeignKey(table, k, tables, outOf, ctx, say);
@@ -175,45 +249,73 @@ function same(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function short(s: string): string {
-  const one = s.replace(/\s+/g, " ").trim();
-  return one.length > 120 ? `${one.slice(0, 117)}...` : one;
-}
-
-function constraintKind(k: Constraint): string {
-  return { primary: "PRIMARY KEY", unique: "UNIQUE", check: "CHECK", foreign: "FOREIGN KEY" }[k.kind];
-}
-
-function constraintLabel(table: string, k: Constraint): string {
-  return k.name ? `${k.name} on ${table}` : `on ${table}`;
-}
-
 function buildColumn(t: Table, col: Column, ctx: Ctx, say: Say): OutColumn | null {
   const label = `${showName(t.name)}.${col.name}`;
   if (col.virtual !== null) {
-    say(col.pos, "not-converted", "COLUMN", label, `not converted (a virtual column: Oracle computes it from ${short(col.virtual)})`, "compute it in a view or in the load");
+    say(
+      col.pos,
+      "not-converted",
+      "COLUMN",
+      label,
+      `not converted (a virtual column: Oracle computes it from ${short(col.virtual)})`,
+      "compute it in a view or in the load",
+    );
     return null;
   }
   if (!col.type) {
-    say(col.pos, "not-converted", "COLUMN", label, "not converted (no type)", "give the column a type");
+    say(
+      col.pos,
+      "not-converted",
+      "COLUMN",
+      label,
+      "not converted (no type)",
+      "give the column a type",
+    );
     return null;
   }
   const name = normalizeName(col.name);
   if (!isValidIdent(name)) {
-    say(col.pos, "not-converted", "COLUMN", label, "not converted (no usable name: use letters and digits)", "rename it");
+    say(
+      col.pos,
+      "not-converted",
+      "COLUMN",
+      label,
+      "not converted (no usable name: use letters and digits)",
+      "rename it",
+    );
     return null;
   }
   const mapped = mapType(col.type, ctx.target, ctx.typeOptions);
+  const becomesBigint = col.identity !== null && !mapped.integer;
   for (const c of mapped.caveats) say(col.type.pos, "caveat", "COLUMN", label, c);
-  for (const n of mapped.notes) say(col.type.pos, "note", "COLUMN", label, n);
-  const oc: OutColumn = { name, type: mapped.sql, notNull: col.notNull, default: null, identity: null, comment: null };
+  if (!becomesBigint) for (const n of mapped.notes) say(col.type.pos, "note", "COLUMN", label, n);
+  const oc: OutColumn = {
+    name,
+    type: mapped.sql,
+    notNull: col.notNull,
+    default: null,
+    identity: null,
+    comment: null,
+  };
   if (col.identity) {
-    if (!mapped.integer) {
-      say(col.type.pos, "caveat", "COLUMN", label, `an identity needs an integer type: bigint instead of ${mapped.sql}`);
+    if (becomesBigint) {
+      say(
+        col.type.pos,
+        "caveat",
+        "COLUMN",
+        label,
+        `an identity needs an integer type: bigint instead of ${mapped.sql}`,
+      );
       oc.type = "bigint";
     }
     if (col.identity.source === "always") {
-      say(col.pos, "note", "COLUMN", label, "GENERATED ALWAYS AS IDENTITY in Oracle: BY DEFAULT here, so replication can write Oracle's values");
+      say(
+        col.pos,
+        "note",
+        "COLUMN",
+        label,
+        "GENERATED ALWAYS AS IDENTITY in Oracle: BY DEFAULT here, so replication can write Oracle's values",
+      );
     }
     oc.identity = { start: col.identity.start ?? 1, increment: col.identity.increment ?? 1 };
     oc.notNull = true;
@@ -225,7 +327,11 @@ function buildColumn(t: Table, col: Column, ctx: Ctx, say: Say): OutColumn | nul
   return oc;
 }
 
-function buildDefault(d: DefaultExpr, ctx: Ctx, caveat: (message: string, action?: string) => void): OutColumn["default"] {
+function buildDefault(
+  d: DefaultExpr,
+  ctx: Ctx,
+  caveat: (message: string, action?: string) => void,
+): OutColumn["default"] {
   const rs = ctx.target === "redshift";
   switch (d.kind) {
     case "null":
@@ -237,7 +343,10 @@ function buildDefault(d: DefaultExpr, ctx: Ctx, caveat: (message: string, action
       return { sql: d.fn === "SYSDATE" || d.fn === "CURRENT_DATE" ? "localtimestamp(0)" : "now()" };
     case "user":
       if (!rs) return { sql: "current_user" };
-      caveat("DEFAULT USER not converted (Redshift allows no session function here); dropped", "set it in the load if it matters");
+      caveat(
+        "DEFAULT USER not converted (Redshift allows no session function here); dropped",
+        "set it in the load if it matters",
+      );
       return null;
     case "nextval":
     case "other":
@@ -246,94 +355,5 @@ function buildDefault(d: DefaultExpr, ctx: Ctx, caveat: (message: string, action
         "DMS writes every column's value, so this only matters for rows written outside replication",
       );
       return null;
-  }
-}
-
-function buildForeignKey(
-  table: Table,
-  k: Constraint,
-  tables: Map<string, Table>,
-  outOf: Map<Table, { out: OutTable; columns: Map<string, string> }>,
-  ctx: Ctx,
-  say: Say,
-): OutForeignKey | null {
-  const label = constraintLabel(showName(table.name), k);
-  const from = outOf.get(table);
-  const ref = k.references!;
-  const refTable = findTable(tables, ref.table);
-  const to = refTable ? outOf.get(refTable) : undefined;
-  if (!from) return null;
-  if (!to) {
-    say(k.pos, "not-converted", "FOREIGN KEY", label, `not converted (it references ${showName(ref.table)}, which is not converted in this script)`, "convert the referenced table with this script, or add the key by hand");
-    return null;
-  }
-  const cols = k.columns.map((c) => from.columns.get(c));
-  const refCols = ref.columns.length ? ref.columns.map((c) => to.columns.get(c)) : (to.out.primaryKey?.columns ?? []);
-  if (cols.some((c) => !c) || refCols.some((c) => !c) || refCols.length !== cols.length) {
-    say(k.pos, "not-converted", "FOREIGN KEY", label, "not converted (its columns do not match the converted tables)", "check the script");
-    return null;
-  }
-  if (ctx.target === "postgres") {
-    say(k.pos, "note", "FOREIGN KEY", label, "left out of the PostgreSQL replica, which takes DMS's rows table by table in any order; listed in a comment at the end");
-  } else if (ref.onDelete) {
-    say(k.pos, "note", "FOREIGN KEY", label, `ON DELETE ${ref.onDelete} dropped (Redshift foreign keys are informational; DMS replicates the cascaded deletes as their own changes)`);
-  }
-  if (k.disabled) say(k.pos, "caveat", "FOREIGN KEY", label, "DISABLEd in Oracle, so rows may break it (Redshift does not enforce it)");
-  return {
-    name: k.name ? normalizeName(k.name) || null : null,
-    columns: cols as string[],
-    table: from.out,
-    ref: to.out,
-    refColumns: refCols as string[],
-  };
-}
-
-function buildIndexes(
-  script: Script,
-  tables: Map<string, Table>,
-  outOf: Map<Table, { out: OutTable; columns: Map<string, string> }>,
-  ctx: Ctx,
-  say: Say,
-  into: OutIndex[],
-) {
-  for (const ix of script.indexes) {
-    const label = showName(ix.name);
-    const t = findTable(tables, ix.table);
-    const o = t ? outOf.get(t) : undefined;
-    if (!o) {
-      say(ix.pos, "note", "INDEX", label, `ignored (its table ${showName(ix.table)} is not converted in this script)`);
-      continue;
-    }
-    const cols = ix.columns?.map((c) => o.columns.get(c));
-    const backsKey =
-      cols &&
-      ix.unique &&
-      [o.out.primaryKey, ...o.out.uniques].some((k) => k && cols.length === k.columns.length && cols.every((c) => c && k.columns.includes(c)));
-    if (backsKey) continue; // the index Oracle keeps for a PRIMARY KEY/UNIQUE constraint
-    if (ctx.target === "redshift") {
-      say(ix.pos, "note", "INDEX", label, "dropped (Redshift has no indexes; the sort key and zone maps do their work)");
-      continue;
-    }
-    if (!cols || cols.some((c) => !c)) {
-      say(ix.pos, "not-converted", "INDEX", label, `not converted (a function-based index: its keys are Oracle expressions): ${short(ix.text)}`, "create it by hand if queries need it");
-      continue;
-    }
-    const name = normalizeName(ix.name.name);
-    if (!isValidIdent(name)) continue;
-    into.push({ name, table: o.out, unique: ix.unique, columns: cols as string[] });
-  }
-}
-
-function buildSequences(script: Script, ctx: Ctx, say: Say, into: OutSequence[]) {
-  for (const s of script.sequences) {
-    const label = showName(s.name);
-    if (ctx.target === "redshift") {
-      say(s.pos, "not-converted", "SEQUENCE", label, "not converted (Redshift has no sequences, and no column here draws from it)", "nothing to do unless the load needs numbers from it");
-      continue;
-    }
-    const name = normalizeName(s.name.name);
-    if (!isValidIdent(name)) continue;
-    const schema = s.name.schema !== null ? normalizeName(s.name.schema) || null : ctx.defaultSchema;
-    into.push({ schema, name, start: s.start, increment: s.increment });
   }
 }

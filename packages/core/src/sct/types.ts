@@ -163,12 +163,15 @@ export function mapType(t: OraType, target: Dialect, opts: TypeOptions): MappedT
       return ok("timestamp");
     case "TIMESTAMP": {
       const m = ok("timestamp");
-      if ((t.fsp ?? 6) > 6) m.notes.push(`${t.text}: fractions of a second are kept to microseconds`);
+      if ((t.fsp ?? 6) > 6)
+        m.notes.push(`${t.text}: fractions of a second are kept to microseconds`);
       return m;
     }
     case "TIMESTAMP WITH TIME ZONE": {
       const m = ok("timestamptz");
-      m.notes.push(`${t.text}: stored as the UTC instant; the original offset or region is not kept`);
+      m.notes.push(
+        `${t.text}: stored as the UTC instant; the original offset or region is not kept`,
+      );
       return m;
     }
     case "TIMESTAMP WITH LOCAL TIME ZONE":
