@@ -49,6 +49,7 @@ const TYPES: [string, string, string][] = [
   ["LONG RAW", "varbyte(1024000)", "bytea"],
   ["ROWID", "varchar(18)", "varchar(18)"],
   ["XMLTYPE", "varchar(65535)", "text"],
+  ["NUMBER(*)", "numeric(38,10)", "numeric(38,10)"],
 ];
 
 const script = `CREATE TABLE "CRM"."ALL_TYPES" (\n  ID NUMBER(10) PRIMARY KEY,\n${TYPES.map(
@@ -213,4 +214,30 @@ CREATE TABLE FEED (LINE VARCHAR2(4000)) ORGANIZATION EXTERNAL (TYPE ORACLE_LOADE
       message: expect.stringContaining("becomes email, already taken"),
     });
   });
+});
+
+test("DBMS_METADATA.GET_DDL output without terminators: each CREATE/ALTER/COMMENT starts a statement", () => {
+  const src = `
+  CREATE TABLE "SCOTT"."DEPT"
+   (	"DEPTNO" NUMBER(2,0),
+	"DNAME" VARCHAR2(14 BYTE),
+	 CONSTRAINT "PK_DEPT" PRIMARY KEY ("DEPTNO")
+  USING INDEX (CREATE UNIQUE INDEX "SCOTT"."PK_DEPT" ON "SCOTT"."DEPT" ("DEPTNO") TABLESPACE "USERS")  ENABLE
+   ) SEGMENT CREATION IMMEDIATE TABLESPACE "USERS"
+
+  CREATE TABLE "SCOTT"."EMP"
+   (	"EMPNO" NUMBER(4,0),
+	"DEPTNO" NUMBER(2,0)
+   ) TABLESPACE "USERS"
+
+  ALTER TABLE "SCOTT"."EMP" ADD CONSTRAINT "PK_EMP" PRIMARY KEY ("EMPNO") ENABLE
+
+  COMMENT ON TABLE "SCOTT"."EMP" IS 'Employees'
+`;
+  const r = convertOracleDdl(src, { target: "redshift" });
+  expect(r.tables).toEqual(["scott.dept", "scott.emp"]);
+  expect(r.statements).toContain("comment on table scott.emp is 'Employees'");
+  expect(r.statements.find((s) => s.startsWith("create table scott.emp"))).toMatch(
+    /constraint pk_emp primary key \(empno\)\n\)\ndiststyle key\ndistkey \(empno\)/,
+  );
 });

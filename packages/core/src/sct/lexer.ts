@@ -303,11 +303,27 @@ export function splitStatements(tokens: Token[]): Statement[] {
       continue;
     }
     let j = k;
-    while (j < tokens.length && !isSemicolon(tokens[j]!) && !tokens[j]!.slashLine) j++;
+    let depth = 0;
+    while (j < tokens.length && !isSemicolon(tokens[j]!) && !tokens[j]!.slashLine) {
+      const t = tokens[j]!;
+      if (t.kind === "punct" && t.value === "(") depth++;
+      else if (t.kind === "punct" && t.value === ")") depth--;
+      // DBMS_METADATA.GET_DDL without SQLTERMINATOR writes no `;`: a statement word at depth 0
+      // (they are reserved in Oracle, so never a bare name) starts the next statement.
+      else if (j > k && depth <= 0 && startsStatement(tokens, j)) break;
+      j++;
+    }
     out.push({ tokens: tokens.slice(k, j), line: first.line, col: first.col, plsql: false });
-    k = j + 1;
+    k = j < tokens.length && (isSemicolon(tokens[j]!) || tokens[j]!.slashLine) ? j + 1 : j;
   }
   return out;
+}
+
+function startsStatement(tokens: Token[], j: number): boolean {
+  const t = tokens[j]!;
+  if (t.kind !== "word") return false;
+  if (t.value === "CREATE" || t.value === "ALTER" || t.value === "GRANT") return true;
+  return t.value === "COMMENT" && tokens[j + 1]?.value === "ON";
 }
 
 function isSemicolon(t: Token): boolean {

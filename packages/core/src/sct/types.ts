@@ -55,7 +55,13 @@ function integerType(p: number): MappedType {
 }
 
 function numberType(t: OraType, defaultPrecision: number | null): MappedType {
-  const p0 = t.precision === "*" ? 38 : (t.precision ?? defaultPrecision);
+  // NUMBER(*) is NUMBER; NUMBER(*,s) is NUMBER(38,s).
+  const star = t.precision === "*";
+  const p0 = star
+    ? t.scale === null
+      ? defaultPrecision
+      : 38
+    : ((t.precision as number | null) ?? defaultPrecision);
   if (p0 === null) {
     const m = ok("numeric(38,10)");
     m.notes.push(
