@@ -209,6 +209,15 @@ describe("the CRM install script (SQL*Plus, hand-written), for Redshift", () => 
     expect(item(r, "STORAGE", "CRM.ORDERS").message).toMatch(/PARTITION BY/);
   });
 
+  test("a Windows (CRLF) copy of the script converts the same, lines and all", () => {
+    const crlf = convertOracleDdl(crm.replace(/\n/g, "\r\n"), {
+      target: "redshift",
+      fileName: "crm.sql",
+    });
+    expect(crlf.statements).toEqual(r.statements);
+    expect(crlf.report).toEqual(r.report);
+  });
+
   test("SQL*Plus lines (REM with an apostrophe, PROMPT, SET, SPOOL, EXIT) are no statements", () => {
     const sqlplusLines = crm
       .split("\n")

@@ -64,32 +64,29 @@ export function parseScript(src: string): Script {
   return script;
 }
 
-/** The first words of a statement, for messages: CREATE TABLE, ALTER TABLE, … */
+const MODIFIERS = new Set([
+  "OR",
+  "REPLACE",
+  "EDITIONABLE",
+  "NONEDITIONABLE",
+  "GLOBAL",
+  "TEMPORARY",
+  "UNIQUE",
+  "BITMAP",
+  "PUBLIC",
+  "FORCE",
+  "NOFORCE",
+]);
+
+/** The statement's verb and object, for messages: CREATE TABLE, ALTER TABLE, … */
 function headline(st: Statement): string {
-  const words: string[] = [];
-  for (const t of st.tokens) {
-    if (t.kind !== "word" || words.length >= 3) break;
-    if (
-      [
-        "OR",
-        "REPLACE",
-        "EDITIONABLE",
-        "NONEDITIONABLE",
-        "GLOBAL",
-        "TEMPORARY",
-        "UNIQUE",
-        "BITMAP",
-        "PUBLIC",
-        "FORCE",
-        "NOFORCE",
-      ].includes(t.value) &&
-      words.length
-    )
-      continue;
-    words.push(t.value);
-    if (words.length === 2) break;
-  }
-  return words.join(" ") || "STATEMENT";
+  const words = st.tokens
+    .filter((t) => t.kind === "word")
+    .slice(0, 8)
+    .map((t) => t.value);
+  const [verb, ...rest] = words;
+  const object = rest.find((w) => !MODIFIERS.has(w));
+  return verb ? [verb, object].filter(Boolean).join(" ") : "STATEMENT";
 }
 
 const IGNORED_QUIETLY = new Set(["SESSION", "TRIGGER"]);
