@@ -8,7 +8,7 @@ import { runLine, runRow, table } from "./format";
 
 export interface Command {
   usage: string;
-  options: Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
+  options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
   positionals?: [min: number, max: number];
   run(ctx: {
     dir: DataDir;

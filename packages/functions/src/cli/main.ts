@@ -4,9 +4,10 @@ import { VisibleError } from "@cdp/core/util/error";
 import { resolveDataDir } from "../local/data-dir";
 import { CliError, type Command, retry, runs, selftest, sql } from "./commands";
 import { ingest } from "./ingest";
+import { sct } from "./sct";
 import { start } from "./start";
 
-const commands: Record<string, Command> = { start, ingest, selftest, runs, retry, sql };
+const commands: Record<string, Command> = { start, ingest, selftest, runs, retry, sql, sct };
 
 const usage = `Usage: cdp <command> [options]
 
@@ -17,6 +18,7 @@ Commands:
   runs       list pipeline runs
   retry      retry a failed run
   sql        run a read-only query on the local warehouse
+  sct        convert Oracle DDL to Redshift (or PostgreSQL) DDL: cdp sct convert ORACLE.sql
 
 Every command takes --data-dir DIR (default ./.cdp, or CDP_DATA_DIR) and --help.
 Run \`cdp <command> --help\` for its options.`;
