@@ -91,7 +91,7 @@ export function tableRef(t: { schema: string | null; name: string }): string {
 
 /** A string literal for the target: Redshift reads backslashes in literals as escapes. */
 export function stringLiteral(value: string, target: Dialect): string {
-  return literal(target === "redshift" ? value.replace(/\\/g, "\\\\") : value);
+  return literal(value, target);
 }
 
 export interface Emitted {
