@@ -194,28 +194,20 @@ export function stagingColumns(header: readonly CsvColumn[]): string[] {
   return [ROW, ...header.map((c) => ident(c.name))];
 }
 
-/** information_schema's data_type → our column type; null for types we do not load into. */
-export function columnTypeOf(dataType: string): ColumnType | null {
-  switch (dataType.toLowerCase()) {
-    case "integer":
-      return "integer";
-    case "bigint":
-      return "bigint";
-    case "numeric":
-      return "numeric";
-    case "boolean":
-      return "boolean";
-    case "date":
-      return "date";
-    case "timestamp without time zone":
-      return "timestamp";
-    case "text":
-    case "character varying":
-      return "text";
-    default:
-      return null;
-  }
-}
+/** information_schema's data_type → our column type; types we do not load into are absent. */
+const LOADABLE: Record<string, ColumnType> = {
+  integer: "integer",
+  bigint: "bigint",
+  numeric: "numeric",
+  boolean: "boolean",
+  date: "date",
+  "timestamp without time zone": "timestamp",
+  text: "text",
+  "character varying": "text",
+};
+
+export const columnTypeOf = (dataType: string): ColumnType | null =>
+  LOADABLE[dataType.toLowerCase()] ?? null;
 
 export function planColumns(
   input: Pick<PlanInput, "header" | "stats" | "existing" | "table"> &
