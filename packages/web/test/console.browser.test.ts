@@ -367,8 +367,10 @@ describe("console in a browser", () => {
     for (const chart of ["chart-rows", "chart-failed", "chart-duration"]) {
       await page.getByTestId(chart).locator("canvas").waitFor();
     }
-    // Both files: 18 + 2 rows loaded, 2 quarantined.
-    await page.getByText("20 loaded · 2 quarantined", { exact: false }).waitFor();
+    // Both files: 18 + 2 rows loaded (split into new, updated, unchanged), 2 quarantined.
+    await page
+      .getByText(/20 loaded \(\d+ new · \d+ updated · \d+ unchanged\) · 2 quarantined/)
+      .waitFor();
     expect(await page.getByRole("alert").count()).toBe(0);
     await shot(page, "console-metrics");
 
