@@ -154,7 +154,7 @@ describe("cdp ingest keeps what the file says", () => {
       { zip: "12345", phone: "12095257564", visits: 3, note: "hi" },
       { zip: "00501", phone: "+14155550100", visits: null, note: null },
     ]);
-  });
+  }, 120_000);
 
   test("when the warehouse cannot be reached the file goes to error/ with the reason, and the output says where", async () => {
     const data = tmp();
@@ -181,7 +181,7 @@ describe("cdp ingest keeps what the file says", () => {
     expect(human.stdout).toMatch(/why: lake\/error\/leads\/leads\.run_\w+\.csv\.reason\.txt/);
     expect(human.stdout).not.toMatch(/rejects:/);
     expect(human.stdout).toMatch(/^run_\w+ ingest FAILED in \S+: leads ← leads\.csv$/m);
-  });
+  }, 120_000);
 
   test("a file dropped into the inbox that crashes the run is parked in error/ once, not retried in a loop", async () => {
     const data = tmp();
@@ -214,7 +214,7 @@ describe("cdp ingest keeps what the file says", () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe("cdp start", () => {
