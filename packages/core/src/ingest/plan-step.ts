@@ -8,6 +8,7 @@ import { VisibleError } from "../util/error";
 import { createId } from "../util/id";
 import { describeTable } from "../warehouse/warehouse";
 import { maxQuarantined } from "./findings";
+import { fileNeedsFix } from "./fixes";
 import { rejectFile } from "./lake-files";
 import { ingestLifecycle } from "./lifecycle";
 import {
@@ -118,6 +119,7 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
       status: "FAILED",
       error: staged.reason,
       stats: { sourceKey: errorKey, errorKey },
+      failure: fileNeedsFix,
     });
     return {
       runId,

@@ -4,7 +4,9 @@
 import type { OpsDb } from "../../ops/db";
 import type { AwsClients } from "../../util/aws";
 import { VisibleError } from "../../util/error";
-import { alreadyRetried, runNotFound } from "../errors";
+import { alreadyRetried, needsFixFirst, runNotFound } from "../errors";
+import { retryNeedsFix } from "../failure";
+import type { RetryOptions } from "../lifecycle";
 import { type Detail, type Operations, type RetryPreview, retryMatchingWith } from "../operations";
 import { type Info, isActive, isFailed, ListFilter, type Page, walkRetryChain } from "../run";
 import type { AwsEngine, LoadedRun } from "./engine";
@@ -32,8 +34,11 @@ export interface AwsOperationsDeps {
   db: OpsDb;
 }
 
-/** Why a retry is refused now, as the conflict the retry would raise; null when it may go. */
-async function conflictFor(l: LoadedRun): Promise<VisibleError | null> {
+/**
+ * Why a retry is refused now, as the conflict the retry would raise; null when it may go. A run
+ * that needs a fix is refused unless confirmed (the preview leaves that to the console to ask).
+ */
+async function conflictFor(l: LoadedRun, opts: RetryOptions = {}): Promise<VisibleError | null> {
   const run = l.info;
   if (run.retriedBy) return alreadyRetried(run.id, run.retriedBy);
   if (!isFailed(run.status)) {
@@ -45,6 +50,7 @@ async function conflictFor(l: LoadedRun): Promise<VisibleError | null> {
       { status: run.status },
     );
   }
+  if (opts.confirm !== undefined && retryNeedsFix(run) && !opts.confirm) return needsFixFirst(run);
   const { twin, successor } = await l.twinAndSuccessor();
   if (successor) {
     run.retriedBy = successor;
@@ -85,14 +91,30 @@ export function awsOperations(deps: AwsOperationsDeps): Operations {
     return engine.load(id);
   }
 
-  async function list(input: ListFilter): Promise<Page<Info>> {
-    const f = ListFilter.parse(input);
+  async function mergedPage(f: ListFilter & { limit: number }): Promise<Page<Info>> {
     const page = await mergePage(
       engines.flatMap((e) => e.sources(f)),
       f,
       { pageSize: ctx.pageSize, maxPages: config.maxPagesPerRequest ?? 20 },
     );
     return { ...page, items: await enrich(db, page.items) };
+  }
+
+  async function list(input: ListFilter): Promise<Page<Info>> {
+    const f = ListFilter.parse(input);
+    if (f.resolved === undefined) return mergedPage(f);
+    // Whether a run is resolved is the ops store's to say, not the engines': filter the merged
+    // runs once enriched, reading on (a few merged pages at most) to fill the page. The cursor is
+    // the merge's, so pages never repeat or skip a run; a page may come back short.
+    const items: Info[] = [];
+    let cursor = f.cursor;
+    for (let read = 0; read < 5; read++) {
+      const page = await mergedPage({ ...f, cursor, limit: f.limit - items.length });
+      items.push(...page.items.filter((r) => !!r.resolvedBy === f.resolved));
+      cursor = page.nextCursor ?? undefined;
+      if (!cursor || items.length >= f.limit) break;
+    }
+    return { items, nextCursor: cursor ?? null };
   }
 
   async function chainOf(run: Info): Promise<Info[]> {
@@ -116,9 +138,9 @@ export function awsOperations(deps: AwsOperationsDeps): Operations {
     return { ...l.info, chain, retry, ...l.detail() };
   }
 
-  async function retry(id: string): Promise<Info> {
+  async function retry(id: string, opts: RetryOptions = {}): Promise<Info> {
     const l = await load(id);
-    const conflict = await conflictFor(l);
+    const conflict = await conflictFor(l, { confirm: opts.confirm ?? false });
     if (conflict) throw conflict;
     return l.retry();
   }
@@ -126,7 +148,7 @@ export function awsOperations(deps: AwsOperationsDeps): Operations {
   const ops: Operations = {
     list,
     get,
-    retry: (id, _actor) => retry(id),
+    retry: (id, _actor, opts) => retry(id, opts),
     retryMatching: (filter, actor, onProgress, opts) =>
       retryMatchingWith(ops, filter, actor, onProgress, opts),
   };
