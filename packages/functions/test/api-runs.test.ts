@@ -144,7 +144,9 @@ describe.each(engineNames)("runs API on %s", (engine) => {
     const ids = all.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort().reverse()).toEqual(ids);
-    const unpaged = (await (await t.request("/api/runs?pipeline=selftest&limit=500")).json()) as { items: Run[] };
+    const unpaged = (await (await t.request("/api/runs?pipeline=selftest&limit=500")).json()) as {
+      items: Run[];
+    };
     expect(ids).toEqual(unpaged.items.map((r) => r.id));
 
     const none = (await (await t.request("/api/runs?pipeline=nothing")).json()) as { items: Run[] };

@@ -135,7 +135,13 @@ export async function retryMatchingWith(
   do {
     // A resolved run was retried and its retry succeeded: nothing to do, nothing to report.
     const page = await ops.list(
-      ListFilter.parse({ resolved: false, ...filter, status, cursor, limit: 100 }),
+      ListFilter.parse({
+        ...filter,
+        resolved: filter.resolved ?? false,
+        status,
+        cursor,
+        limit: 100,
+      }),
     );
     for (const run of page.items) {
       if (processed >= max) {

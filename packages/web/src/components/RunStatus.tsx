@@ -32,8 +32,37 @@ export function statusLook(status: RunStatusValue): Look {
   }
 }
 
-export function RunStatus({ status }: { status: RunStatusValue }) {
+/**
+ * A run's status; a failed run a later retry resolved stays "Failed" (the history keeps it) but
+ * quiet, tagged "resolved", and no longer red.
+ */
+export function RunStatus({
+  status,
+  resolvedBy = null,
+}: {
+  status: RunStatusValue;
+  resolvedBy?: string | null;
+}) {
   const look = statusLook(status);
+  if (resolvedBy) {
+    return (
+      <span
+        className="inline-flex items-center gap-1.5 whitespace-nowrap text-zinc-500"
+        data-status={status}
+        data-resolved="true"
+        title={`${look.label}; resolved by run ${resolvedBy} (retry succeeded)`}
+      >
+        <span
+          aria-hidden
+          className="inline-block size-2 shrink-0 rounded-full border border-emerald-600 bg-transparent"
+        />
+        {look.label}
+        <span className="rounded border border-emerald-200 bg-emerald-50 px-1 text-xxs text-emerald-800">
+          resolved
+        </span>
+      </span>
+    );
+  }
   return (
     <span
       className={`inline-flex items-center gap-1.5 whitespace-nowrap ${look.text}`}

@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api, call } from "../api/client";
-import { isActive } from "../lib/status";
+import { hidesResolved, isActive } from "../lib/status";
 import { type RunFilter, runKeys } from "./keys";
 
 /** Poll while anything on the page is still going; otherwise stay quiet. */
@@ -17,6 +17,7 @@ export const runsQueryOptions = (filter: RunFilter) =>
             pipeline: filter.pipeline.join(",") || undefined,
             from: filter.from,
             to: filter.to,
+            resolved: hidesResolved(filter) ? "false" : undefined,
             cursor: filter.cursor,
             limit: String(filter.limit),
           },

@@ -17,6 +17,7 @@ import {
   rowSeries,
   rowsSummary,
   Series,
+  unresolvedFailures,
 } from "./series";
 
 export function Charts({
@@ -50,7 +51,8 @@ export function Charts({
     ] as uPlot.AlignedData,
   };
 
-  // Every pipeline that finished a run gets a (possibly empty) series of failures.
+  // Every pipeline that finished a run gets a (possibly empty) series of failures; a failure a
+  // retry resolved is left out (it stays in the runs' history).
   const runPipelines = s.of("RunFailed", "RunSucceeded");
   const failed = {
     optionsKey: `failed|${windowKey}|${runPipelines.join(",")}`,
@@ -59,10 +61,7 @@ export function Charts({
       count,
       runPipelines.map((p, k) => barSeries(p, failureColor(k), width, k, runPipelines.length)),
     ),
-    data: [
-      xs,
-      ...runPipelines.map((p) => s.values(xs, "RunFailed", p, "sum", 0)),
-    ] as uPlot.AlignedData,
+    data: [xs, ...runPipelines.map((p) => unresolvedFailures(s, xs, p))] as uPlot.AlignedData,
   };
 
   // Empty buckets are gaps in a duration line, not zeros.
