@@ -16,24 +16,25 @@ export interface Selection {
   toggle: (id: string) => void;
 }
 
-/** "resolved by run run_… (retry succeeded)", with the run a link. */
+/** What resolved an alert (the API says "resolved by run run_… (retry succeeded)"), the run a link. */
 function Resolution({ alert }: { alert: Alert }) {
   const text = alert.resolution ?? "resolved";
-  const [before, id, after] = text.split(/(run_[0-9A-Za-z]+)/);
+  const id = /run_[0-9A-Za-z]+/.exec(text)?.[0];
   return (
-    <span
-      className="text-[12px] whitespace-nowrap text-emerald-800"
+    <div
+      className="py-1 text-right text-[12px] leading-4 text-emerald-800"
       title={text}
       data-testid="alert-resolution"
     >
-      ✓ {before}
+      <div>✓ {id ? "resolved (retry succeeded) by" : text}</div>
       {id ? (
-        <Link to={`/runs/${id}`} className="font-mono underline">
-          {id}
-        </Link>
+        <div className="truncate">
+          <Link to={`/runs/${id}`} className="font-mono text-[11px] underline">
+            {id}
+          </Link>
+        </div>
       ) : null}
-      {after}
-    </span>
+    </div>
   );
 }
 
@@ -130,7 +131,7 @@ export function alertColumns(
           </button>
         );
       },
-      meta: { className: "w-64 text-right" },
+      meta: { className: "w-72 text-right" },
     }),
   ]);
 }

@@ -28,7 +28,7 @@ export function RunDetailView({ run }: { run: RunDetail }) {
           <CopyButton text={run.id} />
         </h1>
         <span className="text-[13px]" data-testid="run-status">
-          <RunStatus status={run.status} resolvedBy={run.resolvedBy} />
+          <RunStatus status={run.status} resolvedBy={run.resolvedBy} detailed />
         </span>
         {run.resolvedBy ? (
           <span className="text-zinc-500" data-testid="resolved-by">

@@ -50,7 +50,7 @@ function RowAction({ run }: { run: Run }) {
         title={`Needs a fix before a retry can work: ${run.failureHint ?? "see the run"}`}
         aria-label={`Retry ${run.id} (needs a fix)`}
       >
-        Needs a fix →
+        Fix first →
       </Link>
     );
   }
