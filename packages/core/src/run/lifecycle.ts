@@ -95,7 +95,11 @@ export interface RunLifecycle {
   ): Promise<Info>;
 }
 
-/** The failed runs before `run` in its retry chain, newest first (bounded, safe against a cycle). */
+/**
+ * The runs before `run` in its retry chain, newest first (bounded, safe against a cycle). Each was
+ * retried, so each had failed — even where the ops store's row never heard (a deployed execution
+ * whose failure step failed too leaves its row RUNNING).
+ */
 async function failedBefore(ops: OpsDb, run: Info): Promise<string[]> {
   const failed: string[] = [];
   const seen = new Set([run.id]);
@@ -103,7 +107,7 @@ async function failedBefore(ops: OpsDb, run: Info): Promise<string[]> {
     seen.add(id);
     const prev = await getRun(ops, id);
     if (!prev) break;
-    if (isFailed(prev.status)) failed.push(prev.id);
+    if (prev.status !== "SUCCEEDED") failed.push(prev.id);
     id = prev.retryOf;
   }
   return failed;

@@ -1,5 +1,5 @@
 // Runs in the ops store: create, read, list with cursor pagination, finish, recover orphans.
-import { and, desc, eq, gte, inArray, isNull, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lt, lte, ne, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { OpsDb } from "../ops/db";
 import { VisibleError } from "../util/error";
@@ -161,7 +161,8 @@ export async function finishRun(
 }
 
 /**
- * Record that these failed runs are resolved by `by`, a retry in their chain that succeeded;
+ * Record that these failed runs (retried, so failed, whatever their row says) are resolved by
+ * `by`, a retry in their chain that succeeded;
  * returns the runs newly resolved (one already resolved keeps its first resolution).
  */
 export async function markResolved(
@@ -175,11 +176,7 @@ export async function markResolved(
     .update(runTable)
     .set({ resolvedBy: by, resolvedAt: at })
     .where(
-      and(
-        inArray(runTable.id, ids),
-        inArray(runTable.status, [...FailedStatuses]),
-        isNull(runTable.resolvedBy),
-      ),
+      and(inArray(runTable.id, ids), ne(runTable.status, "SUCCEEDED"), isNull(runTable.resolvedBy)),
     )
     .returning();
   return rows.map((r) => toInfo(r, null));
