@@ -9,8 +9,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { emfDocuments, emfMetrics, METRICS_NAMESPACE, PIPELINE_DIMENSION } from "../src/metric/emf";
 import { MetricNames, type Point } from "../src/metric/metric";
-import { runPoints } from "../src/run/points";
-import type { Info } from "../src/run/run";
+import { resolvedPoints, runPoints } from "../src/run/points";
+import { type Info, noFailureFacts } from "../src/run/run";
 import { createAwsClients } from "../src/util/aws";
 
 // CloudWatch's units (MetricDatum.Unit).
@@ -166,6 +166,7 @@ const run = (over: Partial<Info> = {}): Info => {
     },
     retryOf: null,
     retriedBy: null,
+    ...noFailureFacts,
     ...over,
   };
 };
@@ -318,7 +319,9 @@ describe("EMF and the Metrics page's CloudWatch query agree (AWS SDK mocked: no 
           `${m.Namespace}|${m.MetricName}|${m.Dimensions!.map((d) => `${d.Name}=${d.Value}`).join(",")}`,
       );
     const failed = runPoints(run({ status: "FAILED", stats: {} }));
-    const written = emfDocuments([...runPoints(run()), ...failed]).flatMap((d) =>
+    // A failed run later resolved by its retry adds RunResolved.
+    const resolved = resolvedPoints([run({ status: "FAILED", stats: {} })]);
+    const written = emfDocuments([...runPoints(run()), ...failed, ...resolved]).flatMap((d) =>
       d._aws.CloudWatchMetrics.flatMap((dir) =>
         dir.Metrics.map(
           (m) =>

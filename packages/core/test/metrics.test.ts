@@ -3,7 +3,7 @@ import { engineNames, makeOps } from "../../../test/support/engines";
 import { localMetrics, querySeries } from "../src/metric/metric";
 import type { OpsStore } from "../src/ops/db";
 import { runPoints } from "../src/run/points";
-import type { Info } from "../src/run/run";
+import { type Info, noFailureFacts } from "../src/run/run";
 
 describe.each(engineNames)("metrics on %s", (engine) => {
   let ops: OpsStore;
@@ -25,6 +25,7 @@ describe.each(engineNames)("metrics on %s", (engine) => {
     stats: { rowsRead: 10, rowsLoaded: 8, rowsQuarantined: 2 },
     retryOf: null,
     retriedBy: null,
+    ...noFailureFacts,
     ...over,
   });
 

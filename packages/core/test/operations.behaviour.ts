@@ -202,6 +202,40 @@ export function operationsBehaviour(
       await fx.settle();
     });
 
+    test("a failed run whose retry succeeded is resolved: its detail says by which run, and what needs attention leaves it out", async () => {
+      const since = now();
+      const resolved: [Info, Info][] = [];
+      const open: Info[] = [];
+      for (const pipeline of [p0, p1]) {
+        const failed = await fx.failedRun(pipeline);
+        resolved.push([failed, await ops.retry(failed.id, "tester")]);
+        open.push(await fx.failedRun(pipeline));
+      }
+      await fx.settle();
+      for (const [failed, retry] of resolved) {
+        expect((await ops.get(retry.id)).status).toBe("SUCCEEDED");
+        const detail = await ops.get(failed.id);
+        expect(detail).toMatchObject({ status: failed.status, resolvedBy: retry.id });
+      }
+      const failedStatuses = ["FAILED", "TIMED_OUT", "STOPPED"] as const;
+      const attention = await ops.list({
+        from: since,
+        status: [...failedStatuses],
+        resolved: false,
+        limit: 500,
+      });
+      expect(ids(attention.items).sort()).toEqual(ids(open).sort());
+      // Kept in the history, marked resolved. (A redriven execution lists as its latest attempt:
+      // the failed attempt is not a row of its own there, so not every engine lists both.)
+      const by = new Map(resolved.map(([f, r]) => [f.id, r.id]));
+      const history = await ops.list({ from: since, limit: 500 });
+      const listed = history.items.filter((r) => by.has(r.id));
+      expect(listed.length).toBeGreaterThan(0);
+      for (const r of listed) expect(r.resolvedBy).toBe(by.get(r.id));
+      const onlyResolved = await ops.list({ from: since, resolved: true, limit: 500 });
+      expect(ids(onlyResolved.items).sort()).toEqual(ids(listed).sort());
+    });
+
     test("retrying twice starts one run; the second call says which", async () => {
       for (const pipeline of [p0, p1]) {
         const since = now();

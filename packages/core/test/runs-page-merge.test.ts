@@ -10,7 +10,7 @@ import {
   mergePage,
   type Source,
 } from "../src/run/aws/merge";
-import { type Info, ListFilter, type Status } from "../src/run/run";
+import { type Info, ListFilter, noFailureFacts, type Status } from "../src/run/run";
 import type { VisibleError } from "../src/util/error";
 
 const t0 = Date.parse("2024-06-01T00:00:00Z");
@@ -29,6 +29,7 @@ function run(id: string, minute: number, status: Status = "SUCCEEDED"): Info {
     stats: {},
     retryOf: null,
     retriedBy: null,
+    ...noFailureFacts,
   };
 }
 

@@ -11,12 +11,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { mockClient } from "aws-sdk-client-mock";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { credentials } from "../../../test/support/aws";
 import { makeOps, makeWarehouse } from "../../../test/support/engines";
 import { asLambdaInvoke, type Json, type TaskHandler } from "../../../test/support/local-sfn";
 import { LocalStepFunctions } from "../../../test/support/local-sfn-service";
-import { localNotifier } from "../src/alert/alert";
+import { listAlerts, localNotifier } from "../src/alert/alert";
 import { failureStep } from "../src/ingest/failure-step";
 import { runIngestJob } from "../src/ingest/job-runner";
 import type { MachineDeps } from "../src/ingest/machine";
@@ -30,6 +31,7 @@ import { operatedMachine, pipelines } from "../src/pipelines";
 import { sfnRunId } from "../src/run/aws/ids";
 import { awsOperations } from "../src/run/aws/operations";
 import { redriveWhenAllowed } from "../src/run/aws/sfn-retry";
+import { runTable } from "../src/run/run.sql";
 import { createAwsClients } from "../src/util/aws";
 import type { Warehouse } from "../src/warehouse/warehouse";
 
@@ -349,6 +351,26 @@ describe.each(machines.filter((p) => harnesses[p.name]))(
           retryOf: runId,
         });
         expect((await operations.get(runId)).retriedBy).toBe(retry.id);
+        // The retry's last task finished it: the failed run is resolved, so are its alerts (none
+        // when the failure step failed too). A task's failure is not the data's: no fix needed.
+        const resolved = await operations.get(runId);
+        expect(resolved.resolvedBy).toBe(retry.id);
+        expect(resolved.failureClass).not.toBe("needs_fix");
+        const [row] = await world.ops.db
+          .select({ resolvedBy: runTable.resolvedBy })
+          .from(runTable)
+          .where(eq(runTable.id, runId));
+        // Recorded when the retry finished; derived from the chain (above) where the failed run
+        // has no row at all (Plan failed and ReportFailure too: nothing of ours recorded it).
+        if (task !== "ReportFailure") {
+          expect(row?.resolvedBy, "recorded when the retry finished").toBe(retry.id);
+        }
+        const alerts = (await listAlerts(world.ops.db, { limit: 500 })).filter(
+          (a) => a.runId === runId,
+        );
+        for (const a of alerts) {
+          expect(a.resolution).toBe(`resolved by run ${retry.id} (retry succeeded)`);
+        }
       },
     );
 

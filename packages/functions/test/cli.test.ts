@@ -60,7 +60,9 @@ describe("cdp without a server (opens the data dir itself)", () => {
 
     const table = await cdp(["runs", "--data-dir", dir]);
     expect(table.code).toBe(0);
-    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+PIPELINE\s+SUBJECT\s+STATUS\s+STARTED\s+DURATION/);
+    expect(table.stdout.split("\n")[0]).toMatch(
+      /^ID\s+PIPELINE\s+SUBJECT\s+STATUS\s+STARTED\s+DURATION/,
+    );
     expect(table.stdout.trim().split("\n")).toHaveLength(4);
 
     const token = statSync(join(dir, "token"));

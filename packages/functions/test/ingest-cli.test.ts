@@ -277,10 +277,20 @@ describe("cdp start", () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(server.output()).toMatch(line);
-      const retry = await fetch(`${server.url}/api/runs/${failed.id}/retry?wait=true`, {
+      // Too many bad rows needs a fix: a plain retry is refused, saying what must change.
+      const refused = await fetch(`${server.url}/api/runs/${failed.id}/retry`, {
         method: "POST",
         headers: auth(server.token),
       });
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as Json).message).toMatch(/raise rejectThreshold for leads/);
+      const retry = await fetch(
+        `${server.url}/api/runs/${failed.id}/retry?wait=true&confirm=true`,
+        {
+          method: "POST",
+          headers: auth(server.token),
+        },
+      );
       expect(retry.status).toBe(201);
       const { run } = (await retry.json()) as Json;
       // the same data fails the same rules again, but the retry found the file in error/

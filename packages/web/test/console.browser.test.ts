@@ -70,13 +70,21 @@ describe("console in a browser", () => {
     const retryRow = page.locator(`tr[data-run-id="${retryId}"]`);
     await retryRow.and(page.locator('[data-status="SUCCEEDED"]')).waitFor({ timeout: 20_000 });
     await failedRow.getByRole("link", { name: "Retried →" }).waitFor();
+    // Its retry succeeded: the failed run is resolved, and says so.
+    await failedRow.locator('[data-resolved="true"]').getByText("resolved").waitFor();
     await shot(page, "console-runs-retried");
 
-    // The filter lives in the URL.
+    // The filter lives in the URL. "Failed" is what needs attention: the resolved run leaves it.
     await page.getByRole("button", { name: "Failed", exact: true }).click();
     await page.waitForURL(/\/runs\?status=FAILED$/);
     await retryRow.waitFor({ state: "detached" });
-    await failedRow.waitFor();
+    await failedRow.waitFor({ state: "detached" });
+    await page.getByText("No runs match these filters").waitFor();
+    // Kept in the history, one click away.
+    await page.getByRole("button", { name: "+ resolved" }).click();
+    await page.waitForURL(/\/runs\?status=FAILED&resolved=show$/);
+    await failedRow.locator('[data-resolved="true"]').waitFor();
+    await shot(page, "console-runs-failed-resolved");
     await page.getByRole("link", { name: "Clear filters" }).first().click();
 
     // The retry's page: succeeded, linked as the retry of the failed run, both in the chain.
@@ -94,6 +102,8 @@ describe("console in a browser", () => {
     await page.waitForURL(`${server.url}/runs/${failedId}`);
     await page.getByRole("region", { name: "What failed" }).getByText("Injected fault").waitFor();
     await page.getByTestId("retry-blocked").getByText(`already retried as ${retryId}`).waitFor();
+    await page.getByTestId("resolved-by").getByRole("link", { name: retryId }).waitFor();
+    await page.getByTestId("run-status").getByText("resolved").waitFor();
     await shot(page, "console-run-failed");
     await page.close();
   });
@@ -139,12 +149,15 @@ describe("console in a browser", () => {
     const summary = dialog.getByTestId("bulk-summary");
     await summary.waitFor({ timeout: 20_000 });
     expect(await page.evaluate(() => (window as { sawProgress?: boolean }).sawProgress)).toBe(true);
+    // The run retried (and resolved) earlier is not taken on again: only the two.
     expect(await summary.getByTestId("bulk-counts").textContent()).toMatch(
-      /3 runs processed · 2 retried · 1 skipped · 0 failed/,
+      /2 runs processed · 2 retried · 0 skipped · 0 failed to start/,
     );
-    // Already retried by its Retry button earlier: skipped, with the reason.
-    await summary.getByText("run.already_retried").waitFor();
-    await summary.getByText(/already retried as run_/).waitFor();
+    // It waited for the retries: how they ended, not only that they started.
+    expect(await summary.getByTestId("bulk-outcome").textContent()).toBe(
+      "The retries: 2 succeeded.",
+    );
+    expect(await summary.textContent()).not.toMatch(/run\.[a-z_]+/);
     const retries: string[] = [];
     for (const id of failing) {
       const links = summary.locator(`li[data-retried="${id}"]`).getByRole("link");
@@ -157,7 +170,7 @@ describe("console in a browser", () => {
     await dialog.locator("footer").getByRole("button", { name: "Close" }).click();
     await page
       .getByRole("status")
-      .filter({ hasText: "Bulk retry: 2 retried, 1 skipped, 0 failed." })
+      .filter({ hasText: "Bulk retry: 2 retried (2 succeeded), 0 skipped, 0 failed to start." })
       .waitFor();
     for (const id of retries) {
       await page
@@ -406,6 +419,105 @@ describe("console in a browser", () => {
       .getByText("✓")
       .waitFor();
     await shot(page, "console-alerts-acknowledged");
+    await page.close();
+  });
+
+  it("a failure that needs a fix says what must change, and its retry asks for confirmation", async () => {
+    // No user_id column: the file fails on its data, and a retry would fail the same way.
+    const sourceKey = "inbox/leads/leads_2026-11-07.csv";
+    await platform.lake.put(sourceKey, "id,email\n1,a@example.com\n");
+    const failed = await platform.runner.wait(
+      (await platform.runner.submit("ingest", { sourceKey })).id,
+    );
+    expect(failed).toMatchObject({ status: "FAILED", failureClass: "needs_fix" });
+
+    // The list offers no one-click retry for it, and the bulk retry says which need a fix.
+    const page = await open("/runs?pipeline=ingest&status=FAILED");
+    const row = page.locator(`tr[data-run-id="${failed.id}"]`);
+    await row.getByRole("link", { name: `Retry ${failed.id} (needs a fix)` }).waitFor();
+    await page.getByRole("button", { name: "Retry failed matching filter…" }).click();
+    const dialog = page.getByTestId("bulk-retry");
+    await dialog.getByTestId("bulk-classes").getByText("1 needs a fix first").waitFor();
+    await dialog.getByText("needs a fix", { exact: true }).waitFor();
+    // Skipped unless ticked: nothing to retry, so no Retry button.
+    expect(await dialog.getByRole("button", { name: /^Retry \d/ }).count()).toBe(0);
+    await dialog.getByRole("checkbox").check();
+    await dialog.getByRole("button", { name: "Retry 1 run" }).waitFor();
+    await shot(page, "console-bulk-needs-fix");
+    await dialog.locator("footer").getByRole("button", { name: "Cancel" }).click();
+
+    // The run page says it needs a fix and what must change; Retry asks first.
+    await row.getByRole("link", { name: `Retry ${failed.id} (needs a fix)` }).click();
+    await page.waitForURL(`${server.url}/runs/${failed.id}`);
+    const cls = page.getByTestId("failure-class");
+    await cls.getByText("Needs a fix:").waitFor();
+    await cls
+      .getByTestId("failure-hint")
+      .getByText(/correct the file/)
+      .waitFor();
+    await page.getByRole("button", { name: "Retry…" }).click();
+    const confirm = page.getByTestId("retry-confirm");
+    await confirm.getByText(/fails the same way until that is fixed/).waitFor();
+    await shot(page, "console-run-needs-fix-confirm");
+    expect((await platform.operations.get(failed.id)).retriedBy).toBeNull();
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await confirm.waitFor({ state: "detached" });
+    expect((await platform.operations.get(failed.id)).retriedBy).toBeNull();
+
+    // Confirmed: the retry starts (and, nothing being fixed, fails the same way).
+    await page.getByRole("button", { name: "Retry…" }).click();
+    await confirm.getByRole("button", { name: "It is fixed — retry" }).click();
+    await page.waitForURL(
+      (url) => url.pathname.startsWith("/runs/run_") && !url.pathname.endsWith(failed.id),
+    );
+    const retryId = new URL(page.url()).pathname.split("/").at(-1)!;
+    expect((await platform.runner.wait(retryId)).retryOf).toBe(failed.id);
+    const audit = await platform.operations.get(failed.id);
+    expect(audit.retriedBy).toBe(retryId);
+    await page.close();
+  });
+
+  it("a resolved alert says what resolved it; acknowledging all shown clears the badge", async () => {
+    const page = await open("/alerts?show=resolved");
+    // The selftest retried at the start resolved its alert.
+    const resolved = page.locator('tr[data-alert-id][data-resolved="true"]').first();
+    const resolution = resolved.getByTestId("alert-resolution");
+    await resolution.getByText("resolved (retry succeeded) by").waitFor();
+    expect(await resolution.getAttribute("title")).toMatch(
+      /^resolved by run run_\w+ \(retry succeeded\)$/,
+    );
+    const by = (await resolution.getByRole("link").textContent()) ?? "";
+    expect((await platform.operations.get(by)).status).toBe("SUCCEEDED");
+    await shot(page, "console-alerts-resolved");
+
+    await page
+      .getByRole("navigation", { name: "Show" })
+      .getByRole("link", { name: /^Open/ })
+      .click();
+    await page.waitForURL(/\/alerts$/);
+    const badge = page.getByTestId("alert-badge");
+    await badge.waitFor();
+    const rows = page.locator("tr[data-alert-id]");
+    const shown = await rows.count();
+    expect(shown).toBeGreaterThan(1);
+    // Resolved alerts are not open: none in this view.
+    expect(await page.locator('tr[data-alert-id][data-resolved="true"]').count()).toBe(0);
+
+    // Select one: only it goes.
+    const first = rows.first();
+    const firstId = await first.getAttribute("data-alert-id");
+    await first.getByRole("checkbox").check();
+    await page.getByRole("button", { name: "Acknowledge selected (1)" }).click();
+    await page.locator(`tr[data-alert-id="${firstId}"]`).waitFor({ state: "detached" });
+    await expect.poll(() => rows.count()).toBe(shown - 1);
+
+    // Then every one shown at once: the view empties and the badge goes.
+    await page.getByRole("button", { name: `Acknowledge all shown (${shown - 1})` }).click();
+    await page.getByText("Nothing to look at").waitFor();
+    await badge.waitFor({ state: "detached" });
+    await page.waitForLoadState("networkidle");
+    expect(await page.getByTestId("alert-badge").count()).toBe(0);
+    await shot(page, "console-alerts-bulk-acknowledged");
     await page.close();
   });
 });

@@ -15,6 +15,7 @@ import {
   Series,
   shownBuckets,
   shownNote,
+  unresolvedFailures,
   windowOf,
   windows,
 } from "../src/pages/metrics/series";
@@ -182,6 +183,17 @@ describe("Series", () => {
     expect(failedSummary(s)).toBe("1 failed of 3 runs");
     expect(failedSummary(new Series([]))).toBe("no runs");
     expect(durationSummary(s)).toBe("ingest avg 1.3 s · max 2.0 s");
+  });
+
+  it("leaves a failure a retry resolved out of the failed runs, and says how many were", () => {
+    const r = new Series([
+      point({ name: "RunFailed", pipeline: "ingest", t: t0, sum: 3 }),
+      point({ name: "RunResolved", pipeline: "ingest", t: t0, sum: 2 }),
+      point({ name: "RunFailed", pipeline: "ingest", t: t1, sum: 1 }),
+      point({ name: "RunSucceeded", pipeline: "ingest", t: t1, sum: 4 }),
+    ]);
+    expect(unresolvedFailures(r, xs, "ingest")).toEqual([1, 1, 0]);
+    expect(failedSummary(r)).toBe("2 failed of 8 runs · 2 more resolved by a retry");
   });
 
   it("formats counts whole when whole, else to one decimal", () => {

@@ -2,6 +2,8 @@
 // filter in words, schema changes grouped into steps, audit detail in a line, alert kinds.
 import { describe, expect, it } from "vitest";
 import type { SchemaChange } from "../src/api/client";
+import { outcomeWords, problemLabel } from "../src/lib/bulkRetry";
+import { hidesResolved } from "../src/lib/status";
 import { kindLabel } from "../src/pages/alerts/kindLabel";
 import { auditDetail } from "../src/pages/audit/auditDetail";
 import { describeBulkFilter, hasFailedStatus } from "../src/pages/runs/bulk-retry/bulkFilter";
@@ -40,11 +42,26 @@ describe("runs filter", () => {
       pipeline: ["a", "b"],
       from: undefined,
       to: undefined,
+      showResolved: false,
       cursor: "c",
       limit: 20,
     });
+    expect(runFilterOf(new URLSearchParams("status=FAILED&resolved=show")).showResolved).toBe(true);
     expect(runFilterOf(new URLSearchParams("limit=5000")).limit).toBe(PAGE_SIZE);
     expect(runFilterOf(new URLSearchParams("limit=x")).limit).toBe(PAGE_SIZE);
+  });
+
+  it("a failed status means needs attention: resolved runs are left out unless shown", () => {
+    expect(hidesResolved(runFilterOf(new URLSearchParams("status=FAILED")))).toBe(true);
+    expect(hidesResolved(runFilterOf(new URLSearchParams("status=TIMED_OUT,SUCCEEDED")))).toBe(
+      true,
+    );
+    expect(hidesResolved(runFilterOf(new URLSearchParams("status=FAILED&resolved=show")))).toBe(
+      false,
+    );
+    // No status filter: every run, resolved ones shown as resolved.
+    expect(hidesResolved(runFilterOf(new URLSearchParams("")))).toBe(false);
+    expect(hidesResolved(runFilterOf(new URLSearchParams("status=SUCCEEDED")))).toBe(false);
   });
 
   it("counts a filter by what narrows the list, not by the page", () => {
@@ -136,6 +153,15 @@ describe("audit and alerts", () => {
   it("puts an audit entry's set details in one line", () => {
     expect(auditDetail({ engine: "glue", skipped: null, reason: "", ids: ["a"] })).toBe(
       'engine glue · ids ["a"]',
+    );
+  });
+
+  it("names why a bulk retry skipped a run in words, never by its code", () => {
+    expect(problemLabel("run.already_retried")).toBe("Already retried");
+    expect(problemLabel("run.needs_fix")).toBe("Needs a fix first");
+    expect(problemLabel("something.new")).toBe("Could not be retried");
+    expect(outcomeWords({ succeeded: 2, failed: 1, stillRunning: 0 })).toBe(
+      "2 succeeded, 1 failed again",
     );
   });
 

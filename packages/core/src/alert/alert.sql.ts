@@ -12,6 +12,10 @@ export const alertTable = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
     acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true, mode: "date" }),
     acknowledgedBy: text("acknowledged_by"),
+    /** Resolved without anyone acknowledging it: the run it is about was retried successfully. */
+    resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
+    /** What resolved it, in words: "resolved by run run_… (retry succeeded)". */
+    resolution: text("resolution"),
   },
-  (t) => [index("alerts_created").on(t.createdAt)],
+  (t) => [index("alerts_created").on(t.createdAt), index("alerts_run").on(t.runId)],
 );

@@ -1,6 +1,6 @@
 // Alerts: what the operator must be told (a quarantine, a failed run). The notifier port delivers
 // them: locally into the ops store (and an optional webhook), deployed to SNS.
-import { desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { OpsDb } from "../ops/db";
 import { VisibleError } from "../util/error";
@@ -23,6 +23,10 @@ export interface Info extends NewAlert {
   createdAt: string;
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
+  /** Set when what it is about resolved itself (its run was retried successfully). */
+  resolvedAt: string | null;
+  /** What resolved it: "resolved by run run_… (retry succeeded)". */
+  resolution: string | null;
 }
 
 export interface Notifier {
@@ -40,6 +44,8 @@ function toInfo(r: typeof alertTable.$inferSelect): Info {
     createdAt: r.createdAt.toISOString(),
     acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,
     acknowledgedBy: r.acknowledgedBy,
+    resolvedAt: r.resolvedAt?.toISOString() ?? null,
+    resolution: r.resolution,
   };
 }
 
@@ -51,14 +57,25 @@ export async function insertAlert(db: OpsDb, alert: NewAlert): Promise<Info> {
   return toInfo(row!);
 }
 
-export async function listAlerts(
-  db: OpsDb,
-  opts: { unacknowledged?: boolean; limit?: number } = {},
-) {
+export interface AlertFilter {
+  /** Not acknowledged (resolved ones included). */
+  unacknowledged?: boolean;
+  /** Neither acknowledged nor resolved: what still asks for a look. */
+  open?: boolean;
+  /** Only resolved alerts. */
+  resolved?: boolean;
+  limit?: number;
+}
+
+export async function listAlerts(db: OpsDb, opts: AlertFilter = {}) {
+  const where: SQL[] = [];
+  if (opts.unacknowledged || opts.open) where.push(isNull(alertTable.acknowledgedAt));
+  if (opts.open) where.push(isNull(alertTable.resolvedAt));
+  if (opts.resolved) where.push(isNotNull(alertTable.resolvedAt));
   const rows = await db
     .select()
     .from(alertTable)
-    .where(opts.unacknowledged ? isNull(alertTable.acknowledgedAt) : undefined)
+    .where(and(...where))
     .orderBy(desc(alertTable.id))
     .limit(opts.limit ?? 100);
   return rows.map(toInfo);
@@ -72,6 +89,71 @@ export async function acknowledgeAlert(db: OpsDb, id: string, by: string): Promi
     .returning();
   if (!row) throw new VisibleError("not_found", "alert.not_found", `no alert ${id}`);
   return toInfo(row);
+}
+
+/** The most alerts one bulk acknowledge takes (the Alerts page shows at most 200). */
+export const MAX_BULK_ACK = 500;
+
+export interface BulkAckResult {
+  /** Acknowledged now. */
+  acknowledged: Info[];
+  /** Acknowledged before (by whom they say): left as they were. */
+  alreadyAcknowledged: string[];
+  notFound: string[];
+}
+
+/** Acknowledge several alerts at once; ones already acknowledged keep who did it and when. */
+export async function acknowledgeAlerts(
+  db: OpsDb,
+  ids: string[],
+  by: string,
+): Promise<BulkAckResult> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length > MAX_BULK_ACK) {
+    throw new VisibleError(
+      "input",
+      "alert.too_many",
+      `at most ${MAX_BULK_ACK} alerts at once (${wanted.length} given)`,
+    );
+  }
+  if (!wanted.length) return { acknowledged: [], alreadyAcknowledged: [], notFound: [] };
+  const rows = await db
+    .update(alertTable)
+    .set({ acknowledgedAt: new Date(), acknowledgedBy: by })
+    .where(and(inArray(alertTable.id, wanted), isNull(alertTable.acknowledgedAt)))
+    .returning();
+  const done = new Set(rows.map((r) => r.id));
+  const rest = wanted.filter((id) => !done.has(id));
+  const existing = rest.length
+    ? await db.select({ id: alertTable.id }).from(alertTable).where(inArray(alertTable.id, rest))
+    : [];
+  const known = new Set(existing.map((r) => r.id));
+  return {
+    acknowledged: rows.map(toInfo),
+    alreadyAcknowledged: rest.filter((id) => known.has(id)),
+    notFound: rest.filter((id) => !known.has(id)),
+  };
+}
+
+/**
+ * Mark the alerts about these runs resolved, saying by what; alerts already resolved keep their
+ * first resolution. Returns how many were resolved now.
+ */
+export async function resolveRunAlerts(
+  db: OpsDb,
+  runs: { runId: string; resolution: string }[],
+  at = new Date(),
+): Promise<number> {
+  let n = 0;
+  for (const r of runs) {
+    const rows = await db
+      .update(alertTable)
+      .set({ resolvedAt: at, resolution: r.resolution })
+      .where(and(eq(alertTable.runId, r.runId), isNull(alertTable.resolvedAt)))
+      .returning({ id: alertTable.id });
+    n += rows.length;
+  }
+  return n;
 }
 
 /** The local notifier: the ops store (shown by the console), and a webhook when configured. */

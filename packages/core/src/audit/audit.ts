@@ -40,14 +40,15 @@ export function audited(ops: Operations, db: OpsDb): Operations {
   const wrapped: Operations = {
     list: (f) => ops.list(f),
     get: (id) => ops.get(id),
-    async retry(id, actor) {
-      const run = await ops.retry(id, actor);
+    async retry(id, actor, opts) {
+      const run = await ops.retry(id, actor, opts);
       await recordAudit(db, {
         actor,
         action: "retry",
         runId: id,
         newRunId: run.id,
-        detail: { engine: run.engine },
+        // A retry of a run that needed a fix was confirmed by whoever asked: say so.
+        detail: { engine: run.engine, ...(opts?.confirm ? { confirmed: true } : {}) },
       });
       return run;
     },

@@ -5,10 +5,12 @@
 import type { Notifier } from "../alert/alert";
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
+import { classifyError, type Failure } from "../run/failure";
 import { errorMessage, VisibleError } from "../util/error";
 import { boundViews } from "../warehouse/dependencies";
 import { describeTable, supportsMerge, type Warehouse } from "../warehouse/warehouse";
 import { notifyQuarantine, overThreshold, readCheckReport, thresholdReason } from "./findings";
+import { fileNeedsFix, thresholdNeedsFix } from "./fixes";
 import { moveToProcessed, rejectFile } from "./lake-files";
 import { defaultQuality, type IngestArgs, type QualityConfig, type TargetStats } from "./model";
 import {
@@ -45,6 +47,8 @@ export interface IngestResult {
   status: "SUCCEEDED" | "FAILED";
   error?: string;
   stats: TargetStats;
+  /** For a failed ingest: whether a retry may work (run/failure.ts). */
+  failure?: Failure;
 }
 
 type Step = (name: string, facts?: Record<string, unknown>) => Promise<void>;
@@ -98,7 +102,7 @@ export async function ingestFile(
   const tables = runTables(runId);
 
   /** The file cannot be loaded: it moves to error/ with the reason beside it. */
-  const fail = async (reason: string, detail = ""): Promise<IngestResult> => {
+  const fail = async (reason: string, failure: Failure, detail = ""): Promise<IngestResult> => {
     const errorKey = await rejectFile(deps.lake, {
       runId,
       sourceKey: args.sourceKey,
@@ -109,7 +113,7 @@ export async function ingestFile(
     stats.errorKey = errorKey;
     // Recording the step is a courtesy: the ops store may be what failed.
     await step("file moved to error/", { sourceKey: errorKey, errorKey }).catch(() => {});
-    return { status: "FAILED", error: reason, stats };
+    return { status: "FAILED", error: reason, stats, failure };
   };
 
   /**
@@ -123,7 +127,7 @@ export async function ingestFile(
     // The stack helps whoever fixes a bug; it goes into the reason file, not the run's error.
     const stack = !(err instanceof VisibleError) && err instanceof Error ? err.stack : undefined;
     try {
-      return await fail(reason, stack ? `\n\n${stack}` : "");
+      return await fail(reason, classifyError(err), stack ? `\n\n${stack}` : "");
     } catch (moveErr) {
       throw new Error(
         `${reason}; the file stays at ${args.sourceKey}: moving it to error/ failed too (${errorMessage(moveErr)})`,
@@ -142,7 +146,7 @@ export async function ingestFile(
         await wh.copyCsv(tables.staging, stagingColumns(header), chunks);
       },
     });
-    if (!staged.ok) return await fail(staged.reason);
+    if (!staged.ok) return await fail(staged.reason, fileNeedsFix);
     const { header, summary, malformed } = staged;
     stats.rowsRead = summary.rowsRead;
     await step("staged", { rowsRead: summary.rowsRead, malformed: summary.malformedCount });
@@ -172,7 +176,7 @@ export async function ingestFile(
         plan = buildPlan(input);
       } catch (err) {
         if (err instanceof VisibleError && err.code === "ingest.widen_blocked_by_view") {
-          return await fail(err.message);
+          return await fail(err.message, classifyError(err));
         }
         throw err;
       }
@@ -207,7 +211,7 @@ export async function ingestFile(
       }
       if (overThreshold(stats.rowsQuarantined, stats.rowsRead, settings.rejectThreshold)) {
         await rejectsWritten;
-        return fail(thresholdReason(stats));
+        return fail(thresholdReason(stats), thresholdNeedsFix(table));
       }
 
       const merging =

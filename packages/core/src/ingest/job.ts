@@ -1,6 +1,7 @@
 // The `ingest` pipeline for the local runner: one run per source file.
 import type { Job } from "../run/job";
 import { getRun } from "../run/store";
+import { missingFileNeedsFix } from "./fixes";
 import { type IngestDeps, ingestFile } from "./ingest";
 import { IngestArgs } from "./model";
 
@@ -21,10 +22,16 @@ export function ingestJob(deps: () => Promise<IngestDeps>): Job {
         return {
           status: "FAILED",
           error: `the source file ${sourceKey} is not in the lake any more (was it moved or deleted by hand?)`,
+          failure: missingFileNeedsFix,
         };
       }
       const result = await ingestFile(d, run.id, { ...args, sourceKey }, step);
-      return { status: result.status, error: result.error, stats: result.stats };
+      return {
+        status: result.status,
+        error: result.error,
+        stats: result.stats,
+        failure: result.failure,
+      };
     },
   };
 }

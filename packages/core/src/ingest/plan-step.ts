@@ -10,6 +10,7 @@ import { boundViews, undroppableColumns } from "../warehouse/dependencies";
 import { describeTable } from "../warehouse/warehouse";
 import type { MalformedRecord } from "./csv-reader";
 import { maxQuarantined } from "./findings";
+import { fileNeedsFix } from "./fixes";
 import { rejectFile } from "./lake-files";
 import { ingestLifecycle } from "./lifecycle";
 import {
@@ -129,6 +130,7 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
       status: "FAILED",
       error: reason,
       stats: { sourceKey: errorKey, errorKey },
+      failure: fileNeedsFix,
     });
     return {
       runId,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { mustGetRun } from "../run/store";
 import type { MalformedRecord } from "./csv-reader";
 import { checkReport, notifyQuarantine, overThreshold, thresholdReason } from "./findings";
+import { thresholdNeedsFix } from "./fixes";
 import { moveToProcessed, rejectFile } from "./lake-files";
 import { ingestLifecycle } from "./lifecycle";
 import {
@@ -104,7 +105,12 @@ export async function reportStep(
     const errorKey = await rejectFile(deps.lake, { runId, sourceKey, table, reason });
     stats.sourceKey = errorKey;
     stats.errorKey = errorKey;
-    await ingestLifecycle(deps).finish(runId, { status: "FAILED", error: reason, stats });
+    await ingestLifecycle(deps).finish(runId, {
+      status: "FAILED",
+      error: reason,
+      stats,
+      failure: thresholdNeedsFix(table),
+    });
     out = { status: "FAILED", error: reason, ...pick(stats) };
   } else {
     if (results.merged) {

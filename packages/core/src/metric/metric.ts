@@ -15,6 +15,8 @@ export const MetricNames = [
   "RunDuration",
   "RunFailed",
   "RunSucceeded",
+  /** A failed run resolved by a retry, dated when it failed: failures = RunFailed − RunResolved. */
+  "RunResolved",
 ] as const;
 export type MetricName = (typeof MetricNames)[number];
 

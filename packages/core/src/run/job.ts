@@ -1,6 +1,7 @@
 // A pipeline's job as an executor sees it: one call per run, given the run and a way to record
 // the steps of its timeline. The local runner calls it in-process; the deployed tasks call the
 // same verbs from their Lambdas.
+import type { Failure } from "./failure";
 import type { Info, Stats, Status } from "./run";
 
 export interface JobContext {
@@ -13,6 +14,8 @@ export interface JobResult {
   status?: Extract<Status, "SUCCEEDED" | "FAILED">;
   error?: string;
   stats?: Stats;
+  /** For a failed run: may a retry work, or must something change first (default: transient)? */
+  failure?: Failure;
 }
 
 export interface Job {

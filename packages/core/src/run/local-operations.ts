@@ -35,9 +35,9 @@ export function localOperations(db: OpsDb, runner: LocalRunner): Operations {
         links: [],
       };
     },
-    async retry(id) {
+    async retry(id, _actor, opts) {
       try {
-        return await runner.retry(id);
+        return await runner.retry(id, opts);
       } catch (err) {
         // Two retries at once: the loser finds the winner already running the same work. Say so
         // as the port promises (already retried, naming the retry), not as an unrelated overlap.

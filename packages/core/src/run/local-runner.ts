@@ -3,8 +3,9 @@
 import { hostname } from "node:os";
 import type { OpsDb } from "../ops/db";
 import { errorMessage, VisibleError } from "../util/error";
+import { classifyError } from "./failure";
 import type { Job, JobContext, JobResult } from "./job";
-import type { RunLifecycle } from "./lifecycle";
+import type { RetryOptions, RunLifecycle } from "./lifecycle";
 import type { Info } from "./run";
 import { activeRunFor, mustGetRun, recoverOrphans } from "./store";
 
@@ -124,9 +125,11 @@ export class LocalRunner {
     }
   }
 
-  retry(id: string): Promise<Info> {
-    return this.lifecycle.claimRetry(id, (run) =>
-      this.submit(run.pipeline, run.args, { retryOf: id }),
+  retry(id: string, opts: RetryOptions = {}): Promise<Info> {
+    return this.lifecycle.claimRetry(
+      id,
+      (run) => this.submit(run.pipeline, run.args, { retryOf: id }),
+      opts,
     );
   }
 
@@ -173,11 +176,12 @@ export class LocalRunner {
     try {
       result = (await this.jobs[run.pipeline]!.run(ctx)) ?? {};
     } catch (err) {
-      result = { status: "FAILED", error: errorMessage(err) };
+      result = { status: "FAILED", error: errorMessage(err), failure: classifyError(err) };
     }
     const final = await this.lifecycle.finish(run.id, {
       status: result.status ?? "SUCCEEDED",
       error: result.error,
+      failure: result.failure,
       stats: { ...result.stats, ...(timeline.length ? { timeline } : {}) },
     });
     await this.opts.onFinished?.(final);

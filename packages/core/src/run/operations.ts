@@ -1,7 +1,11 @@
 // The operations port: what the console and CLI do with runs, whichever engine ran them.
 // Local adapter: run/local-operations.ts; AWS adapter (Glue + Step Functions): run/aws/operations.ts.
 import { VisibleError } from "../util/error";
+import { needsFixWarning, retryNeedsFix } from "./failure";
+import type { RetryOptions } from "./lifecycle";
 import { FailedStatuses, type Info, ListFilter, type Page } from "./run";
+
+export type { RetryOptions };
 
 export type RetryAction =
   /** Run the same work again with the same arguments (local runner, Glue StartJobRun). */
@@ -39,8 +43,12 @@ export interface RetryOutcome {
   outcome: "retried" | "skipped" | "failed";
   /** The retry started (outcome "retried"). */
   retry?: Info;
-  /** Why it was skipped or failed: a conflict code (run.already_retried, …) or an error code. */
+  /**
+   * Why it was skipped or failed: a conflict code (run.already_retried, run.needs_fix, …) or an
+   * error code. For programs; `reason` is what to show.
+   */
   code?: string;
+  /** In words: "already retried by run run_…", "needs a fix: …". */
   reason?: string;
 }
 
@@ -60,22 +68,44 @@ export interface RetryMatchingResult {
   stoppedEarly: string | null;
 }
 
+export interface RetryMatchingOptions {
+  /** At most this many runs (default 100). */
+  max?: number;
+  /** Retry runs that need a fix too (the operator confirmed); by default they are skipped. */
+  includeNeedsFix?: boolean;
+}
+
 export interface Operations {
   list(filter: ListFilter): Promise<Page<Info>>;
   get(id: string): Promise<Detail>;
-  /** Start the retry of a failed run. Conflicts (VisibleError "conflict"): run.not_failed, run.already_retried, run.already_running. */
-  retry(id: string, actor: string): Promise<Info>;
   /**
-   * Retry every failed run matching the filter, one at a time, skipping runs already retried
-   * (or blocked by a conflict). Stops early after `max` runs (default 100) or when the engine
-   * throttles; `stoppedEarly` says why.
+   * Start the retry of a failed run. Conflicts (VisibleError "conflict"): run.not_failed,
+   * run.already_retried, run.already_running, and run.needs_fix for a run that needs a fix
+   * retried without `confirm`.
+   */
+  retry(id: string, actor: string, opts?: RetryOptions): Promise<Info>;
+  /**
+   * Retry every failed run matching the filter, one at a time, skipping runs already retried,
+   * runs that need a fix (unless `includeNeedsFix`), and runs blocked by a conflict. Stops early
+   * after `max` runs (default 100) or when the engine throttles; `stoppedEarly` says why.
    */
   retryMatching(
     filter: RetryFilter,
     actor: string,
     onProgress?: (p: RetryProgress) => void,
-    opts?: { max?: number },
+    opts?: RetryMatchingOptions,
   ): Promise<RetryMatchingResult>;
+}
+
+/** A skip or failure of a bulk retry in words an operator reads (never just a code). */
+export function skipReason(code: string, run: Info, message: string, by?: unknown): string {
+  if (code === "run.already_retried") {
+    const retry = run.retriedBy ?? (typeof by === "string" ? by : null);
+    return retry ? `already retried by run ${retry}` : "already retried by another run";
+  }
+  if (code === "run.needs_fix")
+    return `needs a fix first: ${run.failureHint ?? needsFixWarning(run)}`;
+  return message;
 }
 
 /** `retryMatching` written once over `list` and `retry`, for every adapter. */
@@ -84,7 +114,7 @@ export async function retryMatchingWith(
   filter: RetryFilter,
   actor: string,
   onProgress?: (p: RetryProgress) => void,
-  opts: { max?: number } = {},
+  opts: RetryMatchingOptions = {},
 ): Promise<RetryMatchingResult> {
   const max = opts.max ?? 100;
   const status = (filter.status ?? [...FailedStatuses]).filter((s) => FailedStatuses.includes(s));
@@ -103,32 +133,51 @@ export async function retryMatchingWith(
   };
   let cursor: string | undefined;
   do {
-    const page = await ops.list(ListFilter.parse({ ...filter, status, cursor, limit: 100 }));
+    // A resolved run was retried and its retry succeeded: nothing to do, nothing to report.
+    const page = await ops.list(
+      ListFilter.parse({
+        ...filter,
+        resolved: filter.resolved ?? false,
+        status,
+        cursor,
+        limit: 100,
+      }),
+    );
     for (const run of page.items) {
       if (processed >= max) {
         result.stoppedEarly = `stopped after ${max} runs; run it again to continue`;
         return result;
       }
+      const skip = (code: string) => {
+        const reason = skipReason(code, run, "");
+        result.skipped.push({ id: run.id, code, reason });
+        report({ run, outcome: "skipped", code, reason });
+      };
       if (run.retriedBy) {
-        const reason = `already retried as ${run.retriedBy}`;
-        result.skipped.push({ id: run.id, code: "run.already_retried", reason });
-        report({ run, outcome: "skipped", code: "run.already_retried", reason });
+        skip("run.already_retried");
+        continue;
+      }
+      if (retryNeedsFix(run) && !opts.includeNeedsFix) {
+        skip("run.needs_fix");
         continue;
       }
       try {
-        const retry = await ops.retry(run.id, actor);
+        const retry = await ops.retry(run.id, actor, {
+          confirm: opts.includeNeedsFix && retryNeedsFix(run),
+        });
         result.retried.push({ id: run.id, retry });
         report({ run, outcome: "retried", retry });
       } catch (err) {
         if (!(err instanceof VisibleError)) throw err;
-        const entry = { id: run.id, code: err.code, reason: err.message };
+        const reason = skipReason(err.code, run, err.message, err.details?.runId);
+        const entry = { id: run.id, code: err.code, reason };
         if (err.kind === "conflict") {
           result.skipped.push(entry);
-          report({ run, outcome: "skipped", code: err.code, reason: err.message });
+          report({ run, outcome: "skipped", code: err.code, reason });
           continue;
         }
         result.failed.push(entry);
-        report({ run, outcome: "failed", code: err.code, reason: err.message });
+        report({ run, outcome: "failed", code: err.code, reason });
         if (err.kind === "unavailable") {
           // Going on would only hammer a throttled or unavailable engine.
           result.stoppedEarly = `stopped: ${err.message}`;

@@ -39,3 +39,28 @@ export function runPoints(run: Run): Point[] {
     points.push({ ...base, name: "RowsQuarantined", value: s.rowsQuarantined, unit: "Count" });
   return points;
 }
+
+/**
+ * CloudWatch takes an EMF point up to 14 days old (Lambda Powertools' EMF_MAX_TIMESTAMP_PAST_AGE);
+ * a resolution of an older failure is dated just inside that, where no Metrics window reaches it.
+ */
+const MAX_PAST_MS = 13 * 24 * 3_600_000;
+
+/**
+ * A failed run resolved by a successful retry: a RunResolved point dated when the run *failed*,
+ * so it lands in the same bucket as its RunFailed point and the Metrics page can leave it out of
+ * the failures (RunFailed − RunResolved) while the history keeps both.
+ */
+export function resolvedPoints(runs: Run[], now = Date.now()): Point[] {
+  return runs.map((run) => {
+    const failedAt = Date.parse(run.finishedAt ?? run.createdAt);
+    return {
+      name: "RunResolved",
+      value: 1,
+      unit: "Count",
+      pipeline: run.pipeline,
+      runId: run.id,
+      at: new Date(Math.max(failedAt, now - MAX_PAST_MS)),
+    };
+  });
+}

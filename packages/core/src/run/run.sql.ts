@@ -19,6 +19,13 @@ export const runTable = pgTable(
     owner: text("owner"),
     /** Key of the work (e.g. the source file) so two runs of the same work never overlap. */
     workKey: text("work_key"),
+    /** "transient" | "needs_fix", set when the run fails (run/failure.ts). */
+    failureClass: text("failure_class"),
+    /** For needs_fix: what must change before a retry can succeed. */
+    failureHint: text("failure_hint"),
+    /** A failed run whose retry chain ended in success: that run, and when it finished. */
+    resolvedBy: text("resolved_by"),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
   },
   (t) => [
     // Two retries of one failed run can only ever create one new run.

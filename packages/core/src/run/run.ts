@@ -31,6 +31,14 @@ export const Stats = z
   .catchall(z.unknown());
 export type Stats = z.infer<typeof Stats>;
 
+/**
+ * Why a run failed, as far as retrying goes: "transient" — a retry may work (the warehouse was
+ * unreachable, a timeout, throttling, a bug); "needs_fix" — the data or configuration must change
+ * first (no key column, not UTF-8, an empty file, too many bad rows, …): a retry fails the same way.
+ */
+export const FailureClass = z.enum(["transient", "needs_fix"]);
+export type FailureClass = z.infer<typeof FailureClass>;
+
 export const Info = z.object({
   id: z.string(),
   pipeline: z.string(),
@@ -44,14 +52,37 @@ export const Info = z.object({
   stats: Stats,
   retryOf: z.string().nullable(),
   retriedBy: z.string().nullable(),
+  /** Set when the run failed: whether a retry may work. Null for older runs and ones not failed. */
+  failureClass: FailureClass.nullable(),
+  /** For a "needs_fix" failure: what must change before a retry can succeed. */
+  failureHint: z.string().nullable(),
+  /**
+   * A failed run whose retry chain ended in success is resolved: the run that succeeded, and
+   * when. Recorded when that retry finishes, and derived from the chain when listing.
+   */
+  resolvedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
 });
 export type Info = z.infer<typeof Info>;
+
+/** The facts a run has before anything classed or resolved it (engines' runs, new runs). */
+export const noFailureFacts = {
+  failureClass: null,
+  failureHint: null,
+  resolvedBy: null,
+  resolvedAt: null,
+} as const satisfies Partial<Info>;
 
 export const ListFilter = z.object({
   status: z.array(Status).optional(),
   pipeline: z.array(z.string()).optional(),
   from: z.string().datetime({ offset: true }).optional(),
   to: z.string().datetime({ offset: true }).optional(),
+  /**
+   * false: leave out resolved runs (failed runs whose retry succeeded) — with a failed status,
+   * the runs that still need attention; true: only resolved runs.
+   */
+  resolved: z.boolean().optional(),
   cursor: z.string().optional(),
   limit: z.number().int().min(1).max(500).default(50),
 });
@@ -64,6 +95,11 @@ export interface Page<T> {
 
 export function isFailed(status: Status): boolean {
   return FailedStatuses.includes(status);
+}
+
+/** Failed, and no retry of it has succeeded yet: what an operator still has to look at. */
+export function needsAttention(run: Pick<Info, "status" | "resolvedBy">): boolean {
+  return isFailed(run.status) && !run.resolvedBy;
 }
 
 export function isActive(status: Status): boolean {

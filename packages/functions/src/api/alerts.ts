@@ -1,4 +1,18 @@
-import { acknowledgeAlert, listAlerts } from "@cdp/core/alert/alert";
+// The alerts API. Query params and response shapes are a contract: extend, never rename.
+//
+// GET  /api/alerts          ?unacknowledged=true (not acknowledged) &open=true (neither
+//                           acknowledged nor resolved) &resolved=true (only resolved) &limit=
+//                           → { items: Alert[] }; a resolved alert has resolvedAt and resolution
+//                           ("resolved by run run_… (retry succeeded)").
+// POST /api/alerts/ack      { ids: [...] } (at most 500) → { acknowledged: Alert[],
+//                           alreadyAcknowledged: id[], notFound: id[] }
+// POST /api/alerts/:id/ack  → { alert }
+import {
+  acknowledgeAlert,
+  acknowledgeAlerts,
+  listAlerts,
+  MAX_BULK_ACK,
+} from "@cdp/core/alert/alert";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { ApiEnv } from "./env";
@@ -11,6 +25,8 @@ export const alertRoutes = new Hono<ApiEnv>()
       "query",
       z.object({
         unacknowledged: z.string().optional(),
+        open: z.string().optional(),
+        resolved: z.string().optional(),
         limit: z.coerce.number().int().min(1).max(500).optional(),
       }),
     ),
@@ -18,9 +34,21 @@ export const alertRoutes = new Hono<ApiEnv>()
       const q = c.req.valid("query");
       const items = await listAlerts(c.var.platform.ops.db, {
         unacknowledged: q.unacknowledged === "true",
+        open: q.open === "true",
+        resolved: q.resolved === "true",
         limit: q.limit,
       });
       return c.json({ items }, 200);
+    },
+  )
+  // Acknowledge several at once: the ones the console shows, or the ones selected.
+  .post(
+    "/ack",
+    validate("json", z.object({ ids: z.array(z.string().min(1)).min(1).max(MAX_BULK_ACK) })),
+    async (c) => {
+      const { ids } = c.req.valid("json");
+      const result = await acknowledgeAlerts(c.var.platform.ops.db, ids, c.var.actor);
+      return c.json(result, 200);
     },
   )
   .post("/:id/ack", async (c) => {

@@ -34,7 +34,7 @@ Runs the built-in selftest job (checks the ops store, warehouse and lake) and wa
       const { run } = await ok(
         await s.api.api.runs.$post({
           json: { pipeline: selftestPipeline.name, args: values.fail ? { fail: true } : {} },
-          query: { wait: "true" },
+          query: { wait: "true", ...(values.confirm ? { confirm: "true" } : {}) },
         }),
       );
       print(Boolean(values.json), run, () => runLine(run));
@@ -81,11 +81,12 @@ Lists pipeline runs, newest first.
 };
 
 export const retry: Command = {
-  usage: `cdp retry RUN_ID [--json]
+  usage: `cdp retry RUN_ID [--confirm] [--json]
 
 Retries a failed run (same arguments) and waits for the new run. A run is retried once: retrying it
-again names the run that already retried it.`,
-  options: { json: { type: "boolean" } },
+again names the run that already retried it. A run that failed on its data or configuration (it
+needs a fix: the retry would fail the same way) is retried only with --confirm, once it is fixed.`,
+  options: { json: { type: "boolean" }, confirm: { type: "boolean" } },
   positionals: [1, 1],
   async run({ dir, values, positionals }) {
     const s = await connect(dir, "cdp retry");
@@ -93,7 +94,7 @@ again names the run that already retried it.`,
       const { run } = await ok(
         await s.api.api.runs[":id"].retry.$post({
           param: { id: positionals[0]! },
-          query: { wait: "true" },
+          query: { wait: "true", ...(values.confirm ? { confirm: "true" } : {}) },
         }),
       );
       print(Boolean(values.json), run, () => runLine(run));

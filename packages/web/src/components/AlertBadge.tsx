@@ -1,12 +1,12 @@
-import { UNACKNOWLEDGED, useAlerts } from "../queries/useAlerts";
+import { OPEN, useAlerts } from "../queries/useAlerts";
 
-/** Unacknowledged alerts in the nav: red while one of them is an error, quiet otherwise. */
+/** Open alerts (neither acknowledged nor resolved) in the nav: red while one of them is an error, quiet otherwise. */
 export function AlertBadge() {
-  const { data } = useAlerts(UNACKNOWLEDGED);
+  const { data } = useAlerts(OPEN);
   const n = data?.items.length ?? 0;
   if (!n) return null;
   const error = data?.items.some((a) => a.severity === "error");
-  const shown = n >= UNACKNOWLEDGED.limit ? `${UNACKNOWLEDGED.limit - 1}+` : String(n);
+  const shown = n >= OPEN.limit ? `${OPEN.limit - 1}+` : String(n);
   return (
     <span
       data-testid="alert-badge"
@@ -15,7 +15,7 @@ export function AlertBadge() {
       }`}
     >
       {shown}
-      <span className="sr-only"> unacknowledged</span>
+      <span className="sr-only"> open alerts</span>
     </span>
   );
 }

@@ -32,8 +32,46 @@ export function statusLook(status: RunStatusValue): Look {
   }
 }
 
-export function RunStatus({ status }: { status: RunStatusValue }) {
+/**
+ * A run's status. A failed run a later retry resolved reads "Resolved" (quiet, a hollow green dot;
+ * `detailed` keeps "Failed" with a "resolved" tag, where there is room): it stays failed in the
+ * history, but no longer red.
+ */
+export function RunStatus({
+  status,
+  resolvedBy = null,
+  detailed = false,
+}: {
+  status: RunStatusValue;
+  resolvedBy?: string | null;
+  detailed?: boolean;
+}) {
   const look = statusLook(status);
+  if (resolvedBy) {
+    return (
+      <span
+        className="inline-flex items-center gap-1.5 whitespace-nowrap text-zinc-600"
+        data-status={status}
+        data-resolved="true"
+        title={`${look.label}; resolved by run ${resolvedBy} (retry succeeded)`}
+      >
+        <span
+          aria-hidden
+          className="inline-block size-2 shrink-0 rounded-full border border-emerald-600 bg-transparent"
+        />
+        {detailed ? (
+          <>
+            {look.label}
+            <span className="rounded border border-emerald-200 bg-emerald-50 px-1 text-xxs text-emerald-800">
+              resolved
+            </span>
+          </>
+        ) : (
+          "Resolved"
+        )}
+      </span>
+    );
+  }
   return (
     <span
       className={`inline-flex items-center gap-1.5 whitespace-nowrap ${look.text}`}

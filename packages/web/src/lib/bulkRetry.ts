@@ -18,12 +18,57 @@ export interface Problem {
   reason: string;
 }
 
+/** How the retries a bulk retry started ended (when it waited for them). */
+export interface Outcome {
+  succeeded: number;
+  failed: number;
+  stillRunning: number;
+}
+
 export interface DoneLine {
   type: "done";
-  retried: { id: string; retryId: string }[];
+  /** Each retried run, the run that retries it, and that run's status when the summary was sent. */
+  retried: { id: string; retryId: string; status?: string }[];
   skipped: Problem[];
   failed: Problem[];
   stoppedEarly: string | null;
+  /** What actually happened, counted (older servers leave it out). */
+  counts?: {
+    retried: number;
+    failedToStart: number;
+    skippedAlreadyRetried: number;
+    skippedNeedsFix: number;
+    skippedOther: number;
+  };
+  outcome?: Outcome | null;
+}
+
+/** "2 succeeded, 1 failed again, 1 still running" — only the parts that are not zero. */
+export function outcomeWords(o: Outcome): string {
+  const parts = [
+    o.succeeded ? `${o.succeeded} succeeded` : "",
+    o.failed ? `${o.failed} failed again` : "",
+    o.stillRunning ? `${o.stillRunning} still running` : "",
+  ].filter(Boolean);
+  return parts.join(", ") || "none finished";
+}
+
+/** Why runs were skipped or failed to start, in words (the API's codes are for programs). */
+export function problemLabel(code: string): string {
+  switch (code) {
+    case "run.already_retried":
+      return "Already retried";
+    case "run.needs_fix":
+      return "Needs a fix first";
+    case "run.already_running":
+      return "The same work is already running";
+    case "run.not_failed":
+      return "No longer failed";
+    case "run.not_found":
+      return "Gone";
+    default:
+      return "Could not be retried";
+  }
 }
 
 export interface BulkProgress {

@@ -1,6 +1,7 @@
 // The closed set of run statuses, as Dagster keeps it: every status in exactly the sets it
 // belongs to, and a compile-time check that the list is complete.
 import type { RunStatusValue } from "../api/client";
+import type { RunFilter } from "../queries/keys";
 
 export const RunStatuses = [
   "QUEUED",
@@ -35,3 +36,10 @@ export function parseStatuses(value: string | null): RunStatusValue[] {
   const wanted = new Set((value ?? "").split(",").map((s) => s.trim().toUpperCase()));
   return RunStatuses.filter((s) => wanted.has(s));
 }
+
+/**
+ * A failed status filter means "needs attention": failed runs a retry resolved are left out
+ * unless the filter says to show them.
+ */
+export const hidesResolved = (f: Pick<RunFilter, "status" | "showResolved">) =>
+  f.status.some((s) => failedStatuses.has(s)) && !f.showResolved;

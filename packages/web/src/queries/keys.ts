@@ -6,6 +6,11 @@ export interface RunFilter {
   pipeline: string[];
   from?: string;
   to?: string;
+  /**
+   * Failed runs a retry resolved are left out of a failed status filter (it means "needs
+   * attention") unless this says to show them.
+   */
+  showResolved?: boolean;
   cursor?: string;
   limit: number;
 }
@@ -24,6 +29,7 @@ export const runKeys = {
         pipeline: [...f.pipeline].sort().join(","),
         from: f.from ?? "",
         to: f.to ?? "",
+        showResolved: !!f.showResolved,
         cursor: f.cursor ?? "",
         limit: f.limit,
       },
@@ -94,6 +100,10 @@ export const schemaKeys = {
 
 export interface AlertFilter {
   unacknowledged: boolean;
+  /** Neither acknowledged nor resolved: what still asks for a look (the badge, the default view). */
+  open?: boolean;
+  /** Only alerts whose run a retry resolved. */
+  resolved?: boolean;
   limit: number;
 }
 
@@ -101,7 +111,16 @@ export const alertKeys = {
   all: ["alerts"] as const,
   lists: () => ["alerts", "list"] as const,
   list: (f: AlertFilter) =>
-    ["alerts", "list", { unacknowledged: f.unacknowledged, limit: f.limit }] as const,
+    [
+      "alerts",
+      "list",
+      {
+        unacknowledged: f.unacknowledged,
+        open: !!f.open,
+        resolved: !!f.resolved,
+        limit: f.limit,
+      },
+    ] as const,
 };
 
 export interface MetricFilter {

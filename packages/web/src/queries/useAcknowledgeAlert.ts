@@ -16,8 +16,8 @@ export function useAcknowledgeAlert() {
       const at = new Date().toISOString();
       for (const [key, data] of previous) {
         if (!data) continue;
-        const unacknowledgedOnly = (key[2] as { unacknowledged?: boolean } | undefined)
-          ?.unacknowledged;
+        const f = key[2] as { unacknowledged?: boolean; open?: boolean } | undefined;
+        const unacknowledgedOnly = f?.unacknowledged || f?.open;
         queryClient.setQueryData<AlertList>(key, {
           ...data,
           items: unacknowledgedOnly

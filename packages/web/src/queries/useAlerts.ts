@@ -14,13 +14,25 @@ export const alertsQueryOptions = (f: AlertFilter) =>
     queryFn: () =>
       call(
         api.alerts.$get({
-          query: { unacknowledged: f.unacknowledged ? "true" : undefined, limit: String(f.limit) },
+          query: {
+            unacknowledged: f.unacknowledged ? "true" : undefined,
+            open: f.open ? "true" : undefined,
+            resolved: f.resolved ? "true" : undefined,
+            limit: String(f.limit),
+          },
         }),
       ),
-    refetchInterval: f.unacknowledged ? ALERT_POLL_MS : false,
+    refetchInterval: f.unacknowledged || f.open ? ALERT_POLL_MS : false,
   });
 
-export const useAlerts = (f: AlertFilter) => useQuery(alertsQueryOptions(f));
+export const useAlerts = (f: AlertFilter, enabled = true) =>
+  useQuery({ ...alertsQueryOptions(f), enabled });
 
-/** The list behind the nav badge and the Alerts page's default view: one key, one request. */
+/** Not acknowledged, resolved ones included. */
 export const UNACKNOWLEDGED: AlertFilter = { unacknowledged: true, limit: 200 };
+
+/**
+ * The list behind the nav badge and the Alerts page's default view: neither acknowledged nor
+ * resolved (a run a retry resolved asks for nothing more). One key, one request.
+ */
+export const OPEN: AlertFilter = { unacknowledged: true, open: true, limit: 200 };

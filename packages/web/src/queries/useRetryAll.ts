@@ -22,10 +22,20 @@ export function useRetryAll() {
   const queryClient = useQueryClient();
   const [progress, setProgress] = useState<BulkProgress>(noProgress);
   const mutation = useMutation({
-    mutationFn: async (filter: RunFilter): Promise<DoneLine> => {
+    mutationFn: async ({
+      filter,
+      includeNeedsFix = false,
+    }: {
+      filter: RunFilter;
+      /** Retry the runs that need a fix too (the operator ticked it). */
+      includeNeedsFix?: boolean;
+    }): Promise<DoneLine> => {
       setProgress(noProgress);
+      // `wait`: the summary says how the retries ended, not only that they started.
       const body = await callStream(
-        api.runs["retry-all"].$post({ json: { ...bulkFilterOf(filter), max: BULK_MAX } }),
+        api.runs["retry-all"].$post({
+          json: { ...bulkFilterOf(filter), max: BULK_MAX, includeNeedsFix, wait: true },
+        }),
       );
       let state = noProgress;
       let done: DoneLine | null = null;

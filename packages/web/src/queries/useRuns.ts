@@ -1,5 +1,6 @@
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api, call } from "../api/client";
+import { hidesResolved } from "../lib/status";
 import { type RunFilter, runKeys } from "./keys";
 import { runsPollMs } from "./runsPoll";
 
@@ -14,6 +15,7 @@ export const runsQueryOptions = (filter: RunFilter) =>
             pipeline: filter.pipeline.join(",") || undefined,
             from: filter.from,
             to: filter.to,
+            resolved: hidesResolved(filter) ? "false" : undefined,
             cursor: filter.cursor,
             limit: String(filter.limit),
           },

@@ -3,7 +3,7 @@
 // about one run — its retry preview, its detail and the retry itself.
 import type { OpsDb } from "../../ops/db";
 import type { Detail, RetryAction } from "../operations";
-import type { Info, ListFilter } from "../run";
+import { type Info, type ListFilter, noFailureFacts } from "../run";
 import type { Source } from "./merge";
 
 export interface EngineContext {
@@ -55,5 +55,6 @@ export function startedRetry(
     stats: {},
     retryOf: failed.id,
     retriedBy: null,
+    ...noFailureFacts,
   };
 }

@@ -13,7 +13,7 @@ import { VisibleError } from "../../util/error";
 import { createId } from "../../util/id";
 import { iso } from "../../util/time";
 import { runNotFound } from "../errors";
-import { type Info, isActive, type ListFilter } from "../run";
+import { type Info, isActive, type ListFilter, noFailureFacts } from "../run";
 import { fromGlue } from "../status";
 import { claimPrefix, claimRetry, releaseClaim, settleClaim } from "./claims";
 import {
@@ -56,6 +56,7 @@ function glueInfo(job: GlueJob, r: JobRun): Info {
     stats: {},
     retryOf: r.PreviousRunId ? glueRunId(job.name, r.PreviousRunId) : null,
     retriedBy: null,
+    ...noFailureFacts,
   };
 }
 

@@ -2,7 +2,7 @@
 // current attempt as a run, its input as the run's arguments.
 import type { DescribeExecutionOutput, ExecutionListItem } from "@aws-sdk/client-sfn";
 import { iso } from "../../util/time";
-import { type Info, isActive } from "../run";
+import { type Info, isActive, noFailureFacts } from "../run";
 import { fromStepFunctions } from "../status";
 import { sfnRunId } from "./ids";
 import { type ExecutionRetry, redriveWhenAllowed } from "./sfn-retry";
@@ -58,6 +58,7 @@ export function sfnInfo(sm: StateMachine, e: ExecutionListItem | DescribeExecuti
     stats: {},
     retryOf: attempt > 0 ? sfnRunId(sm.name, e.name ?? "unknown", attempt - 1) : null,
     retriedBy: null,
+    ...noFailureFacts,
   };
 }
 

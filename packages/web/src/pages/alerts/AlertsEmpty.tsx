@@ -1,14 +1,23 @@
 // The alerts page with nothing to show, worded for the view it is in.
 import { EmptyState } from "../../components/ui";
 
-export type View = "unacknowledged" | "acknowledged" | "all";
+export type View = "open" | "resolved" | "acknowledged" | "all";
 
 export function AlertsEmpty({ view }: { view: View }) {
-  if (view === "unacknowledged") {
+  if (view === "open") {
     return (
       <EmptyState title="Nothing to look at">
-        Every alert has been acknowledged. New ones appear here when a file has rows quarantined or
-        is rejected, or a run fails.
+        Every alert has been acknowledged or resolved (a failed run's alert resolves itself when a
+        retry of it succeeds). New ones appear here when a file has rows quarantined or is rejected,
+        or a run fails.
+      </EmptyState>
+    );
+  }
+  if (view === "resolved") {
+    return (
+      <EmptyState title="No resolved alerts">
+        An alert about a failed run resolves itself when a retry of the run succeeds, and says which
+        run resolved it.
       </EmptyState>
     );
   }

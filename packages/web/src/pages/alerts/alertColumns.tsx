@@ -1,16 +1,70 @@
-// The alerts table's columns; the last one acknowledges an alert in place.
+// The alerts table's columns: a checkbox to pick alerts for a bulk acknowledge (open alerts
+// only), and the last one acknowledges an alert in place — or says what resolved it.
 import type { Alert } from "../../api/client";
 import { RunId } from "../../components/CopyId";
 import { columnsFor } from "../../components/DataTable";
 import { SeverityDot } from "../../components/Severity";
 import { RelativeTime } from "../../components/Time";
 import { Spinner } from "../../components/ui";
+import { Link } from "../../lib/router";
 import { kindLabel } from "./kindLabel";
 
 const col = columnsFor<Alert>();
 
-export function alertColumns(acknowledge: (id: string) => void, pending: string | null) {
+export interface Selection {
+  selected: ReadonlySet<string>;
+  toggle: (id: string) => void;
+}
+
+/** What resolved an alert (the API says "resolved by run run_… (retry succeeded)"), the run a link. */
+function Resolution({ alert }: { alert: Alert }) {
+  const text = alert.resolution ?? "resolved";
+  const id = /run_[0-9A-Za-z]+/.exec(text)?.[0];
+  return (
+    <div
+      className="py-1 text-right text-[12px] leading-4 text-emerald-800"
+      title={text}
+      data-testid="alert-resolution"
+    >
+      <div>✓ {id ? "resolved (retry succeeded) by" : text}</div>
+      {id ? (
+        <div className="truncate">
+          <Link to={`/runs/${id}`} className="font-mono text-[11px] underline">
+            {id}
+          </Link>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function alertColumns(
+  acknowledge: (id: string) => void,
+  pending: string | null,
+  selection?: Selection,
+) {
+  const pick = selection
+    ? [
+        col.display({
+          id: "pick",
+          header: () => <span className="sr-only">Select</span>,
+          cell: (c) => {
+            const a = c.row.original;
+            return (
+              <input
+                type="checkbox"
+                aria-label={`Select ${a.title}`}
+                checked={selection.selected.has(a.id)}
+                onChange={() => selection.toggle(a.id)}
+              />
+            );
+          },
+          meta: { className: "w-9" },
+        }),
+      ]
+    : [];
   return col.columns([
+    ...pick,
     col.accessor("kind", {
       header: "Kind",
       cell: (c) => (
@@ -52,6 +106,7 @@ export function alertColumns(acknowledge: (id: string) => void, pending: string 
       header: () => <span className="sr-only">Acknowledge</span>,
       cell: (c) => {
         const a = c.row.original;
+        if (a.resolvedAt && !a.acknowledgedAt) return <Resolution alert={a} />;
         if (a.acknowledgedAt) {
           return (
             <span
@@ -76,7 +131,7 @@ export function alertColumns(acknowledge: (id: string) => void, pending: string 
           </button>
         );
       },
-      meta: { className: "w-40 text-right" },
+      meta: { className: "w-72 text-right" },
     }),
   ]);
 }

@@ -19,6 +19,7 @@ import {
   Series,
   shownBuckets,
   shownNote,
+  unresolvedFailures,
 } from "./series";
 
 export function Charts({
@@ -64,7 +65,8 @@ export function Charts({
     ] as uPlot.AlignedData,
   };
 
-  // Every pipeline that finished a run gets a (possibly empty) series of failures.
+  // Every pipeline that finished a run gets a (possibly empty) series of failures; a failure a
+  // retry resolved is left out (it stays in the runs' history).
   const runPipelines = s.of("RunFailed", "RunSucceeded");
   const failed = {
     optionsKey: `failed|${shape}|${runPipelines.join(",")}`,
@@ -73,10 +75,7 @@ export function Charts({
       count,
       runPipelines.map((p, k) => barSeries(p, failureColor(k), width, k, runPipelines.length)),
     ),
-    data: [
-      xs,
-      ...runPipelines.map((p) => s.values(xs, "RunFailed", p, "sum", 0)),
-    ] as uPlot.AlignedData,
+    data: [xs, ...runPipelines.map((p) => unresolvedFailures(s, xs, p))] as uPlot.AlignedData,
   };
 
   // Empty buckets are gaps in a duration line, not zeros.

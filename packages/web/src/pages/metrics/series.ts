@@ -36,6 +36,7 @@ export const NAMES = [
   "RunDuration",
   "RunFailed",
   "RunSucceeded",
+  "RunResolved",
 ] as const;
 
 /** Bucket starts (seconds) covering the window, aligned as the API aligns them. */
@@ -206,12 +207,25 @@ export function rowsSummary(s: Series): string {
   }`;
 }
 
+/**
+ * Failed runs per bucket that no retry has resolved: RunFailed − RunResolved (a resolution is
+ * dated when its run failed, so it lands in the same bucket).
+ */
+export function unresolvedFailures(s: Series, xs: number[], pipeline: string): number[] {
+  const failed = s.values(xs, "RunFailed", pipeline, "sum", 0) as number[];
+  const resolved = s.values(xs, "RunResolved", pipeline, "sum", 0) as number[];
+  return failed.map((f, i) => Math.max(0, f - (resolved[i] ?? 0)));
+}
+
 export function failedSummary(s: Series): string {
   const failed = s.total("RunFailed");
+  const resolved = Math.min(failed, s.total("RunResolved"));
   const runs = failed + s.total("RunSucceeded");
-  return runs
-    ? `${failed.toLocaleString()} failed of ${runs.toLocaleString()} run${runs === 1 ? "" : "s"}`
-    : "no runs";
+  if (!runs) return "no runs";
+  const open = failed - resolved;
+  return `${open.toLocaleString()} failed of ${runs.toLocaleString()} run${runs === 1 ? "" : "s"}${
+    resolved ? ` · ${resolved.toLocaleString()} more resolved by a retry` : ""
+  }`;
 }
 
 export const durationSummary = (s: Series) =>

@@ -33,8 +33,20 @@ export function RunDetailView({ run }: { run: RunDetail }) {
           </span>
         ) : null}
         <span className="text-[13px]" data-testid="run-status">
-          <RunStatus status={run.status} />
+          <RunStatus status={run.status} resolvedBy={run.resolvedBy} detailed />
         </span>
+        {run.resolvedBy ? (
+          <span className="text-zinc-500" data-testid="resolved-by">
+            resolved by{" "}
+            <Link
+              to={`/runs/${run.resolvedBy}`}
+              className="font-mono text-zinc-800 underline decoration-zinc-300 underline-offset-2 hover:decoration-zinc-700"
+            >
+              {run.resolvedBy}
+            </Link>{" "}
+            (retry succeeded)
+          </span>
+        ) : null}
         <span className="text-zinc-500">
           <span className="text-zinc-800">{run.pipeline}</span> · {run.engine}
           {run.startedAt ? (

@@ -1,11 +1,19 @@
 // What the last action on the Runs page did (started, retried, bulk-retried) or why it failed.
 import type { Run } from "../../api/client";
+import { type Outcome, outcomeWords } from "../../lib/bulkRetry";
 import { Link } from "../../lib/router";
 
 export type Notice =
   | { kind: "started"; run: Run; fail: boolean }
   | { kind: "retried"; from: string; run: Run }
-  | { kind: "bulk"; retried: number; skipped: number; failed: number }
+  | {
+      kind: "bulk";
+      retried: number;
+      skipped: number;
+      failed: number;
+      /** How the retries ended, when the bulk retry waited for them. */
+      outcome: Outcome | null;
+    }
   | { kind: "error"; message: string; runId?: string };
 
 export function NoticeBar({ notice, onClose }: { notice: Notice; onClose: () => void }) {
@@ -29,7 +37,9 @@ export function NoticeBar({ notice, onClose }: { notice: Notice; onClose: () => 
           </>
         ) : notice.kind === "bulk" ? (
           <>
-            Bulk retry: {notice.retried} retried, {notice.skipped} skipped, {notice.failed} failed.{" "}
+            Bulk retry: {notice.retried} retried
+            {notice.outcome ? ` (${outcomeWords(notice.outcome)})` : ""}, {notice.skipped} skipped,{" "}
+            {notice.failed} failed to start.{" "}
             <Link to="/audit" className="underline">
               Audit log
             </Link>

@@ -3,13 +3,20 @@ import type { RunStatusValue } from "../../api/client";
 import { StatusDot, statusLook } from "../../components/RunStatus";
 import { Button } from "../../components/ui";
 import { Link, navigate, withSearch } from "../../lib/router";
-import { RunStatuses } from "../../lib/status";
+import { failedStatuses, hidesResolved, RunStatuses } from "../../lib/status";
 import type { RunFilter } from "../../queries/keys";
 import { hasFailedStatus } from "./bulk-retry/bulkFilter";
 import { isFiltered } from "./runFilter";
 
 const setStatuses = (next: RunStatusValue[]) =>
   navigate(withSearch({ status: next.join(","), cursor: undefined }), { replace: false });
+
+const chip = (on: boolean) =>
+  `flex h-6 items-center gap-1.5 rounded-full border px-2 text-[12px] whitespace-nowrap ${
+    on
+      ? "border-zinc-800 bg-zinc-800 text-white"
+      : "border-zinc-200 bg-white text-zinc-600 hover:border-zinc-300 hover:text-zinc-900"
+  }`;
 
 export function RunsFilters({
   filter,
@@ -35,17 +42,37 @@ export function RunsFilters({
               onClick={() =>
                 setStatuses(on ? filter.status.filter((x) => x !== s) : [...filter.status, s])
               }
-              className={`flex h-6 items-center gap-1.5 rounded-full border px-2 text-[12px] whitespace-nowrap ${
-                on
-                  ? "border-zinc-800 bg-zinc-800 text-white"
-                  : "border-zinc-200 bg-white text-zinc-600 hover:border-zinc-300 hover:text-zinc-900"
-              }`}
+              title={
+                failedStatuses.has(s)
+                  ? `${statusLook(s).label} and not resolved by a successful retry: what needs attention`
+                  : undefined
+              }
+              className={chip(on)}
             >
               <StatusDot status={s} decorative />
               {statusLook(s).label}
             </button>
           );
         })}
+        {/* A failed status means "needs attention"; the runs a retry resolved are one click away. */}
+        {filter.status.some((s) => failedStatuses.has(s)) ? (
+          <button
+            type="button"
+            aria-pressed={!hidesResolved(filter)}
+            onClick={() =>
+              navigate(
+                withSearch({
+                  resolved: hidesResolved(filter) ? "show" : undefined,
+                  cursor: undefined,
+                }),
+              )
+            }
+            title="Failed runs a later retry resolved: kept in the history, hidden from what needs attention"
+            className={`${chip(!hidesResolved(filter))} border-dashed`}
+          >
+            + resolved
+          </button>
+        ) : null}
       </fieldset>
       <label className="flex items-center gap-1.5 text-[12px] text-zinc-500">
         Pipeline

@@ -32,6 +32,7 @@ export function RunsPage() {
         retried: bulk.data.retried.length,
         skipped: bulk.data.skipped.length,
         failed: bulk.data.failed.length,
+        outcome: bulk.data.outcome ?? null,
       });
     }
     setBulkOpen(false);
@@ -96,7 +97,12 @@ export function RunsPage() {
           runs={d.items}
           actions={{
             retry: onRetry,
-            retrying: retry.isPending ? (retry.variables ?? null) : null,
+            retrying:
+              retry.isPending && retry.variables
+                ? typeof retry.variables === "string"
+                  ? retry.variables
+                  : retry.variables.id
+                : null,
             highlight,
           }}
         />

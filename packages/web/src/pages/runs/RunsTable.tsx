@@ -42,6 +42,19 @@ function RowAction({ run }: { run: Run }) {
     );
   }
   if (!isFailed(run.status)) return null;
+  // A retry of a run that needs a fix is confirmed on its page, which says what must change.
+  if (run.failureClass === "needs_fix") {
+    return (
+      <Link
+        to={`/runs/${run.id}`}
+        className="whitespace-nowrap text-[12px] text-amber-800 hover:underline"
+        title={`Needs a fix before a retry can work: ${run.failureHint ?? "see the run"}`}
+        aria-label={`Retry ${run.id} (needs a fix)`}
+      >
+        Fix first →
+      </Link>
+    );
+  }
   const busy = actions.retrying === run.id;
   return (
     <button
@@ -66,7 +79,7 @@ function LiveDuration({ run }: { run: Run }) {
 const columns = col.columns([
   col.accessor("status", {
     header: "Status",
-    cell: (c) => <RunStatus status={c.getValue()} />,
+    cell: (c) => <RunStatus status={c.getValue()} resolvedBy={c.row.original.resolvedBy} />,
   }),
   col.accessor((r) => r.subject ?? r.pipeline, {
     id: "subject",
@@ -120,7 +133,7 @@ const columns = col.columns([
       return (
         <span
           title={text}
-          className={`block truncate ${isFailed(run.status) ? "text-zinc-700" : "text-zinc-500"}`}
+          className={`block truncate ${run.needsAttention ? "text-zinc-700" : "text-zinc-500"}`}
         >
           {text || "—"}
         </span>
@@ -188,6 +201,7 @@ export function RunsTable({ runs, actions }: { runs: Run[]; actions: RowActions 
                 key={row.id}
                 data-run-id={row.original.id}
                 data-status={row.original.status}
+                data-resolved={row.original.resolvedBy ? "true" : undefined}
                 className={`h-9 border-b border-zinc-100 last:border-b-0 ${
                   actions.highlight === row.original.id ? "bg-sky-50" : "bg-white hover:bg-zinc-50"
                 }`}

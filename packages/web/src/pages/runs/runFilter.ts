@@ -11,6 +11,7 @@ export function runFilterOf(search: URLSearchParams): RunFilter {
     pipeline: (search.get("pipeline") ?? "").split(",").filter(Boolean),
     from: search.get("from") ?? undefined,
     to: search.get("to") ?? undefined,
+    showResolved: search.get("resolved") === "show",
     cursor: search.get("cursor") ?? undefined,
     limit: Number.isInteger(limit) && limit > 0 && limit <= 500 ? limit : PAGE_SIZE,
   };

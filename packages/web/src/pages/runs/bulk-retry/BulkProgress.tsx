@@ -12,7 +12,7 @@ export function BulkCounts({
     <p className="text-[12px] text-zinc-600 tabular-nums" data-testid="bulk-counts">
       {plural(p.processed, "run")} processed ·{" "}
       <span className="text-zinc-900">{p.retried} retried</span> · {p.skipped} skipped ·{" "}
-      <span className={p.failed ? "font-medium text-red-700" : ""}>{p.failed} failed</span>
+      <span className={p.failed ? "font-medium text-red-700" : ""}>{p.failed} failed to start</span>
     </p>
   );
 }

@@ -1,13 +1,13 @@
 // "Retry all failed matching this filter": count on the server, confirm, then follow the NDJSON
 // progress to a summary. The filter is the URL's, not the page on screen.
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 import { Dialog } from "../../../components/Dialog";
 import { Button, Spinner } from "../../../components/ui";
 import { plural } from "../../../lib/bulkRetry";
 import type { RunFilter } from "../../../queries/keys";
 import { BULK_MAX, type useRetryAll } from "../../../queries/useRetryAll";
 import { useRetryable } from "../../../queries/useRetryable";
-import { BulkConfirm } from "./BulkConfirm";
+import { BulkConfirm, toRetry } from "./BulkConfirm";
 import { BulkFailure, BulkProgressView } from "./BulkProgress";
 import { BulkSummary } from "./BulkSummary";
 import { describeBulkFilter } from "./bulkFilter";
@@ -24,8 +24,13 @@ export function BulkRetryDialog({
   onClose: () => void;
 }) {
   const retryable = useRetryable(filter, open && bulk.isIdle);
+  const [includeNeedsFix, setIncludeNeedsFix] = useState(false);
   const running = bulk.isPending;
-  const count = retryable.data?.count ?? 0;
+  const count = retryable.data ? toRetry(retryable.data, includeNeedsFix) : 0;
+  const close = () => {
+    setIncludeNeedsFix(false);
+    onClose();
+  };
 
   let body: ReactNode;
   let footer: ReactNode;
@@ -39,13 +44,17 @@ export function BulkRetryDialog({
         Couldn't count the runs: {retryable.error.message}
       </p>
     ) : (
-      <BulkConfirm retryable={retryable.data} />
+      <BulkConfirm
+        retryable={retryable.data}
+        includeNeedsFix={includeNeedsFix}
+        onIncludeNeedsFix={setIncludeNeedsFix}
+      />
     );
     footer = (
       <>
-        <Button onClick={onClose}>Cancel</Button>
+        <Button onClick={close}>Cancel</Button>
         {count > 0 ? (
-          <Button variant="primary" onClick={() => bulk.mutate(filter)}>
+          <Button variant="primary" onClick={() => bulk.mutate({ filter, includeNeedsFix })}>
             Retry{" "}
             {retryable.data?.capped ? `up to ${plural(BULK_MAX, "run")}` : plural(count, "run")}
           </Button>
@@ -61,11 +70,11 @@ export function BulkRetryDialog({
     );
   } else if (bulk.isError) {
     body = <BulkFailure error={bulk.error} progress={bulk.progress} />;
-    footer = <Button onClick={onClose}>Close</Button>;
+    footer = <Button onClick={close}>Close</Button>;
   } else {
     body = bulk.data ? <BulkSummary done={bulk.data} /> : null;
     footer = (
-      <Button variant="primary" onClick={onClose}>
+      <Button variant="primary" onClick={close}>
         Close
       </Button>
     );
@@ -74,7 +83,7 @@ export function BulkRetryDialog({
   return (
     <Dialog
       open={open}
-      onClose={onClose}
+      onClose={close}
       dismissable={!running}
       title="Retry failed runs matching this filter"
       footer={footer}

@@ -1,8 +1,20 @@
-// A finished bulk retry: what was retried as what, and what was skipped or failed, by reason.
+// A finished bulk retry: what was retried as what and how those retries ended, and what was
+// skipped or failed to start, by reason — in words, never the API's codes.
 import type { ReactNode } from "react";
+import type { RunStatusValue } from "../../../api/client";
 import { RunId } from "../../../components/CopyId";
-import { type DoneLine, groupByCode, type Problem } from "../../../lib/bulkRetry";
+import { RunStatus } from "../../../components/RunStatus";
+import {
+  type DoneLine,
+  groupByCode,
+  outcomeWords,
+  type Problem,
+  problemLabel,
+} from "../../../lib/bulkRetry";
+import { RunStatuses } from "../../../lib/status";
 import { BulkCounts } from "./BulkProgress";
+
+const isStatus = (s: string | undefined): s is RunStatusValue => RunStatuses.some((x) => x === s);
 
 export function BulkSummary({ done }: { done: DoneLine }) {
   return (
@@ -15,6 +27,11 @@ export function BulkSummary({ done }: { done: DoneLine }) {
           failed: done.failed.length,
         }}
       />
+      {done.outcome ? (
+        <p className="text-[12px] text-zinc-700" data-testid="bulk-outcome">
+          The retries: {outcomeWords(done.outcome)}.
+        </p>
+      ) : null}
       {done.stoppedEarly ? (
         <p className="rounded border border-amber-200 bg-amber-50 px-2 py-1 text-[12px] text-amber-900">
           {done.stoppedEarly}
@@ -27,12 +44,17 @@ export function BulkSummary({ done }: { done: DoneLine }) {
               <RunId id={r.id} />
               <span className="text-zinc-400">→</span>
               <RunId id={r.retryId} />
+              {isStatus(r.status) ? (
+                <span className="ml-auto text-[12px]">
+                  <RunStatus status={r.status} />
+                </span>
+              ) : null}
             </li>
           ))}
         </Section>
       ) : null}
       <Problems title="Skipped" problems={done.skipped} />
-      <Problems title="Failed" problems={done.failed} tone="fail" />
+      <Problems title="Failed to start" problems={done.failed} tone="fail" />
     </div>
   );
 }
@@ -51,7 +73,7 @@ function Problems({
     <Section title={`${title} ${problems.length}`} tone={tone}>
       {groupByCode(problems).map((g) => (
         <li key={g.code} className="py-0.5">
-          <code className="text-xxs text-zinc-400">{g.code}</code>
+          <span className="text-xxs font-medium text-zinc-500">{problemLabel(g.code)}</span>
           <ul>
             {g.problems.map((p) => (
               <li key={p.id} className="flex min-h-6 flex-wrap items-center gap-x-2">
