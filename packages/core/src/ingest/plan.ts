@@ -128,7 +128,7 @@ export function runTables(runId: string) {
 }
 
 /** Scratch tables need no crash safety: on PostgreSQL they skip the write-ahead log. */
-function scratch(dialect: Dialect) {
+export function scratch(dialect: Dialect) {
   return dialect === "postgres" ? "CREATE UNLOGGED TABLE" : "CREATE TABLE";
 }
 
@@ -232,7 +232,7 @@ function createTable(p: {
   return `CREATE TABLE ${p.target} (${cols.join(", ")})${dist}`;
 }
 
-function widenColumn(target: string, c: PlannedColumn, dialect: Dialect): string[] {
+export function widenColumn(target: string, c: PlannedColumn, dialect: Dialect): string[] {
   const col = ident(c.name);
   const type = sqlType(c.type, dialect);
   if (dialect === "postgres") return [`ALTER TABLE ${target} ALTER COLUMN ${col} TYPE ${type}`];

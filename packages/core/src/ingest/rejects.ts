@@ -32,7 +32,10 @@ const PAGE_ROWS = 2000;
  */
 export async function* rejectRowsFromWarehouse(
   sql: SqlRunner,
-  plan: Plan,
+  plan: Pick<Plan, "dialect" | "rejects" | "rejected"> & {
+    report: Pick<Plan["report"], "rejectedRows">;
+    columns: readonly { name: string }[];
+  },
 ): AsyncGenerator<RejectRow[]> {
   for (const statement of plan.report.rejectedRows) await sql.query(statement);
   const columns = plan.columns.map((c) => c.name);
