@@ -20,6 +20,7 @@ import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
 import { errorMessage, VisibleError } from "../util/error";
 import { normalizeName } from "../warehouse/ident";
+import { shareSchemaWithReader } from "../warehouse/read-only-sql";
 import { describeTable, type Warehouse } from "../warehouse/warehouse";
 import {
   cdcRejectsKey,
@@ -258,6 +259,8 @@ export async function applyDmsFile(
       for (const sql of plan.apply) await tx.query(sql);
       return tx.query<{ action: string; n: unknown }>(plan.report.actions);
     });
+    // A table in a new schema: readable through the SQL endpoint (`cdp sql`) like the others.
+    if (!plan.alreadyApplied) await shareSchemaWithReader(wh, table.schema);
     const by = new Map(actions.map((a) => [a.action, n(a.n)]));
     counts.inserted = by.get("I") ?? 0;
     counts.updated = by.get("U") ?? 0;
