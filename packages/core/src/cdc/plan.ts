@@ -225,9 +225,15 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     if (c.type === "text") return `${x} AS ${ident(c.name)}`;
     return `CASE WHEN x.${op} = 'D' THEN NULL ELSE ${castExpr(c.type, x, dialect)} END AS ${ident(c.name)}`;
   });
-  const ts = tsCol
-    ? `CASE WHEN ${parsesAs("timestamp", `x.${ident(tsCol)}`, dialect)} THEN ${castExpr("timestamp", `x.${ident(tsCol)}`, dialect)} END`
-    : "CAST(NULL AS timestamp)";
+  // DMS writes `yyyy-MM-dd HH:mm:ss.SSSSSS`; a value that is not a timestamp is left NULL (only
+  // guarded when the reader saw one: the guard costs a regular expression a row).
+  const tsStats = tsCol ? input.stats[names.indexOf(tsCol)] : undefined;
+  const tsValue = tsCol ? castExpr("timestamp", `x.${ident(tsCol)}`, dialect) : "";
+  const ts = !tsCol
+    ? "CAST(NULL AS timestamp)"
+    : tsStats && tsStats.timestamp === tsStats.nonEmpty
+      ? tsValue
+      : `CASE WHEN ${parsesAs("timestamp", `x.${ident(tsCol)}`, dialect)} THEN ${tsValue} END`;
   const last =
     `SELECT ${values.join(", ")}, x.${op} AS "_cdp_op", x.${seq} AS ${seq}, ${ts} AS ${commitTs} ` +
     `FROM (${ranked}) AS x WHERE x."_cdp_rank" = 1`;
