@@ -6,7 +6,14 @@
 import { withTableLock } from "../ingest/ingest";
 import { getRun } from "../run/store";
 import { errorMessage } from "../util/error";
-import { applyDmsFile, type CdcDeps, type FileResult, type Step } from "./apply";
+import {
+  type CdcDeps,
+  commitFile,
+  type FileResult,
+  type Prepared,
+  prepareFile,
+  type Step,
+} from "./apply";
 import { type DmsTable, dmsTable, doneKey, listDmsFiles } from "./files";
 import {
   type CdcArgs,
@@ -107,17 +114,45 @@ export async function applyDms(
       // Listed again under the lock: another run may have applied some of them meanwhile.
       const now = await listDmsFiles(deps.lake, args.path);
       const files = now.find((g) => g.source === group.source)?.files ?? [];
-      for (const f of files) {
-        if (!(await deps.lake.exists(f.key))) continue;
-        let r: FileResult;
+      // Each file is prepared (read, staged, checked) while the one before it commits: staging
+      // never touches the table, and the commits stay in order. Two sets of scratch tables.
+      const prepare = (i: number): Promise<Prepared | FileResult | null> | null => {
+        const f = files[i];
+        if (!f) return null;
+        const ctx = { runId: run.id, scratch: `${run.id}_${i % 2}`, key: args.key };
+        const p = deps.lake
+          .exists(f.key)
+          .then((there) => (there ? prepareFile(deps, ctx, table, f) : null));
+        p.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+        return p;
+      };
+      let next = prepare(0);
+      for (let i = 0; i < files.length; i++) {
+        const f = files[i]!;
+        const current = next;
+        // One file prepared at a time, beside the commit of the one before it.
+        next =
+          current?.then(
+            () => prepare(i + 1),
+            () => null,
+          ) ?? null;
+        next?.catch(() => {});
+        let r: FileResult | null;
         try {
-          r = await applyDmsFile(deps, run.id, table, f, { key: args.key });
+          const p = await current;
+          const ctx = { runId: run.id, scratch: `${run.id}_${i % 2}`, key: args.key };
+          r = p && p.outcome === "prepared" ? await commitFile(deps, ctx, table, f, p) : p;
         } catch (err) {
+          // The file being prepared meanwhile is left where it is, its scratch tables dropped.
+          const pending = await next?.catch(() => null);
+          if (pending?.outcome === "prepared") await pending.cleanup();
+          else if (pending) add(counts, pending); // skipped or failed: already moved
           return (
             `${f.key}: ${errorMessage(err)}. Nothing of this file was applied and it stays in dms/; ` +
             `once the cause is fixed, retry the run`
           );
         }
+        if (!r) continue; // taken by another run
         add(counts, r);
         if (r.outcome === "failed") failed(f.key, r.movedTo, r.reason ?? "");
         if (r.rejectsKey && !stats.rejectsKeys.includes(r.rejectsKey))

@@ -36,6 +36,8 @@ export const BOOKKEEPING = {
 
 export interface CdcPlanInput {
   runId: string;
+  /** Names the scratch tables (default: the run id); files staged side by side need their own. */
+  scratch?: string;
   /** The DMS file: its key below dms/ and the SHA-256 of its bytes (the ledger's identity). */
   file: { key: string; sha256: string; kind: "load" | "change" };
   /** Target schema and table (normalised names) and the tombstones table's name (in `_cdp`). */
@@ -166,7 +168,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   const target = qualified(input.schema, input.table);
   const tombstones = qualified(CDC_SCHEMA, input.tombstones);
   const ledger = qualified(CDC_SCHEMA, LEDGER_TABLE);
-  const tables = cdcTables(runId);
+  const tables = cdcTables(input.scratch ?? runId);
   const { staging, rejects, rejected, changes } = tables;
   const columns = planColumns({
     header: dataHeader,
@@ -343,7 +345,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     columns,
     staged: input.header.map((h) => ({ name: h.name })),
     ensure: [`CREATE SCHEMA IF NOT EXISTS ${ident(input.schema)}`, ...ledgerDdl()],
-    prepare: stagingDdl(runId, input.header, dialect),
+    prepare: stagingDdl(input.scratch ?? runId, input.header, dialect),
     load,
     check,
     duplicateKeys: null,
