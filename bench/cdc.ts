@@ -4,7 +4,8 @@
 // server: COPY into a typed staging table, DISTINCT ON the last change per key, drop the changes
 // older than the table's or a tombstone's, DELETE … USING, INSERT … SELECT, one transaction per
 // file. Both end with the same rows (checked). Ours runs in its own process, so its peak RSS is
-// ours alone; a quarter of the changes shows whether that peak grows with them.
+// ours alone; a quarter of the changes shows whether that peak grows with them. Best of two runs
+// each (BENCH_REPEAT), taken in turns.
 import { execFileSync } from "node:child_process";
 import { createReadStream, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import { figure, printTable } from "./report";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const CHANGES = Number(process.env.BENCH_CDC_CHANGES ?? 1_000_000);
 const FILES = 10;
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
 /** Delivery order of the files (by index in time order): 3 and 8 arrive late. */
 const DELIVERIES = [[0, 1, 2, 4, 5], [3, 6, 7, 9], [8]];
 
@@ -134,14 +136,22 @@ export async function run() {
   const server = await startPostgres({ durable: process.env.BENCH_FAST_PG !== "1" });
   try {
     const db = () => createDatabase(server.url);
-    const refDb = await db();
-    const handMs = await handWritten(refDb, batches);
-    const whDb = await db();
-    const mine = ours(whDb, await db(), batches);
+    // Best of REPEAT, the two applies taking turns: the machine may be shared.
+    let handMs = Number.POSITIVE_INFINITY;
+    let mine: Ours | undefined;
+    let same = true;
+    for (let round = 0; round < REPEAT; round++) {
+      const refDb = await db();
+      handMs = Math.min(handMs, await handWritten(refDb, batches));
+      const whDb = await db();
+      const r = ours(whDb, await db(), batches);
+      if (!mine || r.ms < mine.ms) mine = r;
+      same &&=
+        (await fingerprint(refDb, "customers", "seq")) ===
+        (await fingerprint(whDb, "crm.customers", "_cdp_seq"));
+    }
+    if (!mine) throw new Error("no run");
     const smallRun = ours(await db(), await db(), small);
-    const same =
-      (await fingerprint(refDb, "customers", "seq")) ===
-      (await fingerprint(whDb, "crm.customers", "_cdp_seq"));
     const rate = (ms: number, n = CHANGES) => n / (ms / 1000);
     printTable([
       {

@@ -508,6 +508,7 @@ describe("the apply plan", () => {
       ...p.prepare,
       ...p.load,
       ...p.check.map((c) => c.sql),
+      ...p.select,
       ...p.apply,
     ].join(";\n");
     expect(sql).not.toMatch(/ON CONFLICT|DISTINCT ON|IS DISTINCT FROM/i);

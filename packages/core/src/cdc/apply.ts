@@ -178,13 +178,27 @@ async function skipFile(deps: CdcDeps, ctx: FileContext, file: DmsFile, key: str
   return { outcome: "skipped" as const, key, counts: noCounts(), movedTo };
 }
 
-/** The checks of a plan, run and counted. */
+/** PostgreSQL settings for the statements that sort and join a file's changes. */
+async function tune(wh: Warehouse, tx: { query(sql: string): Promise<unknown> }) {
+  if (wh.kind !== "postgres") return;
+  // A file's changes sorted in memory, not on disk (PostgreSQL's 4MB default spills a file of
+  // 100,000 changes; not on PGlite, whose memory is never given back); and no JIT, which takes
+  // longer to compile these statements than they take to run.
+  await tx.query("SET LOCAL work_mem = '64MB'");
+  await tx.query("SET LOCAL jit = off");
+}
+
+/** The checks of a plan, run and counted; then the last good change of each key, typed. */
 async function check(wh: Warehouse, plan: CdcPlan, malformed: number): Promise<CheckReport> {
   await runChecks(wh, plan);
   const byRule = await wh.query<{ rule: string; error_type: string; severity: string; n: unknown }>(
     plan.report.failuresByRule,
   );
   const [q] = await wh.query<{ n: unknown }>(plan.report.quarantined);
+  await wh.transaction(async (tx) => {
+    await tune(wh, tx);
+    for (const sql of plan.select) await tx.query(sql);
+  });
   return checkReport(byRule, q?.n, malformed);
 }
 
@@ -367,13 +381,7 @@ export async function commitFile(
     }
 
     const actions = await wh.transaction(async (tx) => {
-      if (wh.kind === "postgres") {
-        // A file's changes sorted in memory, not on disk (PostgreSQL's 4MB default spills a file
-        // of 100,000 changes; not on PGlite, whose memory is never given back); and no JIT, which
-        // takes longer to compile these statements than they take to run.
-        await tx.query("SET LOCAL work_mem = '64MB'");
-        await tx.query("SET LOCAL jit = off");
-      }
+      await tune(wh, tx);
       for (const sql of plan.apply) await tx.query(sql);
       return tx.query<{ action: string; n: unknown }>(plan.report.actions);
     });

@@ -96,7 +96,9 @@ export interface CdcPlan {
    * target, which forgets any ledger entries and tombstones of a table of that name dropped since.
    */
   alreadyApplied: string | null;
-  /** One transaction: lock, create/evolve, classify the last change of each key, apply, ledger. */
+  /** After the checks: the last good change of each key, typed (a scratch table). */
+  select: string[];
+  /** One transaction: lock, create/evolve, classify the last changes, apply them, ledger. */
   apply: string[];
   report: {
     failuresByRule: string;
@@ -239,12 +241,17 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   const last =
     `SELECT ${values.join(", ")}, x.${op} AS "_cdp_op", x.${seq} AS ${seq}, ${ts} AS ${commitTs} ` +
     `FROM (${ranked}) AS x WHERE x."_cdp_rank" = 1`;
+  // Materialised before the transaction (it needs only the staged rows and the checks' verdict).
+  const select = [
+    `DROP TABLE IF EXISTS ${tables.good}`,
+    `${create} ${tables.good}${dialect === "redshift" ? ` DISTKEY(${key})` : ""} AS ${last}`,
+  ];
   // Stale: the table (or a tombstone) already holds a newer change of the key. A key is either
   // in the table or in its tombstones, never both.
   const classify =
     `SELECT g.*, CASE WHEN COALESCE(t.${seq}, d.${seq}, '') > g.${seq} THEN 'S' WHEN g."_cdp_op" = 'D' THEN 'D' ` +
     `WHEN t.${key} IS NULL THEN 'I' ELSE 'U' END AS "_cdp_action" ` +
-    `FROM (${last}) AS g LEFT JOIN ${target} AS t ON t.${key} = g.${key} LEFT JOIN ${tombstones} AS d ON d.${key} = g.${key}`;
+    `FROM ${tables.good} AS g LEFT JOIN ${target} AS t ON t.${key} = g.${key} LEFT JOIN ${tombstones} AS d ON d.${key} = g.${key}`;
 
   const dist = (k: string) => (dialect === "redshift" ? ` DISTKEY(${k}) SORTKEY(${k})` : "");
   const bookkeepingDdl = `${seq} ${seqType}, ${commitTs} timestamp, ${run} ${text(64)}`;
@@ -353,6 +360,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     alreadyApplied: input.existing
       ? `SELECT count(*) AS n FROM ${ledger} WHERE "file_key" = ${literal(input.file.key)} AND "content_sha256" = ${literal(input.file.sha256)}`
       : null,
+    select,
     apply,
     report: {
       failuresByRule: `SELECT "rule", "error_type", "severity", count(*) AS n FROM ${rejects} GROUP BY "rule", "error_type", "severity" ORDER BY "rule"`,
