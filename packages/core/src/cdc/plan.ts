@@ -51,6 +51,8 @@ export interface CdcPlanInput {
   /** Type counts per header column, in header order (from the reader). */
   stats: readonly (TypeCounts & { maxBytes?: number })[];
   rows?: number;
+  /** Records read (staged and malformed), when known: the ledger's count of changes. */
+  rowsRead?: number;
   /** The target's columns now, or null when it does not exist. */
   existing: ColumnInfo[] | null;
   rules: RuleSet;
@@ -319,7 +321,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     `INSERT INTO ${ledger} ("file_key", "content_sha256", "target_table", "run_id", "applied_at", "changes", "inserted", "updated", "deleted", "skipped_stale", "quarantined") ` +
       `SELECT ${literal(input.file.key)}, ${literal(input.file.sha256)}, ${literal(`${input.schema}.${input.table}`)}, ${runLit}, ` +
       `CAST(${literal(input.appliedAt.toISOString().replace("T", " ").replace("Z", ""))} AS timestamp), ` +
-      `(SELECT count(*) FROM ${staging}), ${count("I")}, ${count("U")}, ${count("D")}, ${count("S")}, ` +
+      `${input.rowsRead ?? `(SELECT count(*) FROM ${staging})`}, ${count("I")}, ${count("U")}, ${count("D")}, ${count("S")}, ` +
       `(SELECT count(DISTINCT "_cdp_row") FROM ${rejects} WHERE "severity" = 'error') FROM ${changes} AS c`,
   );
 
