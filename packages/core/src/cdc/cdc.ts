@@ -109,11 +109,12 @@ export async function applyDms(
       continue;
     }
     const counts = emptyTableCounts(table.target, table.source);
-    stats.tables.push(counts);
     const crash = await withTableLock(table.target, async () => {
-      // Listed again under the lock: another run may have applied some of them meanwhile.
+      // Listed again under the lock: another run may have applied them meanwhile (then this
+      // table is not one this run speaks of).
       const now = await listDmsFiles(deps.lake, args.path);
       const files = now.find((g) => g.source === group.source)?.files ?? [];
+      if (files.length) stats.tables.push(counts);
       // Each file is prepared (read, staged, checked) while the one before it commits: staging
       // never touches the table, and the commits stay in order. Two sets of scratch tables.
       const prepare = (i: number): Promise<Prepared | FileResult | null> | null => {

@@ -2,11 +2,11 @@
 import { existsSync } from "node:fs";
 import { countsOf, subjectOf } from "@cdp/core/pipelines";
 import { acquireLock, ensureToken } from "../local/data-dir";
+import { watchDms } from "../local/dms-watcher";
 import { configFromEnv, openLocalPlatform } from "../local/platform";
 import { dmsSampleFiles, sampleFiles } from "../local/sample-data";
 import { startScheduler } from "../local/scheduler";
 import { createLocalApp, listen } from "../local/server";
-import { watchDms } from "../local/dms-watcher";
 import { watchInbox } from "../local/watcher";
 import type { Command } from "./commands";
 import { CliError } from "./connect";
