@@ -385,16 +385,16 @@ export async function commitFile(
     const actions = await wh.transaction(async (tx) => {
       await tune(wh, tx);
       for (const sql of plan.apply) await tx.query(sql);
-      return tx.query<{ action: string; n: unknown }>(plan.report.actions);
+      const [row] = await tx.query<Record<string, unknown>>(plan.report.actions);
+      return row ?? {};
     });
     // A table in a new schema: readable through the SQL endpoint (`cdp sql`) like the others.
     if (!plan.alreadyApplied) await shareSchemaWithReader(wh, table.schema);
-    const by = new Map(actions.map((a) => [a.action, n(a.n)]));
-    counts.inserted = by.get("I") ?? 0;
-    counts.updated = by.get("U") ?? 0;
-    counts.deleted = by.get("D") ?? 0;
-    counts.skippedStale = by.get("S") ?? 0;
-    const lastChanges = [...by.values()].reduce((a, b) => a + b, 0);
+    counts.inserted = n(actions.inserted);
+    counts.updated = n(actions.updated);
+    counts.deleted = n(actions.deleted);
+    counts.skippedStale = n(actions.skipped_stale);
+    const lastChanges = counts.inserted + counts.updated + counts.deleted + counts.skippedStale;
     const stagedQuarantined = found.quarantined - p.malformed.length;
     counts.superseded = Math.max(0, p.summary.rowsStaged - stagedQuarantined - lastChanges);
     Object.assign(counts, schemaChanges(plan));

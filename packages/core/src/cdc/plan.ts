@@ -105,7 +105,7 @@ export interface CdcPlan {
   report: {
     failuresByRule: string;
     quarantined: string;
-    /** Inside the transaction, after `apply`: how many last changes took each action. */
+    /** Inside the transaction, after `apply`: how many last changes took each action (the file's ledger row). */
     actions: string;
     rejectedRows: string[];
     unloadRejects: string[];
@@ -222,12 +222,12 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   const keyOf = (alias: string) => castExpr(keyCol.type, `${alias}.${key}`, dialect);
   const notRejected = `NOT EXISTS (SELECT 1 FROM ${rejects} AS r WHERE r."_cdp_row" = s."_cdp_row" AND r."severity" = 'error')`;
   const ranked =
-    `SELECT s.*, ${seqExpr} AS ${seq}, ROW_NUMBER() OVER (PARTITION BY ${keyOf("s")} ORDER BY ${seqExpr} DESC, s."_cdp_row" DESC) AS "_cdp_rank" ` +
-    `FROM ${staging} AS s WHERE ${notRejected}`;
+    `SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y."_cdp_k" ORDER BY y.${seq} DESC, y."_cdp_row" DESC) AS "_cdp_rank" ` +
+    `FROM (SELECT s.*, ${keyOf("s")} AS "_cdp_k", ${seqExpr} AS ${seq} FROM ${staging} AS s WHERE ${notRejected}) AS y`;
   // A delete's other columns are empty (or a before-image nobody checked): never cast them.
   const values = columns.map((c) => {
     const x = `x.${ident(c.name)}`;
-    if (c.name === input.key) return `${keyOf("x")} AS ${key}`;
+    if (c.name === input.key) return `x."_cdp_k" AS ${key}`;
     if (c.type === "text") return `${x} AS ${ident(c.name)}`;
     return `CASE WHEN x.${op} = 'D' THEN NULL ELSE ${castExpr(c.type, x, dialect)} END AS ${ident(c.name)}`;
   });
@@ -252,7 +252,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   // in the table or in its tombstones, never both.
   const classify =
     `SELECT g.*, CASE WHEN COALESCE(t.${seq}, d.${seq}, '') > g.${seq} THEN 'S' WHEN g."_cdp_op" = 'D' THEN 'D' ` +
-    `WHEN t.${key} IS NULL THEN 'I' ELSE 'U' END AS "_cdp_action" ` +
+    `WHEN t.${key} IS NULL THEN 'I' ELSE 'U' END AS "_cdp_action", CASE WHEN d.${key} IS NULL THEN 0 ELSE 1 END AS "_cdp_tomb" ` +
     `FROM ${tables.good} AS g LEFT JOIN ${target} AS t ON t.${key} = g.${key} LEFT JOIN ${tombstones} AS d ON d.${key} = g.${key}`;
 
   const dist = (k: string) => (dialect === "redshift" ? ` DISTKEY(${k}) SORTKEY(${k})` : "");
@@ -307,7 +307,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   apply.push(
     `DROP TABLE IF EXISTS ${changes}`,
     `${create} ${changes}${dialect === "redshift" ? ` DISTKEY(${key})` : ""} AS ${classify}`,
-    `DELETE FROM ${tombstones} USING ${changes} AS c WHERE ${tombstones}.${key} = c.${key} AND c."_cdp_action" <> 'S'`,
+    `DELETE FROM ${tombstones} USING ${changes} AS c WHERE ${tombstones}.${key} = c.${key} AND c."_cdp_tomb" = 1 AND c."_cdp_action" <> 'S'`,
     `INSERT INTO ${tombstones} (${key}, ${seq}, ${commitTs}, ${run}) SELECT c.${key}, c.${seq}, c.${commitTs}, ${runLit} FROM ${changes} AS c WHERE c."_cdp_action" = 'D'`,
     `DELETE FROM ${target} USING ${changes} AS c WHERE ${target}.${key} = c.${key} AND c."_cdp_action" = 'D'`,
     `UPDATE ${target} AS t SET ${set.join(", ")} FROM ${changes} AS c WHERE t.${key} = c.${key} AND c."_cdp_action" = 'U'`,
@@ -367,7 +367,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     report: {
       failuresByRule: `SELECT "rule", "error_type", "severity", count(*) AS n FROM ${rejects} GROUP BY "rule", "error_type", "severity" ORDER BY "rule"`,
       quarantined: `SELECT count(DISTINCT "_cdp_row") AS n FROM ${rejects} WHERE "severity" = 'error'`,
-      actions: `SELECT "_cdp_action" AS action, count(*) AS n FROM ${changes} GROUP BY "_cdp_action"`,
+      actions: `SELECT "inserted", "updated", "deleted", "skipped_stale" FROM ${ledger} WHERE "file_key" = ${literal(input.file.key)} AND "content_sha256" = ${literal(input.file.sha256)}`,
       rejectedRows: [
         `DROP TABLE IF EXISTS ${rejected}`,
         `${create} ${rejected} AS SELECT s.* FROM ${staging} AS s WHERE s."_cdp_row" IN (SELECT "_cdp_row" FROM ${rejects})`,
