@@ -1,7 +1,7 @@
 // The dms/ watcher of `cdp start`: AWS DMS files dropped into <data>/lake/dms/<SCHEMA>/<TABLE>/ are
-// applied by a cdc run per table once none of that table's files is still growing. One run per
-// table at a time; the run applies the table's files in order (full loads, then changes), so a
-// table's changes apply one batch after another, as DMS wrote them.
+// applied by a cdc run per table once none of that table's files is still growing — one table at
+// a time, in name order; the run applies the table's files in order (full loads, then changes),
+// so a table's changes apply one batch after another, as DMS wrote them.
 import { splitDmsKey } from "@cdp/core/cdc/files";
 import { cdc } from "@cdp/core/cdc/pipeline";
 import type { Info } from "@cdp/core/run/run";
@@ -19,7 +19,7 @@ export function watchDms(
   opts: { intervalMs?: number; onRun?: (run: Info) => void } = {},
 ) {
   const seen = new Map<string, Seen>();
-  const busy = new Map<string, Promise<unknown>>(); // table folder → its current run
+  let busy: Promise<unknown> | null = null; // the run going now
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -39,15 +39,16 @@ export function watchDms(
         t.settled = false;
       } else if (!prev.submitted) t.pending.push(o.key);
     }
-    for (const [folder, t] of byTable) {
-      if (!t.settled || !t.pending.length || busy.has(folder)) continue;
+    if (busy) return;
+    for (const [folder, t] of [...byTable].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!t.settled || !t.pending.length) continue;
       for (const key of t.pending) seen.get(key)!.submitted = true;
       const run = await platform.runner.submit(cdc.name, { path: folder });
       opts.onRun?.(run);
-      busy.set(
-        folder,
-        platform.runner.wait(run.id).finally(() => busy.delete(folder)),
-      );
+      busy = platform.runner.wait(run.id).finally(() => {
+        busy = null;
+      });
+      return;
     }
   }
 
@@ -65,7 +66,7 @@ export function watchDms(
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await Promise.allSettled(busy.values());
+      await busy?.catch(() => {});
     },
   };
 }
