@@ -50,7 +50,7 @@ export interface CdcEnv {
   ops: OpsStore;
   deps: CdcDeps;
   /** Put a file at dms/<source>/<name>. */
-  drop(source: string, name: string, content: string): Promise<string>;
+  drop(source: string, name: string, content: string | Buffer): Promise<string>;
   /** Apply everything under a lake path (default: dms/). */
   apply(
     path?: string,

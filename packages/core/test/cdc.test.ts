@@ -401,6 +401,27 @@ describe.each(engineNames)("DMS changes applied on %s", (engine) => {
     expect(type!.t).toBe("integer");
   });
 
+  test("a gzipped file (DMS CompressionType GZIP) applies; a file of only a header applies nothing and makes no table", async () => {
+    const { gzipSync } = await import("node:zlib");
+    await env.drop(
+      "CRM/ZIPPED",
+      "LOAD00000001.csv.gz",
+      gzipSync(dmsCsv(COLS, [["I", null, "1", "Ann", "ann@example.com", "1"]])),
+    );
+    await env.drop("CRM/EMPTY", "20261101-1200000000.csv", `${dmsCsv(COLS, [])}`);
+    const r = await env.apply("dms/CRM/");
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats.tables).toEqual([
+      expect.objectContaining({ table: "crm.empty", filesApplied: 1, changes: 0, inserted: 0 }),
+      expect.objectContaining({ table: "crm.zipped", filesApplied: 1, inserted: 1 }),
+    ]);
+    expect((await live("crm.zipped")).map((x) => x.name)).toEqual(["Ann"]);
+    expect(
+      await env.rows(`select 1 from information_schema.tables where table_name = 'empty'`),
+    ).toEqual([]);
+    expect(await env.lake.exists("processed/dms/CRM/ZIPPED/LOAD00000001.csv.gz")).toBe(true);
+  });
+
   test("a file that cannot be applied goes to error/ with its reason, the table's other files apply, and a retry puts it back", async () => {
     const src = "CRM/BROKEN";
     await env.drop(
@@ -458,6 +479,17 @@ describe.each(engineNames)("a run's records on %s", (engine) => {
       );
     } finally {
       await env.close();
+    }
+  });
+});
+
+describe("a cdc run's arguments", () => {
+  test("name a lake path under dms/, never outside it", async () => {
+    const { CdcArgs } = await import("../src/cdc/model");
+    expect(CdcArgs.safeParse({ path: "dms/CRM/" }).success).toBe(true);
+    expect(CdcArgs.safeParse({ path: "dms" }).success).toBe(true);
+    for (const path of ["inbox/x.csv", "dms/../secrets.json", "dms/./x", ""]) {
+      expect(CdcArgs.safeParse({ path }).success).toBe(false);
     }
   });
 });

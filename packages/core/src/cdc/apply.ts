@@ -252,6 +252,17 @@ export async function prepareFile(
     });
     const summary = csv.summary();
     const sha256 = hash.digest("hex");
+    if (summary.rowsRead === 0) {
+      // A header and no change: nothing to apply (and no table to make of types never seen).
+      await cleanup();
+      const movedTo = await moveSource(
+        deps.lake,
+        file.key,
+        doneKey("processed", file.key),
+        ctx.runId,
+      );
+      return { outcome: "applied", key: settled, counts: noCounts(), movedTo };
+    }
     const existing = await describeTable(wh, table.schema, table.table);
     const plan = await asFile(file, async () =>
       buildCdcPlan({

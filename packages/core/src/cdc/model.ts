@@ -30,7 +30,12 @@ export const CdcArgs = z.looseObject({
   path: z
     .string()
     .min(1)
-    .refine((p) => p === "dms" || p.startsWith("dms/"), "must be a lake key under dms/"),
+    .refine(
+      (p) =>
+        (p === "dms" || p.startsWith("dms/")) &&
+        !p.split("/").some((part) => part === ".." || part === "."),
+      "must be a lake key under dms/",
+    ),
   /** The key column to apply changes by (default: the table's key in rules.ts, else the first data column). */
   key: z.string().optional(),
 });
