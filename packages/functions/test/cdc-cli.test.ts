@@ -122,7 +122,7 @@ describe("cdp cdc", () => {
 });
 
 describe("cdp start and DMS files", () => {
-  test("the first start applies the sample DMS full load and its two change batches; a file dropped into dms/ is applied", async () => {
+  test("the first start applies the sample DMS full load and its two change batches; a file dropped into dms/ is applied; cdp cdc goes through the running server", async () => {
     const data = tmp();
     const server = await startServer(["--data-dir", data]);
     try {
@@ -169,6 +169,35 @@ describe("cdp start and DMS files", () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(server.output()).toMatch(line);
+
+      // `cdp cdc` while the server runs: the files go to its lake, the run to its API
+      const files = tmp();
+      const late = put(
+        files,
+        "CRM/CUSTOMERS/20261101-1100000000.csv",
+        dmsCsv(
+          ["CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "CITY", "TOTAL_SPEND"],
+          [
+            [
+              "I",
+              seq(2, "2026110111000000"),
+              "1001",
+              "Back",
+              "Again",
+              "b@example.com",
+              "Rome",
+              "1",
+            ],
+          ],
+        ),
+      );
+      const r = await cdp(["cdc", late, "--json", "--data-dir", data]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).tables).toEqual([
+        expect.objectContaining({ table: "crm.customers", filesApplied: 1, inserted: 1 }),
+      ]);
+      const runs = await get(`${server.url}/api/runs?pipeline=cdc`, server.token);
+      expect(runs.items[0].id).toBe(JSON.parse(r.stdout).runId);
     } finally {
       await server.stop();
     }
