@@ -3,6 +3,7 @@ import { cpus, totalmem } from "node:os";
 
 const parts: Record<string, () => Promise<void>> = {
   ingest: async () => (await import("./ingest")).run(),
+  cdc: async () => (await import("./cdc")).run(),
   api: async () => (await import("./api")).run(),
   start: async () => (await import("./start")).run(),
   "csv-reader": async () => (await import("./csv-reader.bench")).run(),

@@ -1,6 +1,7 @@
 // The registry of pipelines: every pipeline folder's descriptor, in one list. Platforms, the API,
 // the CLI and the console read it; a new pipeline is added here and nowhere else by name.
 import type { z } from "zod";
+import { cdc } from "./cdc/pipeline";
 import { housekeeping } from "./housekeeping/pipeline";
 import { ingest } from "./ingest/pipeline";
 import type { RunFacts } from "./pipeline";
@@ -9,7 +10,7 @@ import type { Info } from "./run/run";
 import { selftest } from "./selftest/pipeline";
 import { VisibleError } from "./util/error";
 
-export const pipelines = [selftest, ingest, housekeeping] as const;
+export const pipelines = [selftest, ingest, cdc, housekeeping] as const;
 
 export type AnyPipeline = (typeof pipelines)[number];
 export type PipelineName = AnyPipeline["name"];

@@ -38,8 +38,13 @@ export function housekeepingJob(deps: {
         "select table_name as name from information_schema.tables where table_schema = $1",
         [STAGE_SCHEMA],
       );
-      // Scratch tables are <letter>[<n>]_<run id> (plan.ts runTables, scanTables).
-      const runIdOf = (t: string) => t.replace(/^[a-z][0-9]*_/, "").toUpperCase();
+      // Scratch tables are <letter>[<n>]_<run id> (plan.ts runTables, scanTables), or
+      // <letter>_<run id>_<n> when a run stages files side by side (cdc).
+      const runIdOf = (t: string) =>
+        t
+          .replace(/^[a-z][0-9]*_/, "")
+          .replace(/_\d+$/, "")
+          .toUpperCase();
       const ids = [...new Set(tables.map((t) => runIdOf(t.name)))];
       const active = ids.length
         ? new Set(

@@ -55,8 +55,11 @@ type Step = (name: string, facts?: Record<string, unknown>) => Promise<void>;
 
 const tableLocks = new Map<string, Promise<void>>();
 
-/** One ingest at a time per table in this process (LOCK TABLE covers other processes). */
-async function withTableLock<T>(table: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * One load at a time per table in this process, by `<schema>.<table>` (ingest and cdc alike;
+ * LOCK TABLE covers other processes).
+ */
+export async function withTableLock<T>(table: string, fn: () => Promise<T>): Promise<T> {
   const previous = tableLocks.get(table) ?? Promise.resolve();
   let release!: () => void;
   const mine = previous.then(() => new Promise<void>((r) => (release = r)));

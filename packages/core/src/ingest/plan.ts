@@ -169,7 +169,7 @@ function scanTables(runId: string, g: number): [string, string] {
 }
 
 /** Scratch tables need no crash safety: on PostgreSQL they skip the write-ahead log. */
-function scratch(dialect: Dialect) {
+export function scratch(dialect: Dialect) {
   return dialect === "postgres" ? "CREATE UNLOGGED TABLE" : "CREATE TABLE";
 }
 

@@ -74,7 +74,10 @@ export function settleFailures(
  */
 export async function* rejectRowsFromWarehouse(
   sql: SqlRunner,
-  plan: Plan,
+  plan: Pick<Plan, "dialect" | "rejects" | "rejected"> & {
+    report: Pick<Plan["report"], "rejectedRows">;
+    columns: readonly { name: string }[];
+  },
 ): AsyncGenerator<RejectRow[]> {
   for (const statement of plan.report.rejectedRows) await sql.query(statement);
   const columns = plan.columns.map((c) => c.name);

@@ -120,7 +120,10 @@ export async function readAndStage(
  * then the rest in order — and count repeated keys alongside (unless the reader already proved
  * none repeats). A rule that cannot run names itself. Returns how many staged rows repeat a key.
  */
-export async function runChecks(sql: SqlRunner, plan: Plan): Promise<number> {
+export async function runChecks(
+  sql: SqlRunner,
+  plan: Pick<Plan, "check" | "duplicateKeys">,
+): Promise<number> {
   const run = async (c: Plan["check"][number]) => {
     try {
       await sql.query(c.sql);
@@ -187,7 +190,7 @@ export async function selectAndMerge(
   });
 }
 
-export function schemaChanges(plan: Plan) {
+export function schemaChanges(plan: Pick<Plan, "columns">) {
   return {
     columnsAdded: plan.columns
       .filter((c) => c.change === "create" || c.change === "add")

@@ -204,6 +204,49 @@ async function refuseExpensive(tx: SqlRunner, checked: Checked, sql: string, lim
 
 const readers = new WeakMap<Warehouse, Promise<string | null>>();
 
+/** Schemas the platform keeps for itself: scratch tables, CDC tombstones and its file ledger. */
+const PLATFORM_SCHEMAS = ["cdp_stage", "_cdp"];
+
+/**
+ * The schemas holding data: the data schema, and the schemas CDC applies changes into
+ * (`crm.customers`, as its file ledger names them); not the catalog's, not the platform's own.
+ */
+async function dataSchemas(wh: SqlRunner): Promise<string[]> {
+  const cdc = await wh
+    .query<{ name: string }>(
+      `SELECT DISTINCT split_part("target_table", '.', 1) AS name FROM "_cdp"."cdc_files"`,
+    )
+    .catch(() => []);
+  return [...new Set([DATA_SCHEMA, ...cdc.map((r) => r.name)])].filter(
+    (n) => !PLATFORM_SCHEMAS.includes(n),
+  );
+}
+
+/** READER_ROLE may read the schema's tables, now and those created later (by this role). */
+async function grantReader(wh: SqlRunner, schema: string) {
+  const s = `"${schema.replace(/"/g, '""')}"`;
+  await wh.query(`GRANT USAGE ON SCHEMA ${s} TO ${READER_ROLE}`);
+  await wh.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${s} TO ${READER_ROLE}`);
+  await wh.query(
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT ON TABLES TO ${READER_ROLE}`,
+  );
+}
+
+/**
+ * A new data schema (CDC made `crm` for `crm.customers`) becomes readable through the SQL endpoint
+ * when its reader role exists already; otherwise the role is granted it when made. PostgreSQL
+ * only; a connection that may not grant leaves the endpoint as it was.
+ */
+export async function shareSchemaWithReader(wh: Warehouse, schema: string): Promise<void> {
+  if (wh.dialect !== "postgres" || PLATFORM_SCHEMAS.includes(schema)) return;
+  const [role] = await wh.query<{ n: unknown }>(
+    "SELECT count(*) AS n FROM pg_roles WHERE rolname = $1",
+    [READER_ROLE],
+  );
+  if (!Number(role?.n)) return;
+  await grantReader(wh, schema).catch(() => {});
+}
+
 /**
  * The role queries run as: READER_ROLE, made (once per warehouse) when the connection may create
  * roles; else the connection's own role, provided it is no superuser and cannot touch server
@@ -218,11 +261,7 @@ function readerRole(wh: Warehouse): Promise<string | null> {
           `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${READER_ROLE}') THEN CREATE ROLE ${READER_ROLE} NOLOGIN; END IF; END $$`,
         );
         await wh.query(`GRANT ${READER_ROLE} TO CURRENT_USER`).catch(() => {});
-        await wh.query(`GRANT USAGE ON SCHEMA ${DATA_SCHEMA} TO ${READER_ROLE}`);
-        await wh.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${DATA_SCHEMA} TO ${READER_ROLE}`);
-        await wh.query(
-          `ALTER DEFAULT PRIVILEGES IN SCHEMA ${DATA_SCHEMA} GRANT SELECT ON TABLES TO ${READER_ROLE}`,
-        );
+        for (const schema of await dataSchemas(wh)) await grantReader(wh, schema);
         return READER_ROLE;
       } catch {
         const [me] = await wh.query<{ unsafe: boolean }>(

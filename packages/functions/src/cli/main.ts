@@ -2,18 +2,20 @@
 import { parseArgs } from "node:util";
 import { VisibleError } from "@cdp/core/util/error";
 import { resolveDataDir } from "../local/data-dir";
+import { cdc } from "./cdc";
 import { CliError, type Command, retry, runs, selftest, sql } from "./commands";
 import { ingest } from "./ingest";
 import { sct } from "./sct";
 import { start } from "./start";
 
-const commands: Record<string, Command> = { start, ingest, selftest, runs, retry, sql, sct };
+const commands: Record<string, Command> = { start, ingest, cdc, selftest, runs, retry, sql, sct };
 
 const usage = `Usage: cdp <command> [options]
 
 Commands:
   start      run the local platform (API, console, inbox watcher, scheduler)
   ingest     load a CSV file into the warehouse
+  cdc        apply AWS DMS full-load and change files to their warehouse tables
   selftest   run the built-in selftest job
   runs       list pipeline runs
   retry      retry a failed run

@@ -2,8 +2,9 @@
 import { existsSync } from "node:fs";
 import { countsOf, subjectOf } from "@cdp/core/pipelines";
 import { acquireLock, ensureToken } from "../local/data-dir";
+import { watchDms } from "../local/dms-watcher";
 import { configFromEnv, openLocalPlatform } from "../local/platform";
-import { sampleFiles } from "../local/sample-data";
+import { dmsSampleFiles, sampleFiles } from "../local/sample-data";
 import { startScheduler } from "../local/scheduler";
 import { createLocalApp, listen } from "../local/server";
 import { watchInbox } from "../local/watcher";
@@ -21,7 +22,7 @@ function isLoopback(host: string): boolean {
 export const start: Command = {
   usage: `cdp start [--port N] [--host H]
 
-Runs the local platform: API, console, inbox watcher and scheduler. Binds 127.0.0.1 unless told
+Runs the local platform: API, console, inbox and dms/ watchers, and scheduler. Binds 127.0.0.1 unless told
 otherwise, and prints the console's URL with its access token.
   --port N   port to listen on (default 3210; 0 picks a free one)
   --host H   address to bind (default 127.0.0.1)`,
@@ -42,8 +43,9 @@ otherwise, and prints the console's URL with its access token.
     const token = ensureToken(dir);
     const platform = await openLocalPlatform(dir, configFromEnv());
     if (firstStart && process.env.CDP_NO_SAMPLE !== "1") {
-      // A newcomer sees a real ingest, a quarantine and a schema change within seconds.
-      for (const f of sampleFiles()) {
+      // A newcomer sees a real ingest, a quarantine and a schema change within seconds, and a
+      // DMS full load with two change batches applied after it.
+      for (const f of [...sampleFiles(), ...dmsSampleFiles()]) {
         await platform.lake.put(
           f.key,
           (async function* () {
@@ -52,6 +54,9 @@ otherwise, and prints the console's URL with its access token.
         );
       }
       console.log(`First start: dropped a sample CRM export into ${dir.lake}/inbox/customers/`);
+      console.log(
+        `First start: dropped a sample DMS full load and two change batches into ${dir.lake}/dms/CRM/CUSTOMERS/`,
+      );
     }
     let server: Awaited<ReturnType<typeof listen>>;
     try {
@@ -64,6 +69,7 @@ otherwise, and prints the console's URL with its access token.
     const apiHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
     lock.update({ url: server.url.replace(host, apiHost) });
     const watcher = watchInbox(platform);
+    const dmsWatcher = watchDms(platform);
     // One line per finished run, whatever started it (the inbox, the console, the schedule).
     platform.onRunFinished((run) =>
       console.log(
@@ -78,6 +84,7 @@ otherwise, and prints the console's URL with its access token.
       `CDP is running on ${platform.ops.kind === "pglite" ? "the embedded PGlite" : "PostgreSQL"} ops store; data dir ${dir.root}`,
     );
     console.log(`Inbox: drop CSV files into ${dir.lake}/inbox/<table>/`);
+    console.log(`DMS: drop AWS DMS files into ${dir.lake}/dms/<SCHEMA>/<TABLE>/`);
     console.log(`Console: ${server.url}/?token=${token}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -98,6 +105,7 @@ otherwise, and prints the console's URL with its access token.
     process.once("SIGTERM", () => force("at once (second signal)"));
     scheduler.stop();
     await watcher.stop();
+    await dmsWatcher.stop();
     await server.close();
     await platform.close();
     lock.release();

@@ -171,3 +171,101 @@ export function sampleFiles(): { key: string; lines: () => Generator<string> }[]
     },
   ];
 }
+
+/** One DMS change as the sample writes it: op, change number, then the row (a delete: its key). */
+type SampleChange = ["I" | "U" | "D", number, ...string[]];
+
+const DMS_HEADER = [
+  "Op",
+  "dms_commit_ts",
+  "CUSTOMER_ID",
+  "FIRST_NAME",
+  "LAST_NAME",
+  "EMAIL",
+  "CITY",
+  "TOTAL_SPEND",
+  "dms_change_seq",
+];
+
+/**
+ * A DMS file of CRM.CUSTOMERS as the DMS S3 target writes it (AddColumnName, IncludeOpForFullLoad,
+ * TimestampColumnName dms_commit_ts, dms_change_seq added by the table mapping). Rows of one
+ * transaction share a commit time; the change sequence orders them.
+ */
+function* dmsCsv(commitTs: string, seqTime: string, changes: SampleChange[]): Generator<string> {
+  yield `${DMS_HEADER.join(",")}\n`;
+  for (const [op, n, ...row] of changes) {
+    const seq = n ? `${seqTime}${String(n).padStart(19, "0")}` : "";
+    const data = op === "D" ? [row[0]!, "", "", "", "", ""] : row;
+    yield `${[op, commitTs, ...data, seq].join(",")}\n`;
+  }
+}
+
+function sampleCustomer(id: number, spendDelta = 0): string[] {
+  const first = FIRST[id % FIRST.length]!;
+  const last = LAST[(id * 5) % LAST.length]!.replace("'", "");
+  const email = `${first
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/[^a-z]/g, "")}.${last
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/[^a-z]/g, "")}${id}@example.com`;
+  return [
+    String(id),
+    first,
+    last,
+    email,
+    CITIES[id % CITIES.length]!,
+    (id * 13.5 + spendDelta).toFixed(2),
+  ];
+}
+
+/**
+ * The first-start DMS sample: a full load of CRM.CUSTOMERS (20 rows), then two change batches —
+ * updates, inserts and deletes, one transaction touching a customer twice at one commit time, an
+ * update of a customer the full load never had, and a change with a broken email (quarantined).
+ */
+export function dmsSampleFiles(): { key: string; lines: () => Generator<string> }[] {
+  const dir = "dms/CRM/CUSTOMERS";
+  const ids = Array.from({ length: 20 }, (_, i) => 1001 + i);
+  const withEmail = (row: string[], email: string) => [...row.slice(0, 3), email, ...row.slice(4)];
+  return [
+    {
+      key: `${dir}/LOAD00000001.csv`,
+      lines: () =>
+        dmsCsv(
+          "2026-11-01 08:00:00.000000",
+          "",
+          ids.map((id) => ["I", 0, ...sampleCustomer(id)] as SampleChange),
+        ),
+    },
+    {
+      key: `${dir}/20261101-0905000000.csv`,
+      lines: () =>
+        dmsCsv("2026-11-01 09:01:12.345678", "2026110109011234", [
+          ["U", 1, ...sampleCustomer(1001, 40)],
+          ["U", 2, ...sampleCustomer(1002, 15)],
+          // one transaction: two updates of one customer at the same commit time
+          ["U", 4, ...sampleCustomer(1003, 99)],
+          ["U", 3, ...sampleCustomer(1003, 50)],
+          ["I", 5, ...sampleCustomer(1021)],
+          ["I", 6, ...sampleCustomer(1022)],
+          ["D", 7, "1004"],
+        ]),
+    },
+    {
+      key: `${dir}/20261101-0910000000.csv`,
+      lines: () =>
+        dmsCsv("2026-11-01 09:07:40.000000", "2026110109074000", [
+          ["U", 1, ...sampleCustomer(1005, 25)],
+          ["U", 2, ...withEmail(sampleCustomer(1006, 5), "not-an-email")],
+          ["I", 3, ...sampleCustomer(1023)],
+          ["D", 4, "1021"],
+          ["U", 5, ...sampleCustomer(1030)],
+          ["U", 6, ...sampleCustomer(1007, 12)],
+          ["U", 7, ...sampleCustomer(1008, 3)],
+        ]),
+    },
+  ];
+}

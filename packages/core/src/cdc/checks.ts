@@ -1,0 +1,135 @@
+// The quality checks of a DMS file: the rules of rules.ts, compiled by quality/compile.ts as for
+// a CSV ingest, and the checks DMS's own columns need. A delete carries only its key (its other
+// columns are empty), so only the checks on the key look at deletes; every other check and every
+// SQL rule sees the inserts and updates.
+import { type CheckColumn, compileChecks, type RuleSet, rejectColumns } from "../quality/compile";
+import { ident, literal } from "../warehouse/ident";
+import type { Dialect } from "../warehouse/warehouse";
+import { SEQ_WIDTH } from "./model";
+
+export interface CdcCheckInput {
+  /** The target, `crm.customers`: what rules' `tables` name. */
+  target: string;
+  key: string;
+  /** The data columns, typed (the DMS columns are not data). */
+  columns: CheckColumn[];
+  rows?: number;
+  staging: string;
+  rejects: string;
+  flagged: string;
+  flagged2: string;
+  dialect: Dialect;
+  /** Staged names of the DMS columns; `seq` is null when the file has none. */
+  op: string;
+  seq: string | null;
+  /** A change file must order every row; a full-load row may lack a sequence. */
+  kind: "load" | "change";
+  create: string;
+  rules: RuleSet;
+}
+
+export interface CdcChecks {
+  check: { rule: string; sql: string; concurrent: boolean }[];
+  skippedRules: { rule: string; reason: string }[];
+}
+
+const ROW = `"_cdp_row"`;
+
+/** Rows that are not deletes (an Op that is not I, U or D is quarantined by op_valid). */
+export function notDelete(op: string, alias?: string): string {
+  const col = alias ? `${alias}.${ident(op)}` : ident(op);
+  return `COALESCE(${col}, '') <> 'D'`;
+}
+
+export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
+  const lit = (v: string) => literal(v, t.dialect);
+  const op = ident(t.op);
+  // `unique` compares the rows of one file; a key's several changes repeat its values by design.
+  const unique = t.rules.columns.filter((c) => c.kind === "unique");
+  const skippedRules = unique.map((c) => ({
+    rule: c.name ?? `unique_${c.column}`,
+    reason: "unique checks do not apply to change files: a key's changes repeat its values",
+  }));
+  // SQL rules read `temp_data`, built from this view of the staged rows: no deletes.
+  const live = `(SELECT * FROM ${t.staging} WHERE ${notDelete(t.op)}) AS "_cdp_live"`;
+  const compiled = compileChecks(
+    {
+      table: t.target,
+      key: t.key,
+      columns: t.columns,
+      rows: t.rows,
+      staging: live,
+      rejects: t.rejects,
+      dialect: t.dialect,
+    },
+    { sql: t.rules.sql, columns: t.rules.columns.filter((c) => c.kind !== "unique") },
+  );
+  skippedRules.push(...compiled.skipped);
+
+  // Checks on the key apply to every row, deletes included: the key is all a delete has.
+  const onKey = new Set([
+    "key_present",
+    `type_${t.key}`,
+    ...t.rules.columns
+      .filter((c) => c.column === t.key)
+      .map((c) => c.name ?? `${c.kind}_${c.column}`),
+  ]);
+  const conditions = compiled.conditions.map((c) =>
+    onKey.has(c.rule) ? c : { ...c, where: `(${notDelete(t.op)} AND ${c.where})` },
+  );
+  conditions.unshift({
+    rule: "op_valid",
+    errorType: "invalid_value",
+    severity: "error",
+    description: `${lit('Op is "')} || COALESCE(substring(${op}, 1, 20), '') || ${lit('", not I, U or D')}`,
+    where: `(${op} IS NULL OR ${op} NOT IN ('I', 'U', 'D'))`,
+  });
+  if (t.seq || t.kind === "change") {
+    const seq = t.seq ? ident(t.seq) : "CAST(NULL AS varchar)";
+    // Not `~ '^[0-9]{1,35}$'`: PostgreSQL's regex engine takes ten times longer over a bounded
+    // repeat than to look for one character that is not a digit.
+    const malformed = `(length(${seq}) > ${SEQ_WIDTH} OR ${seq} ~ '[^0-9]')`;
+    conditions.unshift({
+      rule: "change_seq_valid",
+      errorType: "invalid_format",
+      severity: "error",
+      description:
+        t.kind === "change"
+          ? `CASE WHEN ${seq} IS NULL THEN ${lit("dms_change_seq is missing: the change cannot be ordered")} ELSE ${lit('dms_change_seq "')} || substring(${seq}, 1, 40) || ${lit(`" is not a change sequence (up to ${SEQ_WIDTH} digits)`)} END`
+          : `${lit('dms_change_seq "')} || substring(${seq}, 1, 40) || ${lit(`" is not a change sequence (up to ${SEQ_WIDTH} digits)`)}`,
+      where:
+        t.kind === "change"
+          ? `(${seq} IS NULL OR ${malformed})`
+          : `(${seq} IS NOT NULL AND ${malformed})`,
+    });
+  }
+
+  // One scan of the staged rows keeps the failing ones (a flag per check), in two halves at once
+  // as ingest does; then one insert of every check's failures from those few rows.
+  const check: CdcChecks["check"] = [];
+  const flags = conditions.map((c, i) => `CASE WHEN ${c.where} THEN 1 ELSE 0 END AS "_cdp_f${i}"`);
+  const any = conditions.map((c) => `(${c.where})`).join(" OR ");
+  for (const [half, table] of [t.flagged, t.flagged2].entries()) {
+    check.push({
+      rule: conditions.map((c) => c.rule).join(", "),
+      concurrent: true,
+      sql: `${t.create} ${table} AS SELECT s.*, ${flags.join(", ")} FROM ${t.staging} AS s WHERE MOD(s.${ROW}, 2) = ${half} AND (${any})`,
+    });
+  }
+  for (const r of compiled.sqlRules) check.push({ rule: r.rule, concurrent: true, sql: r.sql });
+  const bothHalves = `(SELECT * FROM ${t.flagged} UNION ALL SELECT * FROM ${t.flagged2})`;
+  check.push({
+    rule: conditions.map((c) => c.rule).join(", "),
+    concurrent: false,
+    sql:
+      `INSERT INTO ${t.rejects} (${rejectColumns}) ` +
+      conditions
+        .map(
+          (c, i) =>
+            `SELECT ${ROW}, ${lit(c.rule)}, ${lit(c.errorType)}, ${lit(c.severity)}, ${c.description} ` +
+            `FROM ${bothHalves} AS f${i} WHERE "_cdp_f${i}" = 1`,
+        )
+        .join(" UNION ALL "),
+  });
+  return { check, skippedRules };
+}

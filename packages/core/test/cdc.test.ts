@@ -1,0 +1,582 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type CdcEnv, type Change, dmsCsv, makeCdcEnv, seq } from "../../../test/support/cdc";
+import { engineNames } from "../../../test/support/engines";
+import { compareDmsFiles, dmsFile, dmsTable, tombstoneTable } from "../src/cdc/files";
+import { CdcStats } from "../src/cdc/model";
+import { buildCdcPlan } from "../src/cdc/plan";
+import { defaultQuality } from "../src/ingest/model";
+import { failureSamples } from "../src/quality/failures";
+
+const COLS = ["CUSTOMER_ID", "NAME", "EMAIL", "SPEND"];
+
+describe.each(engineNames)("DMS changes applied on %s", (engine) => {
+  let env: CdcEnv;
+  beforeAll(async () => {
+    env = await makeCdcEnv(engine);
+  });
+  afterAll(() => env.close());
+
+  const live = (table: string) =>
+    env.rows(`select customer_id as id, name, email, spend from ${table} order by 1`);
+  const tombstones = async (schema: string, table: string) =>
+    (
+      await env.rows(
+        `select customer_id as id, _cdp_seq as seq from "_cdp"."${tombstoneTable({ schema, table })}" order by 1`,
+      )
+    ).map((r) => [r.id, r.seq]);
+
+  test("a full load creates <schema>.<table> lower-cased, keyed by the first data column; full-load files apply by their hex counter, all before the change files", async () => {
+    const src = "CRM/CUSTOMERS";
+    // Names in the order a listing gives them: the change file first, LOAD00000010 before
+    // LOAD0000000A. They must apply as LOAD0000000A, LOAD00000010, then the change file.
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(COLS, [["U", seq(5), "1", "Ann (changed)", "ann@example.com", "12.5"]]),
+    );
+    await env.drop(
+      src,
+      "LOAD00000010.csv",
+      dmsCsv(COLS, [
+        ["I", null, "1", "Ann (second load file)", "ann@example.com", "11"],
+        ["I", null, "3", "Cy", "cy@example.com", "3"],
+      ]),
+    );
+    await env.drop(
+      src,
+      "LOAD0000000A.csv",
+      dmsCsv(COLS, [
+        ["I", null, "1", "Ann", "ann@example.com", "10"],
+        ["I", null, "2", "Bob", "bob@example.com", "2"],
+      ]),
+    );
+    const r = await env.apply();
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats.tables).toEqual([
+      expect.objectContaining({
+        table: "crm.customers",
+        source: "CRM/CUSTOMERS",
+        key: "customer_id",
+        filesApplied: 3,
+        filesSkipped: 0,
+        changes: 5,
+        inserted: 3,
+        updated: 2,
+        deleted: 0,
+        skippedStale: 0,
+        quarantined: 0,
+        columnsAdded: ["customer_id", "name", "email", "spend"],
+      }),
+    ]);
+    expect(await live("crm.customers")).toEqual([
+      { id: 1, name: "Ann (changed)", email: "ann@example.com", spend: "12.5" },
+      { id: 2, name: "Bob", email: "bob@example.com", spend: "2" },
+      { id: 3, name: "Cy", email: "cy@example.com", spend: "3" },
+    ]);
+    // The DMS columns are bookkeeping, not data: the table has _cdp_ columns instead.
+    const cols = await env.rows(
+      `select column_name as c from information_schema.columns where table_schema = 'crm' and table_name = 'customers' order by ordinal_position`,
+    );
+    expect(cols.map((c) => c.c)).toEqual([
+      "customer_id",
+      "name",
+      "email",
+      "spend",
+      "_cdp_seq",
+      "_cdp_commit_ts",
+      "_cdp_run",
+    ]);
+    const [one] = await env.rows(
+      `select _cdp_seq as s, _cdp_run as r, _cdp_commit_ts as t from crm.customers where customer_id = 1`,
+    );
+    expect(one).toEqual({ s: seq(5), r: r.runId, t: "2026-11-01 12:00:00" });
+    // Every file left dms/ for processed/dms/.
+    expect((await env.lake.list("dms/")).map((o) => o.key)).toEqual([]);
+    expect((await env.lake.list("processed/dms/CRM/CUSTOMERS/")).length).toBe(3);
+  });
+
+  test("within a file the change sequence orders the rows, not their place or their commit time: a transaction's rows share one time", async () => {
+    const src = "CRM/TXN";
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(
+        COLS,
+        [
+          // one transaction (same commit time), written out of order
+          ["U", seq(12), "1", "third", "a@example.com", "3"],
+          ["I", seq(10), "1", "first", "a@example.com", "1"],
+          ["U", seq(11), "1", "second", "a@example.com", "2"],
+          ["I", seq(13), "2", "other", "b@example.com", "9"],
+        ],
+        "2026-11-01 12:00:00.000000",
+      ),
+    );
+    const r = await env.apply("dms/CRM/TXN/");
+    expect(r.stats.tables[0]).toMatchObject({ changes: 4, inserted: 2, superseded: 2 });
+    expect(await live("crm.txn")).toEqual([
+      { id: 1, name: "third", email: "a@example.com", spend: 3 },
+      { id: 2, name: "other", email: "b@example.com", spend: 9 },
+    ]);
+    const [s] = await env.rows(`select _cdp_seq as s from crm.txn where customer_id = 1`);
+    expect(s!.s).toBe(seq(12));
+  });
+
+  test("an insert then a delete in one file leaves nothing (but a tombstone); an update of a missing key inserts; a delete matches on the key alone", async () => {
+    const src = "CRM/OPS";
+    await env.drop(
+      src,
+      "LOAD00000001.csv",
+      dmsCsv(COLS, [
+        ["I", null, "1", "Ann", "ann@example.com", "1"],
+        ["I", null, "2", "Bob", "bob@example.com", "2"],
+      ]),
+    );
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(COLS, [
+        ["I", seq(20), "10", "Temp", "temp@example.com", "5"],
+        ["D", seq(21), "10"],
+        ["U", seq(22), "11", "Nobody before", "nb@example.com", "7"],
+        // the delete's other columns are empty: it matches Bob by key alone
+        ["D", seq(23), "2"],
+      ]),
+    );
+    const r = await env.apply("dms/CRM/OPS");
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats.tables[0]).toMatchObject({
+      filesApplied: 2,
+      changes: 6,
+      inserted: 3,
+      updated: 0,
+      deleted: 2,
+      superseded: 1,
+    });
+    expect(await live("crm.ops")).toEqual([
+      { id: 1, name: "Ann", email: "ann@example.com", spend: 1 },
+      { id: 11, name: "Nobody before", email: "nb@example.com", spend: 7 },
+    ]);
+    expect(await tombstones("crm", "ops")).toEqual([
+      [2, seq(23)],
+      [10, seq(21)],
+    ]);
+  });
+
+  test("a late older file never overwrites a newer change; a delete then a late update leaves the row deleted; a newer insert brings it back", async () => {
+    const src = "CRM/LATE";
+    await env.drop(
+      src,
+      "LOAD00000001.csv",
+      dmsCsv(COLS, [
+        ["I", null, "1", "Ann", "ann@example.com", "1"],
+        ["I", null, "2", "Bob", "bob@example.com", "2"],
+        ["I", null, "3", "Cy", "cy@example.com", "3"],
+      ]),
+    );
+    await env.drop(
+      src,
+      "20261101-1300000000.csv",
+      dmsCsv(COLS, [
+        ["U", seq(200), "1", "Ann (newer)", "ann@example.com", "100"],
+        ["D", seq(201), "2"],
+      ]),
+    );
+    expect((await env.apply("dms/CRM/LATE/")).status).toBe("SUCCEEDED");
+    // The file for 12:00 arrives after the 13:00 one was applied.
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(COLS, [
+        ["U", seq(100), "1", "Ann (older)", "ann@example.com", "50"],
+        ["U", seq(101), "2", "Bob (older)", "bob@example.com", "51"],
+        ["U", seq(102), "3", "Cy (only here)", "cy@example.com", "52"],
+      ]),
+    );
+    const late = await env.apply("dms/CRM/LATE/");
+    expect(late.stats.tables[0]).toMatchObject({ updated: 1, skippedStale: 2, inserted: 0 });
+    expect(await live("crm.late")).toEqual([
+      { id: 1, name: "Ann (newer)", email: "ann@example.com", spend: 100 },
+      { id: 3, name: "Cy (only here)", email: "cy@example.com", spend: 52 },
+    ]);
+    expect(await tombstones("crm", "late")).toEqual([[2, seq(201)]]);
+    await env.drop(
+      src,
+      "20261101-1400000000.csv",
+      dmsCsv(COLS, [["I", seq(300), "2", "Bob (again)", "bob@example.com", "9"]]),
+    );
+    const again = await env.apply("dms/CRM/LATE/");
+    expect(again.stats.tables[0]).toMatchObject({ inserted: 1 });
+    expect((await live("crm.late")).map((r) => r.name)).toEqual([
+      "Ann (newer)",
+      "Bob (again)",
+      "Cy (only here)",
+    ]);
+    expect(await tombstones("crm", "late")).toEqual([]);
+  });
+
+  test("a replayed file (same key below dms/, same content) is skipped and changes nothing; the same name with new content is applied", async () => {
+    const src = "CRM/REPLAY";
+    const content = dmsCsv(COLS, [
+      ["I", seq(1), "1", "Ann", "ann@example.com", "1"],
+      ["U", seq(2), "1", "Ann 2", "ann@example.com", "2"],
+    ]);
+    await env.drop(src, "20261101-1200000000.csv", content);
+    const first = await env.apply("dms/CRM/REPLAY/");
+    expect(first.stats.tables[0]).toMatchObject({ filesApplied: 1, inserted: 1 });
+    await env.rows(`update crm.replay set name = 'edited by hand' where customer_id = 1`);
+    await env.drop(src, "20261101-1200000000.csv", content);
+    const replay = await env.apply("dms/CRM/REPLAY/20261101-1200000000.csv");
+    expect(replay.status).toBe("SUCCEEDED");
+    expect(replay.stats.tables[0]).toMatchObject({
+      filesApplied: 0,
+      filesSkipped: 1,
+      inserted: 0,
+      updated: 0,
+    });
+    expect((await live("crm.replay"))[0]!.name).toBe("edited by hand");
+    // the same name, different bytes: another file
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(COLS, [["U", seq(3), "1", "Ann 3", "ann@example.com", "3"]]),
+    );
+    const changed = await env.apply("dms/CRM/REPLAY/");
+    expect(changed.stats.tables[0]).toMatchObject({ filesApplied: 1, updated: 1 });
+    const ledger = await env.rows(
+      `select file_key, inserted, updated from "_cdp"."cdc_files" where target_table = 'crm.replay' order by applied_at`,
+    );
+    expect(ledger).toEqual([
+      { file_key: "CRM/REPLAY/20261101-1200000000.csv", inserted: 1, updated: 0 },
+      { file_key: "CRM/REPLAY/20261101-1200000000.csv", inserted: 0, updated: 1 },
+    ]);
+  });
+
+  test("a change failing an error rule is quarantined, not applied; a delete is checked on its key only", async () => {
+    const src = "CRM/QUALITY";
+    await env.drop(
+      src,
+      "LOAD00000001.csv",
+      dmsCsv(COLS, [
+        ["I", null, "1", "Ann", "ann@example.com", "1"],
+        ["I", null, "2", "Bob", "bob@example.com", "2"],
+        ["I", null, "3", "Cy", "cy@example.com", "3"],
+        ["I", null, "4", "Di", "di@example.com", "4"],
+        ["I", null, "5", "Ed", "ed@example.com", "5"],
+        ["I", null, "6", "Flo", "flo@example.com", "6"],
+      ]),
+    );
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(COLS, [
+        ["U", seq(1), "1", "Ann", "not-an-email", "10"],
+        ["D", seq(2), "2"],
+        ["X", seq(3), "3", "Cy", "cy@example.com", "30"],
+        ["U", seq(4), "4", "Di", "di@example.com", "40"],
+        ["U", "12a", "5", "Ed", "ed@example.com", "50"],
+        ["U", seq(6), "6", "Flo", "flo@example.com", "60"],
+        ["U", seq(7), "7", "Gus", "gus@example.com", "70"],
+        ["U", seq(8), "8", "Hal", "hal@example.com", "80"],
+        ["U", seq(9), "9", "Ivy", "ivy@example.com", "90"],
+        ["U", seq(10), "10", "Jo", "jo@example.com", "100"],
+        ["U", seq(11), "11", "Kim", "kim@example.com", "110"],
+        ["U", seq(12), "12", "Lu", "lu@example.com", "120"],
+        ["U", seq(13), "13", "Mo", "mo@example.com", "130"],
+        ["U", seq(14), "14", "Ny", "ny@example.com", "140"],
+        ["U", seq(15), "15", "Oz", "oz@example.com", "150"],
+      ]),
+    );
+    const r = await env.apply("dms/CRM/QUALITY/");
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats.tables[0]).toMatchObject({
+      quarantined: 3,
+      updated: 2,
+      deleted: 1,
+      inserted: 15,
+    });
+    expect(r.stats.rejectsKeys).toEqual(["error/dms/CRM/QUALITY/20261101-1200000000.rejects.csv"]);
+    const rows = await live("crm.quality");
+    expect(rows.find((x) => x.id === 1)).toMatchObject({ email: "ann@example.com", spend: 1 });
+    expect(rows.find((x) => x.id === 2)).toBeUndefined();
+    expect(rows.find((x) => x.id === 3)).toMatchObject({ spend: 3 });
+    expect(rows.find((x) => x.id === 5)).toMatchObject({ spend: 5 });
+    const failures = await failureSamples(env.ops.db, { runId: r.runId });
+    expect(failures.map((f) => f.rule).sort()).toEqual([
+      "change_seq_valid",
+      "email_format",
+      "op_valid",
+    ]);
+    expect(failures.every((f) => f.tableName === "crm.quality")).toBe(true);
+    const rejects = await env.lake.get("error/dms/CRM/QUALITY/20261101-1200000000.rejects.csv");
+    let text = "";
+    for await (const c of rejects) text += c;
+    expect(text.split(/\r?\n/)[0]).toBe(
+      "row,rule,error_type,description,op,dms_commit_ts,customer_id,name,email,spend,dms_change_seq,raw_record",
+    );
+    expect(text).toMatch(/email_format/);
+  });
+
+  test("new columns are added and numbers widened as for CSV ingest; the key comes from --key, else rules.ts, else the first column; an existing table keeps its own key", async () => {
+    const src = "SALES/ORDERS";
+    await env.drop(
+      src,
+      "LOAD00000001.csv",
+      dmsCsv(
+        ["LINE_NO", "ORDER_ID", "QTY"],
+        [
+          ["I", null, "1", "100", "2"],
+          ["I", null, "1", "101", "3"],
+        ],
+      ),
+    );
+    const keyed = await env.apply("dms/SALES/", { key: "ORDER_ID" });
+    expect(keyed.stats.tables[0]).toMatchObject({ key: "order_id", inserted: 2 });
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(
+        ["LINE_NO", "ORDER_ID", "QTY", "NOTE"],
+        [["U", seq(1), "1", "100", "9999999999", "big order"]],
+      ),
+    );
+    // no --key now: the table's own primary key (order_id) wins over the first column
+    const evolved = await env.apply("dms/SALES/");
+    expect(evolved.status).toBe("SUCCEEDED");
+    expect(evolved.stats.tables[0]).toMatchObject({
+      key: "order_id",
+      updated: 1,
+      columnsAdded: ["note"],
+      columnsWidened: ["qty"],
+    });
+    expect(
+      await env.rows(`select order_id, qty, note from sales.orders order by order_id`),
+    ).toEqual([
+      { order_id: 100, qty: 9999999999, note: "big order" },
+      { order_id: 101, qty: 3, note: null },
+    ]);
+    // rules.ts names a key for the target table
+    await env.drop(
+      "SALES/ITEMS",
+      "LOAD00000001.csv",
+      dmsCsv(["ROW_NO", "SKU", "NAME"], [["I", null, "1", "A-1", "Widget"]]),
+    );
+    const quality = {
+      ...defaultQuality,
+      tables: { ...defaultQuality.tables, "sales.items": { key: "sku" } },
+    };
+    const items = await env.apply("dms/SALES/ITEMS/", { quality });
+    expect(items.stats.tables[0]).toMatchObject({ key: "sku", inserted: 1 });
+  });
+
+  test("a file staged before the one ahead of it made the table is planned and checked again against the table that file made", async () => {
+    const src = "CRM/CODES";
+    await env.drop(
+      src,
+      "LOAD00000001.csv",
+      dmsCsv(
+        ["ID", "CODE"],
+        [
+          ["I", null, "1", "1"],
+          ["I", null, "2", "2"],
+        ],
+      ),
+    );
+    // Alone, this file's CODE is text (one value in ten is not a number); the table made by the
+    // full load has it as an integer, so "x9" must be quarantined, not cast.
+    const rows: Change[] = Array.from({ length: 9 }, (_, i) => [
+      "U",
+      seq(i + 1),
+      String(i + 3),
+      String(10 + i),
+    ]);
+    rows.push(["U", seq(10), "20", "x9"]);
+    await env.drop(src, "20261101-1200000000.csv", dmsCsv(["ID", "CODE"], rows));
+    const r = await env.apply("dms/CRM/CODES/");
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats.tables[0]).toMatchObject({ filesApplied: 2, inserted: 11, quarantined: 1 });
+    const [type] = await env.rows(
+      `select data_type as t from information_schema.columns where table_schema = 'crm' and table_name = 'codes' and column_name = 'code'`,
+    );
+    expect(type!.t).toBe("integer");
+  });
+
+  test("a gzipped file (DMS CompressionType GZIP) applies; a file of only a header applies nothing and makes no table", async () => {
+    const { gzipSync } = await import("node:zlib");
+    await env.drop(
+      "CRM/ZIPPED",
+      "LOAD00000001.csv.gz",
+      gzipSync(dmsCsv(COLS, [["I", null, "1", "Ann", "ann@example.com", "1"]])),
+    );
+    await env.drop("CRM/EMPTY", "20261101-1200000000.csv", `${dmsCsv(COLS, [])}`);
+    const r = await env.apply("dms/CRM/");
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats.tables).toEqual([
+      expect.objectContaining({ table: "crm.empty", filesApplied: 1, changes: 0, inserted: 0 }),
+      expect.objectContaining({ table: "crm.zipped", filesApplied: 1, inserted: 1 }),
+    ]);
+    expect((await live("crm.zipped")).map((x) => x.name)).toEqual(["Ann"]);
+    expect(
+      await env.rows(`select 1 from information_schema.tables where table_name = 'empty'`),
+    ).toEqual([]);
+    expect(await env.lake.exists("processed/dms/CRM/ZIPPED/LOAD00000001.csv.gz")).toBe(true);
+  });
+
+  test("a file that cannot be applied goes to error/ with its reason, the table's other files apply, and a retry puts it back", async () => {
+    const src = "CRM/BROKEN";
+    await env.drop(
+      src,
+      "LOAD00000001.csv",
+      "CUSTOMER_ID,NAME\n1,Ann\n", // no Op column: not what the DMS target writes
+    );
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(COLS, [["I", seq(1), "2", "Bob", "bob@example.com", "2"]]),
+    );
+    const r = await env.apply("dms/CRM/BROKEN/");
+    expect(r.status).toBe("FAILED");
+    expect(r.error).toMatch(
+      /1 file could not be applied; the others were\. LOAD00000001\.csv: .*no Op column/,
+    );
+    expect(r.stats.failedFiles).toEqual([
+      {
+        key: "dms/CRM/BROKEN/LOAD00000001.csv",
+        errorKey: "error/dms/CRM/BROKEN/LOAD00000001.csv",
+        reason: expect.stringMatching(/IncludeOpForFullLoad/),
+      },
+    ]);
+    expect(await env.lake.exists("error/dms/CRM/BROKEN/LOAD00000001.csv.reason.txt")).toBe(true);
+    expect((await live("crm.broken")).map((x) => x.id)).toEqual([2]);
+    // fixed where it lies, then retried: it goes back to dms/ and applies (older than the change)
+    await env.lake.put(
+      "error/dms/CRM/BROKEN/LOAD00000001.csv",
+      dmsCsv(COLS, [["I", null, "1", "Ann", "ann@example.com", "1"]]),
+    );
+    const retry = await env.apply("dms/CRM/BROKEN/", { retryOf: r.runId });
+    expect(retry.status).toBe("SUCCEEDED");
+    expect((await live("crm.broken")).map((x) => x.id)).toEqual([1, 2]);
+    expect(await env.lake.exists("error/dms/CRM/BROKEN/LOAD00000001.csv.reason.txt")).toBe(false);
+  });
+});
+
+describe.each(engineNames)("a run's records on %s", (engine) => {
+  test("the run's stats parse with the pipeline's schema and its subject names the tables", async () => {
+    const env = await makeCdcEnv(engine);
+    try {
+      await env.drop(
+        "HR/STAFF",
+        "LOAD00000001.csv",
+        dmsCsv(["ID", "NAME"], [["I", null, "1", "x"]]),
+      );
+      const r = await env.apply();
+      const parsed = CdcStats.parse(r.stats);
+      expect(parsed).toMatchObject({ rowsRead: 1, rowsLoaded: 1, filesApplied: 1 });
+      const { cdcSubject, cdcCounts } = await import("../src/cdc/model");
+      expect(cdcSubject({ args: { path: "dms/" }, stats: r.stats })).toBe("hr.staff ← 1 file");
+      expect(cdcCounts({ args: {}, stats: r.stats })).toBe(
+        "1 changes · 1 inserted · 0 updated · 0 deleted",
+      );
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+describe("a cdc run's arguments", () => {
+  test("name a lake path under dms/, never outside it", async () => {
+    const { CdcArgs } = await import("../src/cdc/model");
+    expect(CdcArgs.safeParse({ path: "dms/CRM/" }).success).toBe(true);
+    expect(CdcArgs.safeParse({ path: "dms" }).success).toBe(true);
+    for (const path of ["inbox/x.csv", "dms/../secrets.json", "dms/./x", ""]) {
+      expect(CdcArgs.safeParse({ path }).success).toBe(false);
+    }
+  });
+});
+
+describe("the apply plan", () => {
+  const header = ["op", "dms_commit_ts", "customer_id", "name", "dms_change_seq"].map((name) => ({
+    name,
+    original: name,
+  }));
+  const stat = {
+    nonEmpty: 1,
+    integer: 1,
+    bigint: 1,
+    numeric: 1,
+    boolean: 0,
+    date: 0,
+    timestamp: 0,
+  };
+  const text = { ...stat, integer: 0, bigint: 0, numeric: 0 };
+  const plan = (dialect: "postgres" | "redshift") =>
+    buildCdcPlan({
+      runId: "run_1",
+      file: { key: "CRM/CUSTOMERS/20261101-1200000000.csv", sha256: "ab", kind: "change" },
+      schema: "crm",
+      table: "customers",
+      tombstones: "crm__customers__tombstones",
+      key: "customer_id",
+      dialect,
+      header,
+      stats: [text, text, stat, text, text],
+      existing: [{ name: "customer_id", type: "integer" }],
+      rules: defaultQuality.rules,
+      appliedAt: new Date("2026-11-01T12:00:00Z"),
+      s3:
+        dialect === "redshift"
+          ? {
+              stagingUri: "s3://b/staging.csv",
+              rejectsUri: "s3://b/rejects/",
+              iamRole: "arn:aws:iam::1:role/r",
+            }
+          : undefined,
+    });
+
+  test("is plain statements Redshift runs too: no ON CONFLICT, no DISTINCT ON; a JSON round trip keeps it", () => {
+    const p = plan("redshift");
+    const sql = [
+      ...p.ensure,
+      ...p.prepare,
+      ...p.load,
+      ...p.check.map((c) => c.sql),
+      ...p.select,
+      ...p.apply,
+    ].join(";\n");
+    expect(sql).not.toMatch(/ON CONFLICT|DISTINCT ON|IS DISTINCT FROM/i);
+    expect(sql).toMatch(/ROW_NUMBER\(\) OVER \(PARTITION BY/);
+    expect(p.apply[0]).toBe(`LOCK "crm"."customers"`);
+    expect(p.load[0]).toMatch(
+      /^COPY "cdp_stage"\."s_run_1" .* FROM 's3:\/\/b\/staging\.csv' IAM_ROLE/,
+    );
+    expect(p.apply.some((s) => /ADD COLUMN "_cdp_seq" varchar\(35\)/.test(s))).toBe(true);
+    expect(JSON.parse(JSON.stringify(p))).toEqual(p);
+  });
+
+  test("full-load files order by their hex counter, all before change files", () => {
+    const names = [
+      "20261101-1200000000.csv",
+      "LOAD00000010.csv",
+      "LOAD0000000A.csv",
+      "LOAD00000009.csv",
+      "20261101-1100000000.csv",
+    ];
+    const sorted = names
+      .map((name) => dmsFile({ key: `dms/A/B/${name}`, size: 1 }))
+      .sort(compareDmsFiles)
+      .map((f) => f.name);
+    expect(sorted).toEqual([
+      "LOAD00000009.csv",
+      "LOAD0000000A.csv",
+      "LOAD00000010.csv",
+      "20261101-1100000000.csv",
+      "20261101-1200000000.csv",
+    ]);
+    expect(dmsTable("CRM/CUSTOMERS")).toMatchObject({
+      schema: "crm",
+      table: "customers",
+      target: "crm.customers",
+    });
+    expect(() => dmsTable("CRM/¿?")).toThrow(/not make a usable warehouse name/);
+  });
+});
