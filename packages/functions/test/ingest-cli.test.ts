@@ -53,6 +53,9 @@ describe("cdp ingest", () => {
       rowsRead: 6,
       rowsLoaded: 5,
       rowsQuarantined: 1,
+      rowsInserted: 5,
+      rowsUpdated: 0,
+      rowsUnchanged: 0,
       columnsAdded: ["user_id", "email", "total_spend"],
       sourceKey: "processed/customers/customers_2026-01-31.csv",
       errorKey: "error/customers/customers_2026-01-31.rejects.csv",
@@ -303,7 +306,7 @@ describe("cdp start", () => {
         "user_id,email\n7,g@example.com\n8,h@example.com\n",
       );
       const counts =
-        /ingest leads ← leads_2\.csv SUCCEEDED in \S+ · 2 read · 2 loaded · 2 columns added · http/;
+        /ingest leads ← leads_2\.csv SUCCEEDED in \S+ · 2 read · 2 loaded \(2 new, 0 updated, 0 unchanged\) · 2 columns added · http/;
       for (let i = 0; i < 120 && !counts.test(server.output()); i++) {
         await new Promise((r) => setTimeout(r, 250));
       }
