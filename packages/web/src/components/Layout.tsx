@@ -57,10 +57,11 @@ export function Layout({ children }: { children: ReactNode }) {
           </span>
           CDP
         </Link>
-        {/* Scrolls sideways on a narrow screen rather than pushing the page wider than it. */}
+        {/* Scrolls sideways on a narrow screen rather than pushing the page wider than it;
+            positioned, so what is absolutely placed inside (a badge's sr-only text) scrolls too. */}
         <nav
           aria-label="Main"
-          className="flex h-full min-w-0 items-stretch gap-1 overflow-x-auto [scrollbar-width:none]"
+          className="relative flex h-full min-w-0 items-stretch gap-1 overflow-x-auto [scrollbar-width:none]"
         >
           {nav.map((item) => {
             const current = item.matches(pathname);

@@ -15,7 +15,7 @@ function CdcEmpty() {
       title="No CDC tables yet"
       action={
         <Link to="/runs?pipeline=cdc" className="text-sky-700 hover:underline">
-          cdc runs
+          Runs of the cdc pipeline
         </Link>
       }
     >
@@ -48,11 +48,13 @@ export function CdcPage() {
         ) : null
       }
       above={
-        <p className="text-[12px] text-zinc-500">
-          Lag: the newest file waiting in <code className={code}>dms/</code> (a change file's time
-          is in its name) minus the commit time of the last change applied; caught up when nothing
-          waits. Counts are summed over the applied files.
-        </p>
+        query.data?.tables.length ? (
+          <p className="text-[12px] text-zinc-500">
+            Lag: the newest file waiting in <code className={code}>dms/</code> (a change file's time
+            is in its name) minus the commit time of the last change applied; caught up when nothing
+            waits. Counts are summed over the applied files.
+          </p>
+        ) : null
       }
       loading={<TableSkeleton label="Loading CDC tables" />}
       errorTitle="Couldn't load the CDC tables"
@@ -62,7 +64,7 @@ export function CdcPage() {
       {(d) => (
         // A named scroll region: on a narrow screen the table scrolls inside its panel.
         <section aria-label="CDC tables" className="overflow-x-auto">
-          <div className="min-w-[1320px]">
+          <div className="min-w-[1240px]">
             <DataTable
               label="CDC tables"
               columns={cdcColumns}

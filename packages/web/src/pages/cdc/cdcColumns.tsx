@@ -89,7 +89,7 @@ export const cdcColumns = col.columns([
         </div>
       );
     },
-    meta: { className: "w-[14.75rem]" },
+    meta: { className: "w-[18.5rem]" },
   }),
   col.accessor("lag", {
     header: () => (
@@ -153,6 +153,6 @@ export const cdcColumns = col.columns([
         </div>
       );
     },
-    meta: { className: "w-[17rem]" },
+    meta: { className: "w-[20.5rem]" },
   }),
 ]);
