@@ -3,6 +3,7 @@
 // failed into error/dms/. Read through the ports (warehouse SQL that runs on PostgreSQL and
 // Redshift alike, the lake's listing), so the console's CDC page and the CLI read the same thing
 // locally and deployed.
+import { CDC_STATUS_PREFIXES } from "../lake/iam";
 import type { ObjectInfo, ObjectStore } from "../lake/lake";
 import { literal, qualified } from "../warehouse/ident";
 import type { SqlRunner, Warehouse } from "../warehouse/warehouse";
@@ -176,9 +177,11 @@ export async function cdcStatus(deps: {
   lake: ObjectStore;
 }): Promise<CdcTableStatus[]> {
   const { warehouse: wh, lake } = deps;
+  // Deployed, the console may list exactly these prefixes (lake/iam.ts).
+  const [dms, errorDms] = CDC_STATUS_PREFIXES as [string, string];
   const [pending, errored, tables] = await Promise.all([
-    lake.list("dms/"),
-    lake.list("error/dms/"),
+    lake.list(dms),
+    lake.list(errorDms),
     cdcTables(wh, wh.dialect),
   ]);
   const byTable = new Map<string, CdcTableStatus>();
