@@ -256,6 +256,7 @@ describe("every AWS call the deployed flows make is allowed to the role that mak
       ["GET", "/api/quality/failures"],
       ["GET", "/api/schema"],
       ["GET", "/api/audit"],
+      ["GET", "/api/cdc/tables"],
     ] as const) {
       const res = await runAs("ConsoleApi", async () => api.request(path, { method }));
       responses[`${method} ${path}`] = res.status;

@@ -6,6 +6,7 @@ import { useAuth } from "./lib/auth";
 import { Link, navigate, type Route, usePathname, useRoutes } from "./lib/router";
 import { AlertsPage } from "./pages/alerts/AlertsPage";
 import { AuditPage } from "./pages/audit/AuditPage";
+import { CdcPage } from "./pages/cdc/CdcPage";
 import { QualityPage } from "./pages/quality/QualityPage";
 import { RunDetailPage } from "./pages/run/RunDetailPage";
 import { RunsPage } from "./pages/runs/RunsPage";
@@ -24,6 +25,7 @@ const routes: Route[] = [
   { path: "/runs/:id", render: ({ id }) => <RunDetailPage key={id} id={id!} /> },
   { path: "/quality", render: () => <QualityPage /> },
   { path: "/schema", render: () => <SchemaPage /> },
+  { path: "/cdc", render: () => <CdcPage /> },
   { path: "/alerts", render: () => <AlertsPage /> },
   { path: "/audit", render: () => <AuditPage /> },
   {

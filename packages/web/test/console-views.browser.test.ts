@@ -1,9 +1,10 @@
 // The console as an operator left it open: the Runs list picks up runs started elsewhere (a file
 // dropped into the inbox) without a reload, the Runs page works on a 400 px wide screen, and
-// Metrics has a 1 h window whose charts span the data they have. Chromium against a real local
-// platform with the inbox watcher of `cdp start`.
+// Metrics has a 1 h window whose charts span the data they have, and CDC shows the DMS sample's
+// table once applied. Chromium against a real local platform with the inbox watcher of `cdp start`.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { dmsSampleFiles } from "@cdp/functions/local/sample-data";
 import { watchInbox } from "@cdp/functions/local/watcher";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -174,6 +175,59 @@ describe("console views an operator keeps open", () => {
     expect(await span()).toBeLessThanOrEqual(12);
     expect(await page.getByRole("alert").count()).toBe(0);
     await shot(page, "console-metrics-1h");
+    await page.close();
+  });
+
+  it("shows the DMS sample's table on CDC once applied, with its counts, lag and a file still waiting", async () => {
+    const page = await h.open("/cdc");
+    await page.getByText("No CDC tables yet").waitFor();
+    await page.getByText("<data-dir>/lake/dms/").waitFor();
+    await shot(page, "console-cdc-empty");
+
+    // The first start's DMS sample (a full load, two change batches), applied by a cdc run; then
+    // one more change file that no run has applied yet (this platform has no dms/ watcher).
+    for (const f of dmsSampleFiles()) await h.platform.lake.put(f.key, [...f.lines()].join(""));
+    const run = await h.platform.runner.wait(
+      (await h.platform.runner.submit("cdc", { path: "dms/" })).id,
+    );
+    expect(run.status).toBe("SUCCEEDED");
+    await h.platform.lake.put(
+      "dms/CRM/CUSTOMERS/20261101-0920000000.csv",
+      "Op,dms_commit_ts,CUSTOMER_ID,FIRST_NAME,LAST_NAME,EMAIL,CITY,TOTAL_SPEND,dms_change_seq\n" +
+        "U,2026-11-01 09:19:59.000000,1009,Ann,Lee,ann.lee1009@example.com,Oslo,1.00,20261101091959000000000000000000001\n",
+    );
+
+    // The open page picks it up by itself (it polls), no reload.
+    const row = page.locator('tr[data-cdc-table="crm.customers"]');
+    await row.waitFor({ timeout: 15_000 });
+    const count = async (name: string) =>
+      Number((await row.locator(`[data-count="${name}"]`).textContent())?.replace(/\D/g, ""));
+    const counts: Record<string, number> = {};
+    for (const name of ["inserted", "updated", "deleted", "skippedStale", "quarantined"])
+      counts[name] = await count(name);
+    // 20 loaded; then inserts, updates (one customer twice in a transaction), deletes, an update
+    // of a key the load never had, and a broken email quarantined.
+    expect(counts).toEqual({
+      inserted: 24,
+      updated: 6,
+      deleted: 2,
+      skippedStale: 0,
+      quarantined: 1,
+    });
+    expect(await count("filesApplied")).toBe(3);
+    expect(await count("filesPending")).toBe(1);
+    expect(await count("filesFailed")).toBe(0);
+    await row.getByText("CRM/CUSTOMERS").waitFor();
+    // The last change applied: change 7 of the batch committed at 09:07:40; the waiting file is
+    // named 09:20:00, so the table is 12 min behind.
+    expect(await row.getByTestId("cdc-last-change").textContent()).toContain(
+      "20261101090740000000000000000000007",
+    );
+    expect(await row.getByTestId("cdc-lag").textContent()).toBe("12 min");
+    await shot(page, "console-cdc");
+
+    await row.getByRole("link", { name: run.id }).click();
+    await page.waitForURL(new RegExp(`/runs/${run.id}$`));
     await page.close();
   });
 });

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { alertRoutes } from "./alerts";
 import { auditRoutes } from "./audit";
+import { cdcRoutes } from "./cdc";
 import type { ApiEnv } from "./env";
 import { onError } from "./errors";
 import { healthRoutes } from "./health";
@@ -77,6 +78,7 @@ export function createApi(platform: Platform, auth: Auth) {
     .route("/ingest", ingestRoutes)
     .route("/quality", qualityRoutes)
     .route("/schema", schemaRoutes)
+    .route("/cdc", cdcRoutes)
     .route("/alerts", alertRoutes)
     .route("/metrics", metricRoutes)
     .route("/audit", auditRoutes);

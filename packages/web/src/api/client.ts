@@ -118,6 +118,7 @@ export type QualityFailure = InferResponseType<
   200
 >["items"][number];
 export type SchemaChange = InferResponseType<typeof api.schema.$get, 200>["changes"][number];
+export type CdcTable = InferResponseType<typeof api.cdc.tables.$get, 200>["tables"][number];
 export type Alert = InferResponseType<typeof api.alerts.$get, 200>["items"][number];
 export type MetricSeries = InferResponseType<typeof api.metrics.$get, 200>;
 export type MetricPoint = MetricSeries["series"][number];

@@ -17,6 +17,7 @@ const nav: NavItem[] = [
   { to: "/runs", label: "Runs", matches: (p) => p === "/runs" || p.startsWith("/runs/") },
   { to: "/quality", label: "Quality", matches: (p) => p === "/quality" },
   { to: "/schema", label: "Schema", matches: (p) => p === "/schema" },
+  { to: "/cdc", label: "CDC", matches: (p) => p === "/cdc" },
   { to: "/metrics", label: "Metrics", matches: (p) => p === "/metrics" },
   { to: "/alerts", label: "Alerts", matches: (p) => p === "/alerts", badge: <AlertBadge /> },
   { to: "/audit", label: "Audit", matches: (p) => p === "/audit" },
@@ -56,10 +57,11 @@ export function Layout({ children }: { children: ReactNode }) {
           </span>
           CDP
         </Link>
-        {/* Scrolls sideways on a narrow screen rather than pushing the page wider than it. */}
+        {/* Scrolls sideways on a narrow screen rather than pushing the page wider than it;
+            positioned, so what is absolutely placed inside (a badge's sr-only text) scrolls too. */}
         <nav
           aria-label="Main"
-          className="flex h-full min-w-0 items-stretch gap-1 overflow-x-auto [scrollbar-width:none]"
+          className="relative flex h-full min-w-0 items-stretch gap-1 overflow-x-auto [scrollbar-width:none]"
         >
           {nav.map((item) => {
             const current = item.matches(pathname);

@@ -98,6 +98,11 @@ export const schemaKeys = {
   history: (table: string | undefined) => ["schema", "history", { table: table ?? "" }] as const,
 };
 
+export const cdcKeys = {
+  all: ["cdc"] as const,
+  tables: () => ["cdc", "tables"] as const,
+};
+
 export interface AlertFilter {
   unacknowledged: boolean;
   /** Neither acknowledged nor resolved: what still asks for a look (the badge, the default view). */
