@@ -42,6 +42,8 @@ describe("the table mappings DMS is given", () => {
         },
       ],
     });
+    // What the apply reads (model.ts): the same names and width.
+    expect(DMS_COLUMNS).toMatchObject({ commitTs: "dms_commit_ts", changeSeq: "dms_change_seq" });
     expect(SEQ_WIDTH).toBe(35);
   });
 

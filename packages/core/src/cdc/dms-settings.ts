@@ -9,7 +9,14 @@
 // (CHAP_Tasks.CustomizingTasks.TaskSettings.*), "Using an Oracle database as a source"
 // (CHAP_Source.Oracle), "Using secrets to access AWS DMS endpoints" (security_iam_secretsmanager).
 import { z } from "zod";
-import { DMS_COLUMNS, SEQ_WIDTH } from "./model";
+
+/**
+ * The columns DMS is told to write and the width of a change sequence: model.ts's DMS_COLUMNS and
+ * SEQ_WIDTH, which the apply reads (the test checks they agree). Written here too so infra, which
+ * imports this file, does not typecheck the apply's imports.
+ */
+const DMS_COLUMNS = { commitTs: "dms_commit_ts", changeSeq: "dms_change_seq" } as const;
+const SEQ_WIDTH = 35;
 
 /** The lake prefix DMS writes under (BucketFolder): `dms/<SCHEMA>/<TABLE>/<file>`, as files.ts reads. */
 export const DMS_BUCKET_FOLDER = "dms";
