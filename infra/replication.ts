@@ -12,8 +12,8 @@
 //
 // DMS Serverless (a replication config), not a replication instance and task, because:
 // - it takes an Oracle source and an S3 target (DMS User Guide, "AWS DMS Serverless components");
-// - there is no instance class to size, patch or upgrade: the full load scales up to
-//   MAX_DCU, the change stream then runs at MIN_DCU (a DCU is 2 GB of memory);
+// - there is no instance class to size, patch or upgrade: DMS scales it between MIN_DCU and
+//   MAX_DCU (a DCU is 2 GB of memory), up for the full load, down for the change stream;
 // - it is one resource the deploy can start and stop (`startReplication`).
 // Its costs and limits, and what would change our mind ("AWS DMS Serverless limitations"):
 // - it bills the DCUs provisioned while it runs, and a running CDC replication never scales to
