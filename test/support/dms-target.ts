@@ -9,7 +9,11 @@
 // ($AR_H_CHANGE_SEQ: 16 digits of time, then a 19-digit change number). A setting it does not
 // model throws, so a new one cannot pass unexamined.
 import { gzipSync } from "node:zlib";
-import type { DmsS3Settings, TableMappings } from "../../packages/core/src/cdc/dms-settings";
+import {
+  DMS_OP_HEADER,
+  type DmsS3Settings,
+  type TableMappings,
+} from "../../packages/core/src/cdc/dms-settings";
 
 export type Value = string | null;
 
@@ -132,7 +136,7 @@ export function dmsS3Target(
       ? s.includeOpForFullLoad
       : s.includeOpForFullLoad || !(s.cdcInsertsOnly || s.cdcInsertsAndUpdates);
   const header = (t: SourceTable, load: boolean) => [
-    ...(withOp(load) ? ["Op"] : []),
+    ...(withOp(load) ? [DMS_OP_HEADER] : []),
     ...(s.timestampColumnName ? [s.timestampColumnName] : []),
     ...t.columns,
     ...added(t).map((a) => a.name),
