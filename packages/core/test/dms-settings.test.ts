@@ -1,6 +1,7 @@
 // What infra/replication.ts tells AWS DMS, and proof that the files DMS writes under those settings
 // are the files the apply reads: DMS's S3 target is stood in for by test/support/dms-target.ts,
 // which writes files the way the settings say, and the local apply (cdc.ts) takes them.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type CdcEnv, makeCdcEnv } from "../../../test/support/cdc";
 import { dmsS3Target, type SourceTable, type Value } from "../../../test/support/dms-target";
@@ -137,6 +138,20 @@ describe("the S3 target, task and source settings", () => {
     expect(() => replicationConfig({ CDP_ORACLE_REPLICATION: "yes" })).toThrow(
       /CDP_ORACLE_REPLICATION/,
     );
+  });
+});
+
+describe("infra/replication.ts", () => {
+  test("hands DMS these builders' settings, with nothing after them to override one, for a full load and CDC", () => {
+    const infra = readFileSync(new URL("../../../infra/replication.ts", import.meta.url), "utf8");
+    expect(infra).toMatch(
+      /new aws\.dms\.S3Endpoint\([\s\S]*?\.\.\.dmsS3TargetSettings\(\),\s*\}\);/,
+    );
+    expect(infra).toContain("tableMappings: JSON.stringify(dmsTableMappings(config.selection))");
+    expect(infra).toContain("replicationSettings: JSON.stringify(dmsReplicationSettings())");
+    expect(infra).toContain("oracleSettings: oracleSourceSettings()");
+    expect(infra).toContain('replicationType: "full-load-and-cdc"');
+    expect(infra).toContain("const config = replicationConfig(process.env)");
   });
 });
 
