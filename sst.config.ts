@@ -19,6 +19,7 @@ export default $config({
     await import("./infra/database");
     await import("./infra/warehouse");
     const ingest = await import("./infra/ingest");
+    const replication = await import("./infra/replication"); // cdc: Oracle → dms/ (AWS DMS)
     const { api, site, userPool } = await import("./infra/console");
     // Watches everything above, the console included.
     const monitoring = await import("./infra/monitoring");
@@ -28,6 +29,7 @@ export default $config({
       api: api.url,
       operators: userPool.id,
       ...ingest.outputs,
+      ...replication.outputs, // cdc: the DMS replication and its Oracle secret
       ...monitoring.outputs,
     };
   },

@@ -58,7 +58,7 @@ export function grants<A extends Args>(
 
 export interface ServiceRoleArgs {
   /** The service principal(s) that may assume the role, e.g. "glue.amazonaws.com". */
-  service: string | string[];
+  service: $util.Input<string> | $util.Input<string>[];
   description?: string;
   /** The name of the role's one inline policy. */
   policyName: string;
@@ -68,7 +68,8 @@ export interface ServiceRoleArgs {
 export function serviceRole(name: string, args: ServiceRoleArgs) {
   return new aws.iam.Role(name, {
     description: args.description,
-    assumeRolePolicy: JSON.stringify(trustPolicy(args.service)),
+    // An Output when a principal names the region (DMS's regional principal, infra/replication.ts).
+    assumeRolePolicy: $output(args.service).apply((s) => JSON.stringify(trustPolicy(s))),
     inlinePolicies: [
       {
         name: args.policyName,

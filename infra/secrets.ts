@@ -5,3 +5,13 @@
 
 /** Where alerts are also POSTed as JSON (as CDP_ALERT_WEBHOOK_URL locally); empty: none. */
 export const alertWebhookUrl = new sst.Secret("AlertWebhookUrl", "");
+
+// The Oracle database AWS DMS replicates (flow 4; infra/replication.ts puts them together in the
+// Secrets Manager secret DMS reads). The original's five settings, ORACLE_DB_HOST … _PASSWORD;
+// placeholders until set, so a stage that does not replicate deploys without them (its
+// replication stays stopped). docs/oracle.md says how to set them and what the user needs.
+export const oracleDbHost = new sst.Secret("OracleDbHost", "oracle.invalid");
+export const oracleDbPort = new sst.Secret("OracleDbPort", "1521");
+export const oracleDbServiceName = new sst.Secret("OracleDbServiceName", "ORCL");
+export const oracleDbUser = new sst.Secret("OracleDbUser", "DMS_USER");
+export const oracleDbPassword = new sst.Secret("OracleDbPassword", "unset");

@@ -5,6 +5,10 @@
 // function's `link: [...]`), so this table cannot drift from what is deployed.
 import { alertsStatements } from "../../packages/core/src/alert/iam";
 import {
+  replicationLakeStatements,
+  replicationSecretStatements,
+} from "../../packages/core/src/cdc/dms-iam";
+import {
   glueJobArn,
   ingestInboxRuleStatements,
   ingestJobLinkStatements,
@@ -37,6 +41,7 @@ export const COPY_ROLE = `arn:aws:iam::${place.account}:role/cdp-test-WarehouseC
 export const OPS_CLUSTER = arn("rds", "cluster:cdp-test-opsdbcluster-x1");
 export const OPS_SECRET = arn("secretsmanager", "secret:cdp-test-OpsDbSecret-Ef34Gh");
 export const TOPIC = arn("sns", "cdp-test-Alerts");
+export const ORACLE_SECRET = arn("secretsmanager", "secret:OracleConnection-1a2b3c4-Xy9Zab");
 export const CONSOLE_URL_PARAMETER = "/cdp/test/console-url";
 export const MACHINE_NAME = "cdp-test-IngestMachine";
 export const MACHINE_ARN = arn("states", `stateMachine:${MACHINE_NAME}`);
@@ -166,6 +171,15 @@ export const serviceRoles: Record<string, { statements: Statement[]; infra: stri
   WarehouseCopyRole: {
     statements: warehouseCopyRoleStatements({ bucketArn: lake }),
     infra: warehouseCopyRoleStatements.name,
+  },
+  // Assumed by AWS DMS (infra/replication.ts): the S3 target's role and the Oracle secret's.
+  ReplicationLakeRole: {
+    statements: replicationLakeStatements({ bucketArn: lake }),
+    infra: replicationLakeStatements.name,
+  },
+  ReplicationSecretRole: {
+    statements: replicationSecretStatements({ secretArn: ORACLE_SECRET }),
+    infra: replicationSecretStatements.name,
   },
 };
 

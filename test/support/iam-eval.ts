@@ -124,6 +124,12 @@ export const iamMappings: Record<string, Record<string, Mapping>> = {
     RollbackTransaction: rdsData("rds-data:RollbackTransaction"),
   },
   sns: { Publish: (i) => [{ action: "sns:Publish", resource: String(i.TopicArn) }] },
+  // By ARN: the way DMS names the secret it reads (the endpoint's SecretsManagerSecretId).
+  secretsmanager: {
+    GetSecretValue: (i) => [
+      { action: "secretsmanager:GetSecretValue", resource: String(i.SecretId) },
+    ],
+  },
   ssm: {
     GetParameter: (i, d) => [
       {

@@ -1,13 +1,25 @@
 // Every AWS call the deployed flows make, checked against the IAM policy of the role that makes it.
 // The flows run here as deployed — the ops-store migration, files dropped into inbox/ taken
 // through the ingest state machine (its Lambdas' handlers, the Glue job's twin, Redshift's COPY and
-// UNLOAD), the console API operating the runs — on stand-ins of the AWS services (mocked SDK
-// clients over an in-memory bucket and PGlite) that record each call with its role. Each call is
+// UNLOAD), AWS DMS writing dms/, the console API operating the runs — on stand-ins of the AWS
+// services (mocked SDK clients over an in-memory bucket and PGlite) that record each call with its
+// role. Each call is
 // mapped to the IAM requests AWS makes for it and evaluated by iam-simulate against the policy
 // built from the same core builders infra uses (test/support/iam-deployment.ts).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import {
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { alertTopicPolicy } from "@cdp/core/alert/iam";
+import {
+  dmsS3TargetSettings,
+  dmsTableMappings,
+  parseOracleSelection,
+} from "@cdp/core/cdc/dms-settings";
 import { ingestStateMachine, IngestState as S } from "@cdp/core/ingest/asl";
 import { runIngestJob } from "@cdp/core/ingest/job-runner";
 import { retentionOf } from "@cdp/core/lake/retention";
@@ -25,6 +37,7 @@ import {
   Recorder,
 } from "../../../test/support/aws-record";
 import { fakeRdsData, fakeRedshiftData } from "../../../test/support/aws-sql-fakes";
+import { dmsS3Target } from "../../../test/support/dms-target";
 import * as stage from "../../../test/support/iam-deployment";
 import { decideForService, denials, requestsOf, wildcards } from "../../../test/support/iam-eval";
 import {
@@ -238,7 +251,42 @@ describe("every AWS call the deployed flows make is allowed to the role that mak
       crash: true,
     });
 
-    // 3. An operator works in the console.
+    // 3. AWS DMS replicates Oracle into dms/ with the roles infra gives it (these are the service's
+    // calls, not ours): the source endpoint reads the connection secret; the S3 target checks its
+    // folder (a test object written and deleted: a stand-in, the key DMS uses is not documented),
+    // lists it, and writes a full load and a change file where the settings say.
+    await rec.as("ReplicationSecretRole", async () =>
+      rec.record("secretsmanager", "GetSecretValue", { SecretId: stage.ORACLE_SECRET }),
+    );
+    await rec.as("ReplicationLakeRole", async () => {
+      const dmsS3 = new S3Client({ region: stage.place.region });
+      const Bucket = stage.BUCKET;
+      await dmsS3.send(new PutObjectCommand({ Bucket, Key: "dms/.dms-test", Body: "" }));
+      await dmsS3.send(new DeleteObjectCommand({ Bucket, Key: "dms/.dms-test" }));
+      await dmsS3.send(new ListObjectsV2Command({ Bucket, Prefix: "dms/" }));
+      const dms = dmsS3Target(dmsS3TargetSettings(), dmsTableMappings(parseOracleSelection("")), {
+        taskStart: new Date("2026-11-01T08:00:00Z"),
+      });
+      const table = {
+        schema: "CRM",
+        table: "CUSTOMERS",
+        columns: ["CUSTOMER_ID", "EMAIL"],
+        key: ["CUSTOMER_ID"],
+      };
+      for (const f of [
+        ...dms.fullLoad(table, [["1", "ann@example.com"]]),
+        ...dms.changes(table, new Date("2026-11-01T09:05:00Z"), [
+          {
+            commit: new Date("2026-11-01T09:01:00Z"),
+            changes: [{ op: "U", row: ["1", "ann@example.org"] }],
+          },
+        ]),
+      ]) {
+        await dmsS3.send(new PutObjectCommand({ Bucket, Key: f.key, Body: f.body }));
+      }
+    });
+
+    // 4. An operator works in the console.
     const api = await runAs("ConsoleApi", async () =>
       createApi(awsPlatform(), { kind: "gateway" }),
     );
@@ -386,6 +434,7 @@ describe("every AWS call the deployed flows make is allowed to the role that mak
       "infra/database.ts",
       "infra/warehouse.ts",
       "infra/alerts.ts",
+      "infra/replication.ts",
     ]
       .map(source)
       .join("\n");
