@@ -19,6 +19,7 @@ export default $config({
     await import("./infra/database");
     await import("./infra/warehouse");
     const ingest = await import("./infra/ingest");
+    const cdc = await import("./infra/cdc");
     const { api, site, userPool } = await import("./infra/console");
     // Watches everything above, the console included.
     const monitoring = await import("./infra/monitoring");
@@ -28,6 +29,7 @@ export default $config({
       api: api.url,
       operators: userPool.id,
       ...ingest.outputs,
+      ...cdc.outputs,
       ...monitoring.outputs,
     };
   },

@@ -132,7 +132,7 @@ describe.each(engineNames)("the cdc state machine executed locally on %s", (engi
   });
 
   /** Run the machine on `input` (an Object Created event), counted as running while it goes. */
-  async function execute(input: Json, name = randomUUID()): Promise<Execution> {
+  async function execute(input: Json, name: string = randomUUID()): Promise<Execution> {
     const arn = `arn:aws:states:eu-west-1:123456789012:execution:cdp-test-cdc:${name}`;
     running.add(arn);
     try {
@@ -286,7 +286,9 @@ describe.each(engineNames)("the cdc state machine executed locally on %s", (engi
       "email_format",
     ]);
     const rejects = await text("error/dms/CRM/QUALITY/LOAD00000001.rejects.csv");
-    expect(rejects.split(/\r?\n/)[1]).toMatch(/^3,email_format,invalid_format,.*,I,.*,3,Cy,not-an-email,3,/);
+    expect(rejects.split(/\r?\n/)[1]).toMatch(
+      /^3,email_format,invalid_format,.*,I,.*,3,Cy,not-an-email,3,/,
+    );
     expect((await listAlerts(env.ops.db))[0]).toMatchObject({ kind: "quarantine", runId: run!.id });
     expect(await env.lake.list("rejects/")).toEqual([]);
   });
