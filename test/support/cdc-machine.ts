@@ -3,12 +3,19 @@
 // Object Created events for keys under dms/. Shared by the machine's tests and the console-retry
 // test.
 import { randomUUID } from "node:crypto";
+import { expect } from "vitest";
+import { localNotifier } from "../../packages/core/src/alert/alert";
 import { CdcState, cdcStateMachine } from "../../packages/core/src/cdc/asl";
 import { failureStep } from "../../packages/core/src/cdc/failure-step";
 import { runCdcJob } from "../../packages/core/src/cdc/job-runner";
 import type { CdcMachineDeps } from "../../packages/core/src/cdc/machine";
 import { planStep } from "../../packages/core/src/cdc/plan-step";
 import { reportStep } from "../../packages/core/src/cdc/report-step";
+import type { ObjectStore } from "../../packages/core/src/lake/lake";
+import { localMetrics } from "../../packages/core/src/metric/metric";
+import type { OpsStore } from "../../packages/core/src/ops/db";
+import type { Warehouse } from "../../packages/core/src/warehouse/warehouse";
+import { dmsCsv } from "./cdc";
 import { asLambdaInvoke, type Json, type TaskHandler } from "./local-sfn";
 
 const region = "eu-west-1";
@@ -93,3 +100,51 @@ export function cdcHandlers(
     [S.reportFailure]: (i) => asLambdaInvoke(failureStep(deps(), payload(i))),
   };
 }
+
+/**
+ * The console-retry test's harness for the cdc machine (state-machine-retry.test.ts): each case
+ * is a table of its own with one full-load file; done means its row is in the table and the file
+ * in processed/dms/.
+ */
+export const cdcRetryHarness = {
+  params: cdcParams,
+  async make(world: { lake: ObjectStore; warehouse: Warehouse; ops: OpsStore }) {
+    const { lake, warehouse, ops } = world;
+    const deps: CdcMachineDeps = {
+      lake,
+      warehouse,
+      ops: ops.db,
+      notifier: localNotifier(ops.db),
+      metrics: localMetrics(ops.db),
+    };
+    const folder = (id: number) => `dms/CRM/RETRY_${id}/`;
+    const key = (id: number) => `${folder(id)}LOAD00000001.csv`;
+    return {
+      handlers: cdcHandlers(() => deps),
+      async start(id: number): Promise<Json> {
+        await lake.put(key(id), dmsCsv(["ID", "NAME"], [["I", null, String(id), `N${id}`]]));
+        return objectCreated(key(id));
+      },
+      /** In error/dms/ when the job or Report failed; else still waiting in its folder. */
+      async where(id: number) {
+        const parked = `error/${key(id)}`;
+        return (await lake.exists(parked)) ? parked : folder(id);
+      },
+      previewSays: (where: string) =>
+        where.startsWith("error/")
+          ? `puts ${where} back into dms/`
+          : `applies the files waiting in ${where}`,
+      async expectDone(id: number, where: string) {
+        expect(await lake.exists(`processed/${key(id)}`)).toBe(true);
+        expect(await lake.exists(key(id))).toBe(false);
+        if (where.startsWith("error/")) expect(await lake.exists(where)).toBe(false);
+        expect(await warehouse.query(`select id, name from crm.retry_${id}`)).toEqual([
+          { id, name: `N${id}` },
+        ]);
+      },
+      async expectNotDone(id: number) {
+        expect(await lake.exists(`processed/${key(id)}`)).toBe(false);
+      },
+    };
+  },
+};
