@@ -262,36 +262,23 @@ async function planFile(
       await deps.lake.delete(keys.stagingKey);
       return settled(await skipFile(deps, ctx, file, key));
     }
-    const batches = dataApiCalls(plan);
     const settings = { ...quality.defaults, ...quality.tables[table.target] };
-    const rowsStaged = summary.rowsStaged - oversized.length;
-    const malformedCount = summary.malformedCount + oversized.length;
-    const max = maxQuarantined(summary.rowsRead, settings.rejectThreshold);
     const rejected = [...malformed, ...oversized].sort((a, b) => a.recordNumber - b.recordNumber);
-    const job: CdcJob = {
-      version: 1,
-      kind: "cdc",
+    const job = cdcJobDocument({
       runId,
-      ingestId: workId,
+      workId,
       fileKey: file.key,
-      source: table.source,
-      target: table.target,
+      table,
       key,
       sha256,
       rowsRead: summary.rowsRead,
-      rowsStaged,
-      malformedCount,
+      rowsStaged: summary.rowsStaged - oversized.length,
+      malformedCount: summary.malformedCount + oversized.length,
       rejectThreshold: settings.rejectThreshold,
-      stagingKey: keys.stagingKey,
-      malformedKey: rejected.length ? keys.malformedKey : null,
-      resultsKey: keys.resultsKey,
-      rejectsPrefix: keys.rejectsPrefix,
-      mergeWhen:
-        `SELECT CASE WHEN ${rowsStaged} > 0 AND count(DISTINCT "_cdp_row") + ${malformedCount} <= ${max} ` +
-        `THEN 1 ELSE 0 END AS "merge" FROM ${plan.rejects} WHERE "severity" = 'error'`,
-      plan: { ...plan, batches: { merge: batches, unique: batches } },
-    };
+      plan,
+    });
     if (rejected.length) await deps.lake.put(keys.malformedKey, JSON.stringify(rejected));
+    else job.malformedKey = null;
     await deps.lake.put(keys.planKey, JSON.stringify(job));
     return {
       action: "apply",
@@ -311,6 +298,53 @@ async function planFile(
     if (!problem) throw err;
     return settled(await failFile(deps, ctx, table, file, problem, key));
   }
+}
+
+/**
+ * plans/<workId>.json for one file: its plan, the Data API calls of its select and apply phases,
+ * and the gate the job asks before applying (few enough rows rejected). Refused, as a file
+ * problem, past the Data API's limits.
+ */
+export function cdcJobDocument(f: {
+  runId: string;
+  workId: string;
+  fileKey: string;
+  table: DmsTable;
+  key: string;
+  sha256: string;
+  rowsRead: number;
+  rowsStaged: number;
+  malformedCount: number;
+  rejectThreshold: number;
+  plan: CdcPlan;
+}): CdcJob {
+  const { plan } = f;
+  const keys = artifactKeys(f.workId);
+  const batches = dataApiCalls(plan);
+  const max = maxQuarantined(f.rowsRead, f.rejectThreshold);
+  return {
+    version: 1,
+    kind: "cdc",
+    runId: f.runId,
+    ingestId: f.workId,
+    fileKey: f.fileKey,
+    source: f.table.source,
+    target: f.table.target,
+    key: f.key,
+    sha256: f.sha256,
+    rowsRead: f.rowsRead,
+    rowsStaged: f.rowsStaged,
+    malformedCount: f.malformedCount,
+    rejectThreshold: f.rejectThreshold,
+    stagingKey: keys.stagingKey,
+    malformedKey: keys.malformedKey,
+    resultsKey: keys.resultsKey,
+    rejectsPrefix: keys.rejectsPrefix,
+    mergeWhen:
+      `SELECT CASE WHEN ${f.rowsStaged} > 0 AND count(DISTINCT "_cdp_row") + ${f.malformedCount} <= ${max} ` +
+      `THEN 1 ELSE 0 END AS "merge" FROM ${plan.rejects} WHERE "severity" = 'error'`,
+    plan: { ...plan, batches: { merge: batches, unique: batches } },
+  };
 }
 
 /**
