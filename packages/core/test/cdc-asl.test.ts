@@ -21,6 +21,7 @@ import { listAlerts } from "../src/alert/alert";
 import { CdcError, cdcIntegrations, CdcState as S } from "../src/cdc/asl";
 import type { CdcMachineDeps } from "../src/cdc/machine";
 import { cdcRetry } from "../src/cdc/machine";
+import { buildCdcPlan } from "../src/cdc/plan";
 import { taskResources } from "../src/ingest/asl";
 import { localMetrics } from "../src/metric/metric";
 import { failureSamples } from "../src/quality/failures";
@@ -79,6 +80,53 @@ describe("the cdc state machine's definition", () => {
     expect(st[S.reportFailure]!.Next).toBe(S.failed);
     // A machine whose failures end in Fail states is never redriven by the console.
     expect(cdcRetry.redrive).toBe(false);
+  });
+
+  test("on Redshift a change file never widens the key (the table's DISTKEY and SORTKEY, which Redshift cannot drop), and a new table's integer key is bigint", () => {
+    const header = ["op", "customer_id", "dms_change_seq"].map((name) => ({
+      name,
+      original: name,
+    }));
+    const big = {
+      nonEmpty: 1,
+      integer: 0,
+      bigint: 1,
+      numeric: 1,
+      boolean: 0,
+      date: 0,
+      timestamp: 0,
+    };
+    const plan = (existing: { name: string; type: string }[] | null) =>
+      buildCdcPlan({
+        runId: "run_x",
+        file: { key: "CRM/T/20261101-1200000000.csv", sha256: "0".repeat(64), kind: "change" },
+        schema: "crm",
+        table: "t",
+        tombstones: "crm__t__tombstones",
+        key: "customer_id",
+        dialect: "redshift",
+        header,
+        stats: header.map((h) =>
+          h.name === "customer_id" ? big : { ...big, bigint: 0, numeric: 0 },
+        ),
+        existing,
+        rules: { sql: {}, columns: [] },
+        appliedAt: new Date(),
+        s3: { stagingUri: "s3://l/staging/x.csv", rejectsUri: "s3://l/rejects/x/", iamRole: "r" },
+      });
+    const existing = plan([
+      { name: "customer_id", type: "integer" },
+      { name: "_cdp_seq", type: "character varying" },
+      { name: "_cdp_commit_ts", type: "timestamp without time zone" },
+      { name: "_cdp_run", type: "character varying" },
+    ]);
+    expect(existing.columns.find((c) => c.name === "customer_id")).toMatchObject({
+      type: "integer",
+      change: null,
+    });
+    expect(existing.apply.join("\n")).not.toMatch(/DROP COLUMN|_cdp_widen/);
+    const created = plan(null);
+    expect(created.columns.find((c) => c.name === "customer_id")?.type).toBe("bigint");
   });
 
   test("is the definition infra deploys: infra/cdc.ts builds it with this builder", () => {

@@ -186,6 +186,10 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     stats: dataIdx.map((i) => input.stats[i]!),
     existing: input.existing,
     table: `${input.schema}.${input.table}`,
+    // Redshift: the key is the table's DISTKEY and SORTKEY, which it cannot drop to widen; as for
+    // CSV ingest, it keeps its type (a new table's integer key is made bigint).
+    dialect: input.dialect,
+    key: input.key,
   });
   const keyCol = columns.find((c) => c.name === input.key)!;
   const key = ident(input.key);
