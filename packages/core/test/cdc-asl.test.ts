@@ -20,8 +20,9 @@ import { type Execution, executeLocally, type Json } from "../../../test/support
 import { listAlerts } from "../src/alert/alert";
 import { CdcError, cdcIntegrations, CdcState as S } from "../src/cdc/asl";
 import type { CdcMachineDeps } from "../src/cdc/machine";
-import { cdcRetry } from "../src/cdc/machine";
+import { cdcRetry, tableOfKey } from "../src/cdc/machine";
 import { buildCdcPlan } from "../src/cdc/plan";
+import { takeTurn } from "../src/cdc/turn";
 import { taskResources } from "../src/ingest/asl";
 import { localMetrics } from "../src/metric/metric";
 import { failureSamples } from "../src/quality/failures";
@@ -402,6 +403,37 @@ describe.each(engineNames)("the cdc state machine executed locally on %s", (engi
     expect(await env.rows(`select id, name from crm.mixed`)).toEqual([{ id: 2, name: "Bob" }]);
     expect(await text("error/dms/CRM/MIXED/LOAD00000001.csv.reason.txt")).toMatch(/no Op column/);
     expect(await runOf(x)).toMatchObject({ status: "FAILED", failureClass: "needs_fix" });
+
+    // A folder no warehouse table can be named after: the file goes to error/ and the run fails.
+    await env.drop("CDP_STAGE/T", "LOAD00000001.csv", dmsCsv(["ID"], [["I", null, "1"]]));
+    const bad = await event("dms/CDP_STAGE/T/LOAD00000001.csv");
+    expect([bad.status, bad.error]).toEqual(["FAILED", CdcError.filesFailed]);
+    expect(bad.cause).toMatch(/usable warehouse name/);
+    expect(await text("error/dms/CDP_STAGE/T/LOAD00000001.csv.reason.txt")).toMatch(
+      /usable warehouse name/,
+    );
+  });
+
+  test("many executions asking for one table's turn at once: one takes it, the others are queued behind it", async () => {
+    await env.drop("CRM/CROWD", "LOAD00000001.csv", dmsCsv(["ID"], [["I", null, "1"]]));
+    const table = tableOfKey("dms/CRM/CROWD/LOAD00000001.csv")!;
+    const turns = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => {
+        const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:cdp-test-cdc:crowd-${i}`;
+        running.add(executionArn);
+        return takeTurn(deps, {
+          runId: runIdOfExecution(executionArn),
+          executionArn,
+          table,
+          bucket: "cdp-lake",
+          args: { path: table.folder },
+        });
+      }),
+    );
+    expect(turns.map((t) => t.kind).sort()).toEqual([
+      "file",
+      ...Array.from({ length: 7 }, () => "queued"),
+    ]);
   });
 
   test("a run whose execution stopped without finishing no longer holds its table: the next execution fails it as interrupted and applies the files", async () => {

@@ -95,8 +95,11 @@ export async function takeTurn(
   const lockKey = lockKeyOf(table);
   const finished: string[] = [];
   const turn = await deps.ops.transaction(async (tx): Promise<Turn> => {
-    // One decision at a time per table, however many executions ask.
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('cdc'), hashtext(${lockKey}))`);
+    // One decision at a time per table, however many executions ask. (Selected from, so the
+    // statement returns a plain column: the function itself returns void.)
+    await tx.execute(
+      sql`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('cdc'), hashtext(${lockKey}))) AS l`,
+    );
     const mine = await getRun(tx, runId);
     if (mine && mine.status !== "QUEUED" && mine.status !== "RUNNING") {
       return { kind: "done", run: mine, handOn: handOnOf(mine) };
