@@ -402,7 +402,17 @@ describe.each(engineNames)("the cdc state machine executed locally on %s", (engi
     expect(x.path.filter((s) => s === S.apply)).toHaveLength(1);
     expect(await env.rows(`select id, name from crm.mixed`)).toEqual([{ id: 2, name: "Bob" }]);
     expect(await text("error/dms/CRM/MIXED/LOAD00000001.csv.reason.txt")).toMatch(/no Op column/);
-    expect(await runOf(x)).toMatchObject({ status: "FAILED", failureClass: "needs_fix" });
+    const run = (await runOf(x))!;
+    expect(run).toMatchObject({ status: "FAILED", failureClass: "needs_fix" });
+    // Retried without a fix: the file is put back once, fails again, and stays in error/.
+    const retry = await execute(
+      cdcRetry.restart!({ input: objectCreated("dms/CRM/MIXED/LOAD00000002.csv") as never, run })
+        .input as Json,
+    );
+    expect([retry.status, retry.error]).toEqual(["FAILED", CdcError.filesFailed]);
+    expect(retry.path.filter((s) => s === S.plan)).toHaveLength(2);
+    expect(await env.lake.exists("error/dms/CRM/MIXED/LOAD00000001.csv")).toBe(true);
+    expect(await env.lake.exists("dms/CRM/MIXED/LOAD00000001.csv")).toBe(false);
 
     // A folder no warehouse table can be named after: the file goes to error/ and the run fails.
     await env.drop("CDP_STAGE/T", "LOAD00000001.csv", dmsCsv(["ID"], [["I", null, "1"]]));

@@ -14,6 +14,7 @@ import { withoutOversized } from "../ingest/oversize";
 import { checkStatementSizes } from "../ingest/redshift-plan";
 import { STAGING_CHUNK_BYTES, settleKey } from "../ingest/steps";
 import { runIdOfExecution } from "../run/aws/ids";
+import { getRun } from "../run/store";
 import { VisibleError } from "../util/error";
 import { createId } from "../util/id";
 import { normalizeName } from "../warehouse/ident";
@@ -102,8 +103,11 @@ export async function planStep(
       reason: `${key} is not a DMS file: they go in dms/<SCHEMA>/<TABLE>/<name>.csv`,
     });
   }
-  // A console retry first puts back the files its failed run moved to error/dms/….
-  if (event.retry) await restoreFailedFiles(deps, event.retry.runId);
+  // A console retry first puts back the files its failed run moved to error/dms/… — once: on
+  // later turns its run is going, and a file that fails again stays in error/.
+  if (event.retry && (await getRun(deps.ops, runId))?.status !== "RUNNING") {
+    await restoreFailedFiles(deps, event.retry.runId);
+  }
   const turn = await takeTurn(deps, {
     runId,
     executionArn,
