@@ -42,7 +42,7 @@ import {
   tableOfKey,
   tally,
 } from "./machine";
-import { DMS_COLUMNS, PIPELINE } from "./model";
+import { CdcStats, DMS_COLUMNS, PIPELINE } from "./model";
 import { buildCdcPlan, type CdcPlan } from "./plan";
 import { takeTurn } from "./turn";
 
@@ -103,9 +103,10 @@ export async function planStep(
       reason: `${key} is not a DMS file: they go in dms/<SCHEMA>/<TABLE>/<name>.csv`,
     });
   }
-  // A console retry first puts back the files its failed run moved to error/dms/… — once: on
-  // later turns its run is going, and a file that fails again stays in error/.
-  if (event.retry && (await getRun(deps.ops, runId))?.status !== "RUNNING") {
+  // A console retry first puts back the files its failed run moved to error/dms/… — once, before
+  // its run has taken the table: a file that fails again then stays in error/.
+  const mine = event.retry ? await getRun(deps.ops, runId) : null;
+  if (event.retry && !CdcStats.parse(mine?.stats ?? {}).tables.length) {
     await restoreFailedFiles(deps, event.retry.runId);
   }
   const turn = await takeTurn(deps, {
