@@ -20,6 +20,7 @@ export default $config({
     await import("./infra/warehouse");
     const ingest = await import("./infra/ingest");
     const replication = await import("./infra/replication"); // cdc: Oracle → dms/ (AWS DMS)
+    const cdc = await import("./infra/cdc"); // cdc: dms/ → the apply state machine → Redshift
     const { api, site, userPool } = await import("./infra/console");
     // Watches everything above, the console included.
     const monitoring = await import("./infra/monitoring");
@@ -30,6 +31,7 @@ export default $config({
       operators: userPool.id,
       ...ingest.outputs,
       ...replication.outputs, // cdc: the DMS replication and its Oracle secret
+      ...cdc.outputs,
       ...monitoring.outputs,
     };
   },

@@ -3,6 +3,7 @@
 // in through the pool's hosted UI (authorization code + PKCE).
 import { lakeHealthCheckStatements } from "../packages/core/src/lake/iam";
 import { alerts, metrics } from "./alerts";
+import { cdcJob, cdcMachine } from "./cdc";
 import { afterMigration, opsStore } from "./database";
 import { account, grants, linkable, region } from "./iam";
 import { ingestJob, ingestMachine } from "./ingest";
@@ -86,7 +87,17 @@ export const apiFunction = new sst.aws.Function(
     timeout: "5 minutes",
     // What the AWS platform reads (packages/functions/src/aws/platform.ts): the lake, the
     // warehouse, the ops store, the runs it lists and retries, where alerts and metrics go.
-    link: [consoleLake, warehouse, opsStore, ingestMachine, ingestJob, alerts, metrics],
+    link: [
+      consoleLake,
+      warehouse,
+      opsStore,
+      ingestMachine,
+      ingestJob,
+      cdcMachine,
+      cdcJob,
+      alerts,
+      metrics,
+    ],
   },
   afterMigration,
 );

@@ -64,7 +64,8 @@ export const failureFunction = fn(
 
 // ── The Glue job ────────────────────────────────────────────────────────────────────────────
 
-const script = new aws.s3.BucketObjectv2("IngestGlueScript", {
+/** The Glue script both flows' jobs run (it runs any stored plan of theirs: cdc/machine.ts). */
+export const glueScript = new aws.s3.BucketObjectv2("IngestGlueScript", {
   bucket: bucket.name,
   key: "assets/glue/ingest.py",
   source: new $util.asset.FileAsset("packages/functions/src/glue/ingest.py"),
@@ -99,7 +100,7 @@ export const glueJob = new aws.glue.Job("IngestJob", {
   command: {
     name: "pythonshell",
     pythonVersion: "3.9",
-    scriptLocation: $interpolate`s3://${bucket.name}/${script.key}`,
+    scriptLocation: $interpolate`s3://${bucket.name}/${glueScript.key}`,
   },
   maxCapacity: 0.0625,
   timeout: 120,

@@ -17,6 +17,7 @@ import {
   type WatchedStateMachine,
 } from "../packages/core/src/monitoring/events";
 import { alertTopic, consoleUrlParameter } from "./alerts";
+import * as cdc from "./cdc";
 import { apiFunction, siteUrl } from "./console";
 import { region } from "./iam";
 import { failureFunction, glueJob, ingestMachine, planFunction, reportFunction } from "./ingest";
@@ -38,21 +39,26 @@ const logical = (s: string) =>
 // ── What the platform runs ──────────────────────────────────────────────────────────────────
 
 /** Pipelines whose runs record CDP metrics (rows, failures, durations). */
-const pipelines = ["ingest"];
+const pipelines = ["ingest", "cdc"];
 
-/** The ingest job runs inside the ingest state machine: the console lists the execution. */
+/** Each job runs inside its pipeline's state machine: the console lists the execution. */
 const glueJobs: { pipeline: string; name: $util.Input<string>; listed: boolean }[] = [
   { pipeline: "ingest", name: glueJob.name, listed: false },
+  { pipeline: "cdc", name: cdc.glueJob.name, listed: false },
 ];
 
 const stateMachines: { pipeline: string; arn: $util.Input<string> }[] = [
   { pipeline: "ingest", arn: ingestMachine.properties.arn },
+  { pipeline: "cdc", arn: cdc.cdcMachine.properties.arn },
 ];
 
 const functions: { id: string; name: $util.Input<string> }[] = [
   { id: "IngestPlan", name: planFunction.name },
   { id: "IngestReport", name: reportFunction.name },
   { id: "IngestFailure", name: failureFunction.name },
+  { id: "CdcPlan", name: cdc.planFunction.name },
+  { id: "CdcReport", name: cdc.reportFunction.name },
+  { id: "CdcFailure", name: cdc.failureFunction.name },
   { id: "ConsoleApi", name: apiFunction.name },
 ];
 

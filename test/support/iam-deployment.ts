@@ -9,6 +9,15 @@ import {
   replicationSecretStatements,
 } from "../../packages/core/src/cdc/dms-iam";
 import {
+  cdcDmsRuleStatements,
+  cdcExecutionsStatements,
+  cdcJobLinkStatements,
+  cdcJobRoleStatements,
+  cdcLakeStatements,
+  cdcMachineLinkStatements,
+  cdcMachineRoleStatements,
+} from "../../packages/core/src/cdc/iam";
+import {
   glueJobArn,
   ingestInboxRuleStatements,
   ingestJobLinkStatements,
@@ -52,6 +61,15 @@ export const FUNCTION_ARNS = {
   IngestFailure: arn("lambda", "function:cdp-test-IngestFailureFunction-x1"),
 };
 
+export const CDC_MACHINE_NAME = "cdp-test-cdc";
+export const CDC_MACHINE_ARN = arn("states", `stateMachine:${CDC_MACHINE_NAME}`);
+export const CDC_JOB_NAME = "cdp-test-cdc";
+export const CDC_FUNCTION_ARNS = {
+  CdcPlan: arn("lambda", "function:cdp-test-CdcPlanFunction-x1"),
+  CdcReport: arn("lambda", "function:cdp-test-CdcReportFunction-x1"),
+  CdcFailure: arn("lambda", "function:cdp-test-CdcFailureFunction-x1"),
+};
+
 export const deployment = {
   ...place,
   workgroups: { [WORKGROUP]: WORKGROUP_ARN },
@@ -59,6 +77,7 @@ export const deployment = {
 
 const lake = bucketArn(BUCKET);
 const jobArn = glueJobArn(place, JOB_NAME);
+const cdcJobArn = glueJobArn(place, CDC_JOB_NAME);
 
 interface Link {
   properties: Record<string, unknown>;
@@ -120,17 +139,41 @@ export const links: Record<string, Link> = {
     statements: ingestJobLinkStatements({ glueJobArn: jobArn }),
     infra: ingestJobLinkStatements.name,
   },
+  CdcLake: {
+    properties: { name: BUCKET },
+    statements: cdcLakeStatements({ bucketArn: lake }),
+    infra: cdcLakeStatements.name,
+  },
+  CdcExecutions: {
+    properties: { name: CDC_MACHINE_NAME },
+    statements: cdcExecutionsStatements({ stateMachineArn: CDC_MACHINE_ARN }),
+    infra: cdcExecutionsStatements.name,
+  },
+  CdcMachine: {
+    properties: { arn: CDC_MACHINE_ARN, name: CDC_MACHINE_NAME, firstState: "Plan" },
+    statements: cdcMachineLinkStatements({ stateMachineArn: CDC_MACHINE_ARN }),
+    infra: cdcMachineLinkStatements.name,
+  },
+  CdcJob: {
+    properties: { name: CDC_JOB_NAME, arn: cdcJobArn },
+    statements: cdcJobLinkStatements({ glueJobArn: cdcJobArn }),
+    infra: cdcJobLinkStatements.name,
+  },
   // An sst.Secret: its value is handed to the function, no permission comes with it.
   AlertWebhookUrl: { properties: { value: "" }, statements: [], infra: null },
 };
 
 const ingestLinks = ["IngestLake", "Warehouse", "OpsStore", "AlertWebhookUrl", "Alerts"];
+const cdcLinks = ["CdcLake", "Warehouse", "OpsStore", "AlertWebhookUrl", "Alerts"];
 
 /** The Lambda functions: each one's role is what its links grant. */
 export const functions: Record<string, { file: string; links: string[] }> = {
   IngestPlan: { file: "infra/ingest.ts", links: ingestLinks },
   IngestReport: { file: "infra/ingest.ts", links: ingestLinks },
   IngestFailure: { file: "infra/ingest.ts", links: ingestLinks },
+  CdcPlan: { file: "infra/cdc.ts", links: [...cdcLinks, "CdcExecutions"] },
+  CdcReport: { file: "infra/cdc.ts", links: cdcLinks },
+  CdcFailure: { file: "infra/cdc.ts", links: cdcLinks },
   ConsoleApi: {
     file: "infra/console.ts",
     links: [
@@ -139,6 +182,8 @@ export const functions: Record<string, { file: string; links: string[] }> = {
       "OpsStore",
       "IngestMachine",
       "IngestJob",
+      "CdcMachine",
+      "CdcJob",
       "Alerts",
       "Metrics",
     ],
@@ -168,6 +213,26 @@ export const serviceRoles: Record<string, { statements: Statement[]; infra: stri
     statements: ingestInboxRuleStatements({ stateMachineArn: MACHINE_ARN }),
     infra: ingestInboxRuleStatements.name,
   },
+  CdcGlueRole: {
+    statements: cdcJobRoleStatements({
+      bucketArn: lake,
+      workgroupArn: WORKGROUP_ARN,
+      secretArn: WAREHOUSE_SECRET,
+      ...place,
+    }),
+    infra: cdcJobRoleStatements.name,
+  },
+  CdcMachineRole: {
+    statements: cdcMachineRoleStatements({
+      functionArns: Object.values(CDC_FUNCTION_ARNS),
+      glueJobArn: cdcJobArn,
+    }),
+    infra: cdcMachineRoleStatements.name,
+  },
+  CdcDmsRuleRole: {
+    statements: cdcDmsRuleStatements({ stateMachineArn: CDC_MACHINE_ARN }),
+    infra: cdcDmsRuleStatements.name,
+  },
   WarehouseCopyRole: {
     statements: warehouseCopyRoleStatements({ bucketArn: lake }),
     infra: warehouseCopyRoleStatements.name,
@@ -182,6 +247,16 @@ export const serviceRoles: Record<string, { statements: Statement[]; infra: stri
     infra: replicationSecretStatements.name,
   },
 };
+
+/** The roles only the cdc flow (flow 4) uses: cdc-iam.test.ts exercises them, iam.test.ts the rest. */
+export const cdcRoles = [
+  "CdcPlan",
+  "CdcReport",
+  "CdcFailure",
+  "CdcGlueRole",
+  "CdcMachineRole",
+  "CdcDmsRuleRole",
+];
 
 /** Every role's statements: a function's are the union of its links'. */
 export function roleStatements(): Record<string, Statement[]> {

@@ -3,7 +3,8 @@
 // the console's retry runs through the AWS operations adapter the API uses (its SFN client mocked,
 // answered by the local executor with Step Functions' StartExecution / RedriveExecution semantics:
 // test/support/local-sfn-service.ts), and the work is done again — for ingest: the file
-// re-ingested, in processed/ with its rows in the warehouse (PGlite), not a re-entered Fail state.
+// re-ingested, in processed/ with its rows in the warehouse (PGlite), not a re-entered Fail state;
+// for cdc, the table's file applied (test/support/cdc-machine.ts has its harness).
 // A machine needs a harness below (its parameters, local handlers, a piece of work and what "done"
 // means); a pipeline that gains a state machine without one fails the first test.
 import { randomUUID } from "node:crypto";
@@ -14,6 +15,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { credentials } from "../../../test/support/aws";
+import { cdcRetryHarness } from "../../../test/support/cdc-machine";
 import { makeOps, makeWarehouse } from "../../../test/support/engines";
 import { asLambdaInvoke, type Json, type TaskHandler } from "../../../test/support/local-sfn";
 import { LocalStepFunctions } from "../../../test/support/local-sfn-service";
@@ -178,7 +180,7 @@ const ingestHarness: Harness = {
   },
 };
 
-const harnesses: Record<string, Harness> = { ingest: ingestHarness };
+const harnesses: Record<string, Harness> = { ingest: ingestHarness, cdc: cdcRetryHarness };
 
 type WithMachine = Pipeline & { stateMachine: NonNullable<Pipeline["stateMachine"]> };
 const machines = (pipelines as readonly Pipeline[]).filter(

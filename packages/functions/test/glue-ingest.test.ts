@@ -2,11 +2,15 @@
 // boto3 and awsglue replaced by stand-ins that record what would reach the Data API (mocked: no
 // Redshift here). What it must do is only what the plan says: every select/merge call as the plan
 // packed it (at most 40 statements, each under 100 KB), skipping the calls a retry finds applied.
+// The cdc machine's job runs the same script on its own stored plan (cdc/machine.ts, GlueJob).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dmsTable, tombstoneTable } from "@cdp/core/cdc/files";
+import { buildCdcPlan } from "@cdp/core/cdc/plan";
+import { cdcJobDocument } from "@cdp/core/cdc/plan-step";
 import { buildPlan } from "@cdp/core/ingest/plan";
 import type { TypeCounts } from "@cdp/core/value/types";
 import {
@@ -127,6 +131,56 @@ function wideJob() {
   };
 }
 
+/** A cdc job: one DMS change file for an existing table, as the cdc Plan step stores it. */
+function cdcJob() {
+  const header = ["op", "dms_commit_ts", "customer_id", "name", "dms_change_seq"].map((name) => ({
+    name,
+    original: name,
+  }));
+  const table = dmsTable("CRM/CUSTOMERS");
+  const plan = buildCdcPlan({
+    runId: "sfn:cdp-test-cdc:x",
+    scratch: "run_01CDC",
+    file: { key: "CRM/CUSTOMERS/20261101-1200000000.csv", sha256: "ab".repeat(32), kind: "change" },
+    schema: table.schema,
+    table: table.table,
+    tombstones: tombstoneTable(table),
+    key: "customer_id",
+    dialect: "redshift",
+    header,
+    stats: header.map((h) => (h.name === "customer_id" ? ints : counts())),
+    rows: 10,
+    rowsRead: 10,
+    existing: [
+      { name: "customer_id", type: "integer" },
+      { name: "name", type: "character varying" },
+      { name: "_cdp_seq", type: "character varying" },
+      { name: "_cdp_commit_ts", type: "timestamp without time zone" },
+      { name: "_cdp_run", type: "character varying" },
+    ],
+    rules: { sql: {}, columns: [] },
+    appliedAt: new Date("2026-11-01T12:00:00Z"),
+    s3: {
+      stagingUri: "s3://lake/staging/run_01CDC.csv",
+      rejectsUri: "s3://lake/rejects/run_01CDC/",
+      iamRole: "arn:aws:iam::123456789012:role/copy",
+    },
+  });
+  return cdcJobDocument({
+    runId: "sfn:cdp-test-cdc:x",
+    workId: "run_01CDC",
+    fileKey: "dms/CRM/CUSTOMERS/20261101-1200000000.csv",
+    table,
+    key: "customer_id",
+    sha256: "ab".repeat(32),
+    rowsRead: 10,
+    rowsStaged: 10,
+    malformedCount: 0,
+    rejectThreshold: 0.1,
+    plan,
+  });
+}
+
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -192,5 +246,32 @@ describe.skipIf(!python)("the Glue script against a mocked Data API", () => {
     const batches = events.filter((e) => e.kind === "batch").map((e) => e.value as string[]);
     expect(batches.flat().some((s) => s.includes(" ADD COLUMN "))).toBe(false);
     expect(batches.at(-1)?.[0]).toBe(`LOCK "public"."customers"`);
+  });
+
+  test("runs a cdc job the same way: staging prepared, COPYed, checked; the select call, then the apply and its ledger row in one call; rejects UNLOADed; results written", () => {
+    const job = cdcJob();
+    const { status, stderr, events } = runScript(job);
+    expect(status, stderr).toBe(0);
+    const executed = events.filter((e) => e.kind === "execute").map((e) => e.value as string);
+    expect(executed.slice(0, job.plan.prepare.length)).toEqual(job.plan.prepare);
+    expect(executed).toContain(job.plan.load[0]);
+    expect(job.plan.load[0]).toMatch(
+      /^COPY "cdp_stage"\."s_run_01cdc" .* FROM 's3:\/\/lake\/staging\/run_01CDC\.csv'/,
+    );
+    const batches = events.filter((e) => e.kind === "batch").map((e) => e.value as string[]);
+    expect(batches).toEqual([
+      job.plan.select,
+      [...job.plan.apply, expect.stringMatching(/^SELECT count\(\*\) AS n /)],
+    ]);
+    expect(batches[1]!.some((sql) => sql.startsWith(`INSERT INTO "_cdp"."cdc_files"`))).toBe(true);
+    expect(batches[1]!.length).toBeLessThanOrEqual(REDSHIFT_MAX_BATCH_STATEMENTS);
+    expect(executed.some((sql) => sql.startsWith("UNLOAD ("))).toBe(true);
+    expect(executed.slice(-job.plan.cleanup.length)).toEqual(job.plan.cleanup);
+    const results = events.find((e) => e.kind === "put")?.value as {
+      key: string;
+      body: { ingestId: string; merged: boolean };
+    };
+    expect(results.key).toBe("results/run_01CDC.json");
+    expect(results.body).toMatchObject({ ingestId: "run_01CDC", merged: true });
   });
 });

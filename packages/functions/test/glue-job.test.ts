@@ -1,4 +1,4 @@
-// The ingest Glue job runs as a Python shell job (1/16 DPU, no Spark): its script may import only
+// The ingest and cdc Glue jobs run the one script as Python shell jobs (1/16 DPU, no Spark): its script may import only
 // what that runtime has, or the job fails on its first line after every deploy.
 import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
@@ -18,13 +18,22 @@ test("the ingest script imports only what a Python shell job has", () => {
   expect(imports.filter((m) => !available.has(m))).toEqual([]);
 });
 
-test("infra deploys it as a Python shell job of 1/16 DPU, with no Spark workers", () => {
-  const job = /new aws\.glue\.Job\("IngestJob", \{([\s\S]*?)\n\}\);/.exec(
-    read("infra/ingest.ts"),
-  )?.[1];
-  expect(job).toBeDefined();
-  expect(job).toMatch(/name: "pythonshell",\s+pythonVersion: "3\.9"/);
-  expect(job).toMatch(/glueVersion: "3\.0"/);
-  expect(job).toMatch(/maxCapacity: 0\.0625/);
-  expect(job).not.toMatch(/workerType|numberOfWorkers/);
-});
+test.each([
+  ["IngestJob", "infra/ingest.ts"],
+  ["CdcJob", "infra/cdc.ts"],
+])(
+  "infra deploys %s as a Python shell job of 1/16 DPU running that script, with no Spark workers",
+  (name, file) => {
+    const job = new RegExp(`new aws\\.glue\\.Job\\("${name}", \\{([\\s\\S]*?)\\n\\}\\);`).exec(
+      read(file),
+    )?.[1];
+    expect(job).toBeDefined();
+    expect(job).toMatch(/name: "pythonshell",\s+pythonVersion: "3\.9"/);
+    expect(job).toMatch(/glueVersion: "3\.0"/);
+    expect(job).toMatch(/maxCapacity: 0\.0625/);
+    expect(job).toMatch(
+      /scriptLocation: \$interpolate`s3:\/\/\$\{bucket\.name\}\/\$\{glueScript\.key\}`/,
+    );
+    expect(job).not.toMatch(/workerType|numberOfWorkers/);
+  },
+);

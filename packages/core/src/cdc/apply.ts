@@ -119,7 +119,7 @@ export function noCounts(): FileCounts {
 }
 
 /** The file's bytes, hashed as they pass (the ledger's identity), gunzipped when DMS zipped them. */
-function readHashed(body: AsyncIterable<Buffer>, hash: Hash, gzip: boolean) {
+export function readHashed(body: AsyncIterable<Buffer>, hash: Hash, gzip: boolean) {
   async function* hashed() {
     for await (const chunk of body) {
       hash.update(chunk);
@@ -131,7 +131,7 @@ function readHashed(body: AsyncIterable<Buffer>, hash: Hash, gzip: boolean) {
 }
 
 /** A file-level problem (the file, not the platform): the file cannot be applied. */
-function fileProblem(err: unknown): string | null {
+export function fileProblem(err: unknown): string | null {
   if (err instanceof VisibleError && err.kind === "input") return err.message;
   const code = (err as { code?: unknown }).code;
   if (typeof code === "string" && code.startsWith("Z_")) {
@@ -155,7 +155,7 @@ async function asFile<T>(file: DmsFile, fn: () => Promise<T>, prefix = true): Pr
 }
 
 /** The file cannot be applied: it moves to error/dms/… with the reason beside it. */
-async function failFile(
+export async function failFile(
   deps: CdcDeps,
   ctx: FileContext,
   table: DmsTable,
@@ -173,7 +173,7 @@ async function failFile(
   return { outcome: "failed", key, counts, movedTo: errorKey, reason };
 }
 
-async function skipFile(deps: CdcDeps, ctx: FileContext, file: DmsFile, key: string) {
+export async function skipFile(deps: CdcDeps, ctx: FileContext, file: DmsFile, key: string) {
   const movedTo = await moveSource(deps.lake, file.key, doneKey("processed", file.key), ctx.runId);
   return { outcome: "skipped" as const, key, counts: noCounts(), movedTo };
 }
@@ -329,7 +329,7 @@ export async function prepareFile(
   }
 }
 
-async function alreadyApplied(wh: Warehouse, plan: CdcPlan): Promise<boolean> {
+export async function alreadyApplied(wh: Warehouse, plan: CdcPlan): Promise<boolean> {
   if (!plan.alreadyApplied) return false;
   const [seen] = await wh.query<{ n: unknown }>(plan.alreadyApplied);
   return n(seen?.n) > 0;
@@ -479,7 +479,7 @@ export async function applyDmsFile(
  * The target schema and the ledger, created when missing. Two runs creating them at once race
  * inside PostgreSQL's catalog (a unique violation on `IF NOT EXISTS`): the loser finds them made.
  */
-async function ensure(wh: Warehouse, statements: string[]) {
+export async function ensure(wh: Warehouse, statements: string[]) {
   for (const sql of statements) {
     try {
       await wh.query(sql);

@@ -29,7 +29,8 @@ export interface CdcResult {
   stats: CdcStats;
 }
 
-function add(t: TableCounts, r: FileResult) {
+/** Add one file's outcome to its table's counts. */
+export function addFile(t: TableCounts, r: FileResult) {
   if (r.outcome === "applied") t.filesApplied++;
   else if (r.outcome === "skipped") t.filesSkipped++;
   else t.filesFailed++;
@@ -47,7 +48,8 @@ function add(t: TableCounts, r: FileResult) {
     if (!t.columnsWidened.includes(col)) t.columnsWidened.push(col);
 }
 
-function totals(s: CdcStats) {
+/** The run's totals, from its tables' counts. */
+export function sumTables(s: CdcStats) {
   const sum = (f: (t: TableCounts) => number) => s.tables.reduce((n, t) => n + f(t), 0);
   s.rowsRead = sum((t) => t.changes);
   s.rowsLoaded = sum((t) => t.inserted + t.updated + t.deleted);
@@ -58,7 +60,7 @@ function totals(s: CdcStats) {
 }
 
 /** A retry first puts back the files its failed run moved to error/, where they were. */
-async function restoreFailedFiles(deps: CdcDeps, failedRunId: string) {
+export async function restoreFailedFiles(deps: CdcDeps, failedRunId: string) {
   const previous = await getRun(deps.ops, failedRunId);
   const parsed = CdcStats.safeParse(previous?.stats ?? {});
   if (!parsed.success) return;
@@ -147,28 +149,28 @@ export async function applyDms(
           // The file being prepared meanwhile is left where it is, its scratch tables dropped.
           const pending = await next?.catch(() => null);
           if (pending?.outcome === "prepared") await pending.cleanup();
-          else if (pending) add(counts, pending); // skipped or failed: already moved
+          else if (pending) addFile(counts, pending); // skipped or failed: already moved
           return (
             `${f.key}: ${errorMessage(err)}. Nothing of this file was applied and it stays in dms/; ` +
             `once the cause is fixed, retry the run`
           );
         }
         if (!r) continue; // taken by another run
-        add(counts, r);
+        addFile(counts, r);
         if (r.outcome === "failed") failed(f.key, r.movedTo, r.reason ?? "");
         if (r.rejectsKey && !stats.rejectsKeys.includes(r.rejectsKey))
           stats.rejectsKeys.push(r.rejectsKey);
       }
       return null;
     });
-    totals(stats);
+    sumTables(stats);
     await step(
       `${table.target}: ${counts.filesApplied} applied, ${counts.filesSkipped} skipped, ${counts.filesFailed} failed`,
       { ...stats },
     );
     if (crash) return { status: "FAILED", error: crash, stats };
   }
-  totals(stats);
+  sumTables(stats);
   if (stats.filesFailed) {
     const first = stats.failedFiles[0];
     const more = stats.filesFailed > 1 ? ` (and ${stats.filesFailed - 1} more)` : "";

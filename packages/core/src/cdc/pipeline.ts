@@ -1,8 +1,10 @@
 // The `cdc` pipeline: Oracle changes captured by AWS DMS (full load and CDC files under the lake's
 // dms/) applied to their warehouse tables. Locally the runner runs cdc.ts in-process (job.ts);
-// deployed, a Glue job runs the same plan (plan.ts) on Redshift.
+// deployed, the cdc state machine (asl.ts) has a Glue job run the same plan (plan.ts) on Redshift.
 import { pipeline } from "../pipeline";
+import { cdcStateMachine } from "./asl";
 import { cdcJob } from "./job";
+import { cdcRetry } from "./machine";
 import { CdcArgs, CdcStats, cdcCounts, cdcSubject, PIPELINE } from "./model";
 
 export const cdc = pipeline({
@@ -21,4 +23,5 @@ export const cdc = pipeline({
       notifier: deps.notifier,
       warehouse: await deps.warehouse(),
     })),
+  stateMachine: { resource: "CdcMachine", definition: cdcStateMachine, retry: cdcRetry },
 });

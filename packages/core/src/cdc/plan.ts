@@ -113,6 +113,12 @@ export interface CdcPlan {
   cleanup: string[];
 }
 
+/**
+ * The width of a run id in the ledger and in `_cdp_run`: a deployed run's id names its state
+ * machine and execution (`sfn:<machine>:<execution>`, each name up to 80 characters).
+ */
+const RUN_ID_WIDTH = 256;
+
 /** The scratch tables of a run (ingest's, and one for the classified changes). */
 export function cdcTables(runId: string) {
   const id = runId.toLowerCase().replace(/[^a-z0-9_]/g, "_");
@@ -126,7 +132,7 @@ export function ledgerDdl(): string[] {
     `CREATE SCHEMA IF NOT EXISTS ${ident(CDC_SCHEMA)}`,
     `CREATE TABLE IF NOT EXISTS ${qualified(CDC_SCHEMA, LEDGER_TABLE)} (` +
       `"file_key" ${v(1024)} NOT NULL, "content_sha256" ${v(64)} NOT NULL, "target_table" ${v(255)} NOT NULL, ` +
-      `"run_id" ${v(64)} NOT NULL, "applied_at" timestamp NOT NULL, "changes" bigint, "inserted" bigint, ` +
+      `"run_id" ${v(RUN_ID_WIDTH)} NOT NULL, "applied_at" timestamp NOT NULL, "changes" bigint, "inserted" bigint, ` +
       `"updated" bigint, "deleted" bigint, "skipped_stale" bigint, "quarantined" bigint, ` +
       `PRIMARY KEY ("file_key", "content_sha256"))`,
   ];
@@ -180,6 +186,10 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     stats: dataIdx.map((i) => input.stats[i]!),
     existing: input.existing,
     table: `${input.schema}.${input.table}`,
+    // Redshift: the key is the table's DISTKEY and SORTKEY, which it cannot drop to widen; as for
+    // CSV ingest, it keeps its type (a new table's integer key is made bigint).
+    dialect: input.dialect,
+    key: input.key,
   });
   const keyCol = columns.find((c) => c.name === input.key)!;
   const key = ident(input.key);
@@ -257,7 +267,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     `FROM ${tables.good} AS g LEFT JOIN ${target} AS t ON t.${key} = g.${key} LEFT JOIN ${tombstones} AS d ON d.${key} = g.${key}`;
 
   const dist = (k: string) => (dialect === "redshift" ? ` DISTKEY(${k}) SORTKEY(${k})` : "");
-  const bookkeepingDdl = `${seq} ${seqType}, ${commitTs} timestamp, ${run} ${text(64)}`;
+  const bookkeepingDdl = `${seq} ${seqType}, ${commitTs} timestamp, ${run} ${text(RUN_ID_WIDTH)}`;
   const tombstoneDdl =
     `CREATE TABLE IF NOT EXISTS ${tombstones} (${key} ${sqlType(keyCol.type, dialect)} NOT NULL, ` +
     `${bookkeepingDdl}, PRIMARY KEY (${key}))${dist(key)}`;
@@ -293,7 +303,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     if (!have.has(BOOKKEEPING.commitTs))
       apply.push(`ALTER TABLE ${target} ADD COLUMN ${commitTs} timestamp`);
     if (!have.has(BOOKKEEPING.run))
-      apply.push(`ALTER TABLE ${target} ADD COLUMN ${run} ${text(64)}`);
+      apply.push(`ALTER TABLE ${target} ADD COLUMN ${run} ${text(RUN_ID_WIDTH)}`);
   }
   apply.push(lock(tombstones));
 

@@ -54,7 +54,7 @@ export interface AslDefinition {
 }
 
 /** Lambda's own transient failures (not the function's errors): retried with backoff and jitter. */
-const lambdaRetry = {
+export const lambdaRetry = {
   ErrorEquals: [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
@@ -70,7 +70,7 @@ const lambdaRetry = {
 
 const toFailure = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "ReportFailure" }];
 
-const LAMBDA_TIMEOUT = 900;
+export const LAMBDA_TIMEOUT = 900;
 /** Above the Glue job's own timeout (infra sets 120 minutes), so Glue reports the timeout. */
 const LOAD_TIMEOUT = 3 * 3600;
 

@@ -35,6 +35,8 @@ export interface AwsResources {
   OpsStore: { clusterArn: string; secretArn: string; database: string };
   IngestMachine?: { arn: string; name: string };
   IngestJob?: { name: string; arn: string };
+  CdcMachine?: { arn: string; name: string };
+  CdcJob?: { name: string; arn: string };
   Alerts?: { topicArn: string; consoleUrlParameter: string };
   Metrics?: { namespace: string };
 }
@@ -185,6 +187,8 @@ function linkedResources(): AwsResources {
     OpsStore: r.OpsStore as AwsResources["OpsStore"],
     IngestMachine: optional("IngestMachine"),
     IngestJob: optional("IngestJob"),
+    CdcMachine: optional("CdcMachine"),
+    CdcJob: optional("CdcJob"),
     Alerts: optional("Alerts"),
     Metrics: optional("Metrics"),
   };
