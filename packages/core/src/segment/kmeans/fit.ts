@@ -44,6 +44,8 @@ export interface StartResult {
   inertia: number;
   iterations: number;
   converged: boolean;
+  /** Row-to-centroid distances the assignment steps computed (Lloyd's: n × k per step). */
+  distances: number;
 }
 
 export interface FitResult {
@@ -156,12 +158,14 @@ async function iterate(
   st.centroids.set(c0);
   st.assign.fill(-1);
   await e.run(OP.full);
+  let distances = 0;
   let iterations = 1;
   let strict = false;
   let converged = false;
   let stepArgs: number[] = [];
   for (;;) {
-    const { sums, counts, changed } = reduce(e);
+    const { sums, counts, changed, dists } = reduce(e);
+    distances += dists;
     const relocated = await relocateEmpty(e, sums, counts);
     const shiftTot = moveCentroids(st, sums, counts);
     stepArgs = largestShifts(st.shift);
@@ -179,30 +183,35 @@ async function iterate(
     iterations++;
   }
   // Assignments that match the centroids returned (scikit-learn's last E-step).
-  if (!strict) await e.run(algorithm === "lloyd" ? OP.full : OP.hamerly, stepArgs);
+  if (!strict) {
+    await e.run(algorithm === "lloyd" ? OP.full : OP.hamerly, stepArgs);
+    distances += reduce(e).dists;
+  }
   await e.run(OP.inertia);
   let inertia = 0;
   for (let b = 0; b < st.nBlocks; b++) inertia += st.partial[b * st.stride]!;
   return {
     centroids: Float64Array.from(st.centroids.subarray(0, k * d)),
-    run: { inertia, iterations, converged },
+    run: { inertia, iterations, converged, distances },
   };
 }
 
-/** The blocks' sums, counts and changed rows, added up in block order. */
+/** The blocks' sums, counts, changed rows and distances, added up in block order. */
 function reduce(e: Engine) {
   const { k, d, nBlocks, stride, partial } = e.st;
   const kd = k * d;
   const sums = new Float64Array(kd);
   const counts = new Float64Array(k);
   let changed = 0;
+  let dists = 0;
   for (let b = 0; b < nBlocks; b++) {
     const o = b * stride;
     for (let s = 0; s < kd; s++) sums[s]! += partial[o + s]!;
     for (let j = 0; j < k; j++) counts[j]! += partial[o + kd + j]!;
     changed += partial[o + kd + k]!;
+    dists += partial[o + kd + k + 1]!;
   }
-  return { sums, counts, changed };
+  return { sums, counts, changed, dists };
 }
 
 /**

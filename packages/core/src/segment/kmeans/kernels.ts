@@ -126,7 +126,8 @@ export function kmAccumulate(st: KState, i: number, a: number, o: number) {
 
 /**
  * Assignment by every distance (Lloyd's step, and the first step of Hamerly's): the nearest
- * centroid (lowest index on a tie), exact bounds, the block's sums, counts and changed rows.
+ * centroid (lowest index on a tie), exact bounds; the block's sums, counts, changed rows and
+ * distances computed (after the sums and counts).
  */
 export function kmFull(st: KState, from: number, to: number, o: number) {
   const { data, d, k, centroids, assign, upper, lower, partial } = st;
@@ -152,6 +153,7 @@ export function kmFull(st: KState, from: number, to: number, o: number) {
     kmAccumulate(st, i, best, o);
   }
   partial[end] = changed;
+  partial[end + 1] = (to - from) * k;
 }
 
 /**
@@ -176,6 +178,7 @@ export function kmHamerly(
   for (let s = o; s <= end; s++) partial[s] = 0;
   const safe = 1 + 1e-9;
   let changed = 0;
+  let dists = 0;
   for (let i = from; i < to; i++) {
     let a = assign[i]!;
     let u = upper[i]! + shift[a]!;
@@ -183,7 +186,9 @@ export function kmHamerly(
     const m = Math.max(half[a]!, l);
     if (!(u * safe < m)) {
       u = Math.sqrt(kmDist2(data, i, centroids, a, d));
+      dists++;
       if (!(u * safe < m)) {
+        dists += k;
         let best = 0;
         let b1 = Number.POSITIVE_INFINITY;
         let b2 = Number.POSITIVE_INFINITY;
@@ -209,6 +214,7 @@ export function kmHamerly(
     kmAccumulate(st, i, a, o);
   }
   partial[end] = changed;
+  partial[end + 1] = dists;
 }
 
 /**
