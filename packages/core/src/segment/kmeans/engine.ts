@@ -143,7 +143,7 @@ export async function openEngine(
     upper: bytes(n * 8),
     lower: bytes(n * 8),
     centroids: bytes(k * d * 8),
-    shift: bytes(k * 8),
+    shift: bytes(2 * k * 8),
     half: bytes(k * 8),
     cand: bytes(seedTrials(k) * d * 8),
     partial: bytes(nBlocks * stride * 8),

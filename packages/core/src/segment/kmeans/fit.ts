@@ -157,18 +157,19 @@ async function iterate(
   const { k, d } = st;
   st.centroids.set(c0);
   st.assign.fill(-1);
+  // The running segment sums and counts: each step reports only the rows that moved.
+  const sums = new Float64Array(k * d);
+  const counts = new Float64Array(k);
   await e.run(OP.full);
   let distances = 0;
   let iterations = 1;
   let strict = false;
   let converged = false;
-  let stepArgs: number[] = [];
   for (;;) {
-    const { sums, counts, changed, dists } = reduce(e);
+    const { changed, dists } = reduce(e, sums, counts);
     distances += dists;
     const relocated = await relocateEmpty(e, sums, counts);
     const shiftTot = moveCentroids(st, sums, counts);
-    stepArgs = largestShifts(st.shift);
     if (iterations > 1 && changed === 0 && relocated === 0) {
       strict = true;
       converged = true;
@@ -179,13 +180,13 @@ async function iterate(
       break;
     }
     if (iterations >= maxIterations) break;
-    await e.run(algorithm === "lloyd" ? OP.full : OP.hamerly, stepArgs);
+    await e.run(algorithm === "lloyd" ? OP.full : OP.hamerly);
     iterations++;
   }
   // Assignments that match the centroids returned (scikit-learn's last E-step).
   if (!strict) {
-    await e.run(algorithm === "lloyd" ? OP.full : OP.hamerly, stepArgs);
-    distances += reduce(e).dists;
+    await e.run(algorithm === "lloyd" ? OP.full : OP.hamerly);
+    distances += reduce(e, sums, counts).dists;
   }
   await e.run(OP.inertia);
   let inertia = 0;
@@ -196,12 +197,10 @@ async function iterate(
   };
 }
 
-/** The blocks' sums, counts, changed rows and distances, added up in block order. */
-function reduce(e: Engine) {
+/** Adds the blocks' changes to the running sums and counts, in block order. */
+function reduce(e: Engine, sums: Float64Array, counts: Float64Array) {
   const { k, d, nBlocks, stride, partial } = e.st;
   const kd = k * d;
-  const sums = new Float64Array(kd);
-  const counts = new Float64Array(k);
   let changed = 0;
   let dists = 0;
   for (let b = 0; b < nBlocks; b++) {
@@ -211,16 +210,18 @@ function reduce(e: Engine) {
     changed += partial[o + kd + k]!;
     dists += partial[o + kd + k + 1]!;
   }
-  return { sums, counts, changed, dists };
+  return { changed, dists };
 }
 
 /**
  * An empty segment takes the row farthest from its centroid (then the next farthest for the
  * next empty segment; lowest row first on a tie), as scikit-learn relocates empty clusters.
- * A row is not taken from a segment it is alone in. Returns how many segments were refilled.
+ * A row is not taken from a segment it is alone in. The row is assigned to its new segment
+ * at once (the running sums must match the assignments) and its bounds reset, so that the next
+ * step measures it. Returns how many segments were refilled.
  */
 async function relocateEmpty(e: Engine, sums: Float64Array, counts: Float64Array) {
-  const { k, d, data, assign, nBlocks, stride, partial } = e.st;
+  const { k, d, data, assign, upper, lower, nBlocks, stride, partial } = e.st;
   const empty: number[] = [];
   for (let j = 0; j < k; j++) if (counts[j] === 0) empty.push(j);
   if (empty.length === 0) return 0;
@@ -260,13 +261,16 @@ async function relocateEmpty(e: Engine, sums: Float64Array, counts: Float64Array
     }
     counts[from]!--;
     counts[j] = 1;
+    assign[pick.row] = j;
+    upper[pick.row] = Number.POSITIVE_INFINITY;
+    lower[pick.row] = 0;
   }
   return empty.length;
 }
 
-/** New centroids from the sums; records each shift and half the nearest-other distance. */
+/** New centroids from the sums; records each shift, the bound drops and half the nearest-other distance. */
 function moveCentroids(st: Engine["st"], sums: Float64Array, counts: Float64Array): number {
-  const { k, d, centroids, shift, half } = st;
+  const { k, d, centroids, shift, drop, half } = st;
   let shiftTot = 0;
   for (let j = 0; j < k; j++) {
     let s = 0;
@@ -279,6 +283,19 @@ function moveCentroids(st: Engine["st"], sums: Float64Array, counts: Float64Arra
     shift[j] = Math.sqrt(s);
     shiftTot += s;
   }
+  // Hamerly's lower-bound decrement: the largest shift among the other segments.
+  let a = 0;
+  let ai = -1;
+  let b = 0;
+  for (let j = 0; j < k; j++) {
+    const v = shift[j]!;
+    if (v > a) {
+      b = a;
+      a = v;
+      ai = j;
+    } else if (v > b) b = v;
+  }
+  for (let j = 0; j < k; j++) drop[j] = j === ai ? b : a;
   for (let j = 0; j < k; j++) {
     let nearest = Number.POSITIVE_INFINITY;
     for (let j2 = 0; j2 < k; j2++) {
@@ -293,20 +310,4 @@ function moveCentroids(st: Engine["st"], sums: Float64Array, counts: Float64Arra
     half[j] = Math.sqrt(nearest) / 2;
   }
   return shiftTot;
-}
-
-/** Hamerly's lower-bound decrement: the largest shift, whose it is, and the second largest. */
-function largestShifts(shift: Float64Array): number[] {
-  let a = 0;
-  let ai = -1;
-  let b = 0;
-  for (let j = 0; j < shift.length; j++) {
-    const v = shift[j]!;
-    if (v > a) {
-      b = a;
-      a = v;
-      ai = j;
-    } else if (v > b) b = v;
-  }
-  return [a, ai, b];
 }

@@ -1,8 +1,9 @@
 // The loops over rows: seeding distances, the full (Lloyd) and the Hamerly assignment steps,
 // the farthest points for an empty cluster, and the inertia. Rows are cut into fixed blocks
-// (their size depends on n only) and each block writes its own partial sums into its slot of
-// `partial`; the main thread adds the slots up in block order. So which thread ran a block, and
-// how many threads there were, never changes a result, bit for bit.
+// (their size depends on n only) and each block writes its own partial results (sums, or the
+// changes to the segment sums) into its slot of `partial`; the main thread adds the slots up in
+// block order. So which thread ran a block, and how many threads there were, never changes a
+// result, bit for bit.
 //
 // Every function here is a self-contained function declaration: no imports, no closures, no
 // module state. worker-source.ts ships their source text to the worker threads (a worker then
@@ -28,6 +29,8 @@ export interface KState {
   centroids: Float64Array;
   /** How far each centroid moved in the last update (Euclidean). */
   shift: Float64Array;
+  /** How far a row's lower bound drops if it is in segment j: the largest shift of the others. */
+  drop: Float64Array;
   /** Half the distance from each centroid to its nearest other centroid. */
   half: Float64Array;
   /** Seeding: the candidate centres, row-major. */
@@ -46,6 +49,7 @@ export interface KBuffers {
   upper: ArrayBufferLike;
   lower: ArrayBufferLike;
   centroids: ArrayBufferLike;
+  /** shift, then drop (2k values). */
   shift: ArrayBufferLike;
   half: ArrayBufferLike;
   cand: ArrayBufferLike;
@@ -68,7 +72,8 @@ export function kmState(b: KBuffers): KState {
     upper: new Float64Array(b.upper, 0, n),
     lower: new Float64Array(b.lower, 0, n),
     centroids: new Float64Array(b.centroids),
-    shift: new Float64Array(b.shift),
+    shift: new Float64Array(b.shift, 0, b.dims[2]!),
+    drop: new Float64Array(b.shift, b.dims[2]! * 8, b.dims[2]!),
     half: new Float64Array(b.half),
     cand: new Float64Array(b.cand),
     partial: new Float64Array(b.partial),
@@ -115,19 +120,33 @@ export function kmSeed(st: KState, from: number, to: number, o: number, mode: nu
   partial[o] = s;
 }
 
-/** Adds row i to segment a's sum and count in a block's slot. */
-export function kmAccumulate(st: KState, i: number, a: number, o: number) {
+/**
+ * Row i moves from segment `from` (−1: none yet) to `to`: the block's slot gets the change to
+ * the segment sums and counts. Only rows that move cost anything, so a late iteration, where
+ * few rows move, is cheap; the main thread keeps the running sums.
+ */
+export function kmMove(st: KState, i: number, from: number, to: number, o: number) {
   const { data, d, k, partial } = st;
-  const base = o + a * d;
   const xo = i * d;
-  for (let t = 0; t < d; t++) partial[base + t]! += data[xo + t]!;
-  partial[o + k * d + a]! += 1;
+  const add = o + to * d;
+  if (from >= 0) {
+    const sub = o + from * d;
+    for (let t = 0; t < d; t++) {
+      const v = data[xo + t]!;
+      partial[sub + t]! -= v;
+      partial[add + t]! += v;
+    }
+    partial[o + k * d + from]! -= 1;
+  } else {
+    for (let t = 0; t < d; t++) partial[add + t]! += data[xo + t]!;
+  }
+  partial[o + k * d + to]! += 1;
 }
 
 /**
  * Assignment by every distance (Lloyd's step, and the first step of Hamerly's): the nearest
- * centroid (lowest index on a tie), exact bounds; the block's sums, counts, changed rows and
- * distances computed (after the sums and counts).
+ * centroid (lowest index on a tie), exact bounds; in the block's slot the changes to the sums
+ * and counts, then the rows that moved and the distances computed.
  */
 export function kmFull(st: KState, from: number, to: number, o: number) {
   const { data, d, k, centroids, assign, upper, lower, partial } = st;
@@ -146,11 +165,14 @@ export function kmFull(st: KState, from: number, to: number, o: number) {
         best = j;
       } else if (v < b2) b2 = v;
     }
-    if (assign[i] !== best) changed++;
-    assign[i] = best;
+    const a = assign[i]!;
+    if (a !== best) {
+      changed++;
+      kmMove(st, i, a, best, o);
+      assign[i] = best;
+    }
     upper[i] = Math.sqrt(b1);
     lower[i] = Math.sqrt(b2);
-    kmAccumulate(st, i, best, o);
   }
   partial[end] = changed;
   partial[end + 1] = (to - from) * k;
@@ -162,27 +184,19 @@ export function kmFull(st: KState, from: number, to: number, o: number) {
  * centroids moved; a row's distances are computed only when the bounds cannot prove its
  * centroid is still the nearest. The proof needs a 1e-9 relative margin, so that rounding in
  * the bounds never keeps a row where Lloyd's step (exact distances) would move it: the two
- * steps give the same assignments. maxA: the largest shift, maxAIdx: whose, maxB: the second.
+ * steps give the same assignments.
  */
-export function kmHamerly(
-  st: KState,
-  from: number,
-  to: number,
-  o: number,
-  maxA: number,
-  maxAIdx: number,
-  maxB: number,
-) {
-  const { data, d, k, centroids, assign, upper, lower, shift, half, partial } = st;
+export function kmHamerly(st: KState, from: number, to: number, o: number) {
+  const { data, d, k, centroids, assign, upper, lower, shift, drop, half, partial } = st;
   const end = o + k * d + k;
   for (let s = o; s <= end; s++) partial[s] = 0;
   const safe = 1 + 1e-9;
   let changed = 0;
   let dists = 0;
   for (let i = from; i < to; i++) {
-    let a = assign[i]!;
+    const a = assign[i]!;
     let u = upper[i]! + shift[a]!;
-    let l = lower[i]! - (a === maxAIdx ? maxB : maxA);
+    let l = lower[i]! - drop[a]!;
     const m = Math.max(half[a]!, l);
     if (!(u * safe < m)) {
       u = Math.sqrt(kmDist2(data, i, centroids, a, d));
@@ -204,14 +218,13 @@ export function kmHamerly(
         l = Math.sqrt(b2);
         if (best !== a) {
           changed++;
-          a = best;
-          assign[i] = a;
+          kmMove(st, i, a, best, o);
+          assign[i] = best;
         }
       }
     }
     upper[i] = u;
     lower[i] = l;
-    kmAccumulate(st, i, a, o);
   }
   partial[end] = changed;
   partial[end + 1] = dists;
@@ -265,7 +278,7 @@ export function kmBlock(st: KState, op: number, p: number[], b: number) {
       kmFull(st, from, to, o);
       break;
     case 4:
-      kmHamerly(st, from, to, o, p[0]!, p[1]!, p[2]!);
+      kmHamerly(st, from, to, o);
       break;
     case 5:
       kmFarthest(st, from, to, o, p[0]!);

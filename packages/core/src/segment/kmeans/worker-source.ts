@@ -4,7 +4,6 @@
 // bundle (where the functions may be renamed, but consistently: each body names the others as
 // they are declared).
 import {
-  kmAccumulate,
   kmBlock,
   kmDist2,
   kmDrain,
@@ -12,6 +11,7 @@ import {
   kmFull,
   kmHamerly,
   kmInertia,
+  kmMove,
   kmSeed,
   kmState,
   kmWorkerMain,
@@ -21,7 +21,7 @@ const KERNELS = [
   kmState,
   kmDist2,
   kmSeed,
-  kmAccumulate,
+  kmMove,
   kmFull,
   kmHamerly,
   kmFarthest,
