@@ -43,10 +43,14 @@ type Pending = { resolve: () => void; reject: (e: Error) => void };
 export class KMeansPool {
   private readonly pending = new Map<Worker, Pending>();
   private broken: Error | undefined;
+  /** Blocks each worker took so far: how evenly the work spread. */
+  readonly blocks: number[] = [];
 
   private constructor(private readonly workers: Worker[]) {
     for (const w of workers) {
-      w.on("message", (m: { ok: boolean; error?: string }) => {
+      w.on("message", (m: { ok: boolean; error?: string; blocks?: number }) => {
+        const at = this.workers.indexOf(w);
+        this.blocks[at] = (this.blocks[at] ?? 0) + (m.blocks ?? 0);
         const p = this.pending.get(w);
         this.pending.delete(w);
         if (m.ok) p?.resolve();

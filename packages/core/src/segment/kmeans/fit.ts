@@ -65,6 +65,14 @@ export async function fitKMeans(data: Float64Array, options: FitOptions): Promis
   checkData(data, n, d, options.features);
   const o = checkOptions(n, options);
   const features = options.features ?? Array.from({ length: d }, (_, t) => `x${t}`);
+  const scaler = options.scaler ?? null;
+  if (scaler && (scaler.mean.length !== d || scaler.std.length !== d)) {
+    throw new VisibleError(
+      "input",
+      "kmeans.bad_scaler",
+      `the scaler must have ${d} means and stds`,
+    );
+  }
   let init: Float64Array | undefined;
   if (options.init) init = checkInit(options.init, o.k, d);
   const starts = init ? 1 : o.starts;
@@ -94,7 +102,7 @@ export async function fitKMeans(data: Float64Array, options: FitOptions): Promis
     const model: KMeansModel = {
       version: MODEL_VERSION,
       features,
-      scaler: options.scaler ?? null,
+      scaler,
       k: o.k,
       centroids: Array.from({ length: o.k }, (_, j) =>
         Array.from(centroids.subarray(j * d, j * d + d)),

@@ -291,11 +291,17 @@ export function kmBlock(st: KState, op: number, p: number[], b: number) {
   }
 }
 
-/** Takes blocks until none is left (the counter is shared, so threads balance themselves). */
-export function kmDrain(st: KState, op: number, p: number[]) {
+/**
+ * Takes blocks until none is left (the counter is shared, so threads balance themselves).
+ * Returns how many this thread took.
+ */
+export function kmDrain(st: KState, op: number, p: number[]): number {
+  let taken = 0;
   for (let b = Atomics.add(st.counter, 0, 1); b < st.nBlocks; b = Atomics.add(st.counter, 0, 1)) {
     kmBlock(st, op, p, b);
+    taken++;
   }
+  return taken;
 }
 
 /** A worker's loop: `setup` with the buffers of a fit, then `run` steps until terminated. */
@@ -307,10 +313,11 @@ export function kmWorkerMain(port: {
   port.on("message", (raw) => {
     const msg = raw as { type: string; buffers?: KBuffers; op?: number; p?: number[] };
     try {
+      let blocks = 0;
       if (msg.type === "setup") st = kmState(msg.buffers!);
-      else if (st) kmDrain(st, msg.op!, msg.p!);
+      else if (st) blocks = kmDrain(st, msg.op!, msg.p!);
       else throw new Error("k-means worker: run before setup");
-      port.postMessage({ ok: true });
+      port.postMessage({ ok: true, blocks });
     } catch (e) {
       port.postMessage({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : `${e}` });
     }
