@@ -2,9 +2,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { openEngine } from "../src/segment/kmeans/engine";
 import {
+  allocate,
   chooseK,
   fitKMeans,
   type KMeansModel,
+  KMeansPool,
   predict,
   Rng,
   readModel,
@@ -235,6 +237,27 @@ describe("determinism", () => {
     expect(three.runs).toEqual(one.runs);
     const lloyd = await fitKMeans(data, { ...opts, workers: 2, algorithm: "lloyd" });
     expect(lloyd.assignments).toEqual(one.assignments);
+  });
+
+  test("a pool serves several fits on shared rows, with the same results as one thread", async () => {
+    const shared = allocate(n, d);
+    shared.set(data);
+    const pool = KMeansPool.open(2);
+    try {
+      for (const k of [3, 6]) {
+        const opts = { n, d, k, seed: 8, starts: 2 };
+        const pooled = await fitKMeans(shared, { ...opts, pool });
+        const alone = await fitKMeans(data, { ...opts, workers: 0 });
+        expect(pooled.model).toEqual(alone.model);
+        expect(pooled.assignments).toEqual(alone.assignments);
+      }
+      // Each step's 8 blocks (4,096 rows each) were taken once, by one worker or the other.
+      const taken = pool.blocks.reduce((a, b) => a + b, 0);
+      expect(taken).toBeGreaterThan(0);
+      expect(taken % Math.ceil(n / 4096)).toBe(0);
+    } finally {
+      await pool.close();
+    }
   });
 });
 
