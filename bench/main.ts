@@ -7,6 +7,7 @@ const parts: Record<string, () => Promise<void>> = {
   api: async () => (await import("./api")).run(),
   start: async () => (await import("./start")).run(),
   "csv-reader": async () => (await import("./csv-reader.bench")).run(),
+  kmeans: async () => (await import("./kmeans")).run(),
 };
 
 const wanted = process.argv.slice(2);

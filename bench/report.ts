@@ -1,6 +1,6 @@
 // Printing figures: an aligned table for people, `BENCH name value unit` lines for machines.
 export function figure(name: string, value: number, unit: string, digits = 2) {
-  console.log(`BENCH ${name} ${Number(value.toFixed(digits))} ${unit}`);
+  console.log(`BENCH ${name} ${Number(value.toFixed(digits))}${unit ? ` ${unit}` : ""}`);
 }
 
 export function printTable(rows: Record<string, string | number>[]) {
