@@ -155,7 +155,7 @@ export function sampleSelect(
  * own literals are escaped once more (UNLOAD, "select-statement"). PARALLEL OFF: one writer, files
  * `part_000`, `part_001`, … of at most 100 MB — a feature file is small (a million users × 8
  * features is about 150 MB of text), and it gives batch transform a few even inputs instead of one
- * per slice, some empty. No HEADER (SageMaker reads every line as data), no NULL AS (none left).
+ * or more per slice. No HEADER (SageMaker reads every line as data), no NULL AS (none left).
  */
 export function unloadSql(select: string, uriPrefix: string, iamRole: string): string {
   return `UNLOAD (${literal(select, "redshift")}) TO ${literal(uriPrefix, "redshift")} IAM_ROLE ${literal(iamRole, "redshift")} FORMAT AS CSV PARALLEL OFF MAXFILESIZE 100 MB`;
