@@ -112,8 +112,14 @@ export async function exportStep(
     const chosen = await chooseSegments(deps, scratch, cols, scaler, args, stats.usable);
     const trainUri = s3Uri(deps.bucket, keys.train);
     const scoreUri = s3Uri(deps.bucket, keys.score);
-    await exportRows(deps, trainSelect(scratch, cols, scaler), keys.train, "train");
-    await exportRows(deps, scoreSelect(scratch, cols, scaler), keys.score, "score");
+    await exportRows(deps, trainSelect(scratch, cols, scaler), keys.train, {
+      columns: cols.features,
+      keyed: false,
+    });
+    await exportRows(deps, scoreSelect(scratch, cols, scaler), keys.score, {
+      columns: [cols.key, ...cols.features],
+      keyed: true,
+    });
     await life.note(runId, {
       rows: stats.usable,
       k: chosen.k,
@@ -220,7 +226,8 @@ async function exportRows(
   deps: SegmentMachineDeps,
   select: string,
   prefix: string,
-  what: "train" | "score",
+  /** The SELECT's columns in order; `keyed`: the first is the key (text), not a number. */
+  row: { columns: string[]; keyed: boolean },
 ): Promise<void> {
   const wh = deps.warehouse;
   if (wh.dialect === "redshift") {
@@ -242,8 +249,9 @@ async function exportRows(
     bytes = 0;
   };
   for (const r of rows) {
-    const values = Object.values(r).map((v, i) =>
-      what === "score" && i === 0 ? String(v) : formatNumber(Number(v)),
+    // By name, in order: an object's own order puts integer-like names ("2024") first.
+    const values = row.columns.map((c, i) =>
+      row.keyed && i === 0 ? String(r[c]) : formatNumber(Number(r[c])),
     );
     const line = unloadLine(values);
     if (bytes + line.length > MAX_FILE_BYTES) await flush();

@@ -3,7 +3,7 @@
 // (local-sagemaker.ts) writes and reads exactly these, so the Load step parses one format on both
 // runtimes.
 //
-// Keys of one run (`<runId>` made safe for keys, machine.ts `runKey`):
+// Keys of one run (`<run>`: the run id made safe for a key, machine.ts `runFolder`):
 //   ml/features/<run>/train/part_000…  training input: standardised features, no id (Export: UNLOAD)
 //   ml/features/<run>/score/part_000…  transform input: user id, then the same features (Export)
 //   ml/models/<run>/<job>/output/model.tar.gz   SageMaker's model artefact (MXNet; never read here)
