@@ -21,6 +21,7 @@ export default $config({
     const ingest = await import("./infra/ingest");
     const replication = await import("./infra/replication"); // cdc: Oracle → dms/ (AWS DMS)
     const cdc = await import("./infra/cdc"); // cdc: dms/ → the apply state machine → Redshift
+    await import("./infra/ml"); // segment: daily schedule → the ML state machine (SageMaker k-means) → segments
     const { api, site, userPool } = await import("./infra/console");
     // Watches everything above, the console included.
     const monitoring = await import("./infra/monitoring");

@@ -1,7 +1,7 @@
 // The warehouse: Redshift Serverless in the stage's VPC. The admin password is generated and kept
 // (and rotated) by Redshift in Secrets Manager; the functions and the Glue job use it through the
 // Data API. The namespace's IAM role is what COPY reads the staged files and UNLOAD writes rejected
-// rows with: on the lake bucket only, on those two prefixes only.
+// rows and the segmentation's features with: on the lake bucket only, on those prefixes only.
 import {
   warehouseCopyRoleStatements,
   warehouseDataApiStatements,
@@ -12,10 +12,11 @@ import { bucket } from "./storage";
 
 const name = `${$app.name}-${$app.stage}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
 
-/** Assumed by Redshift for COPY FROM s3://…/staging/ and UNLOAD TO s3://…/rejects/. */
+/** Assumed by Redshift for COPY FROM s3://…/staging/, UNLOAD TO s3://…/rejects/ and ml/features/. */
 export const copyRole = serviceRole("WarehouseCopyRole", {
   service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"],
-  description: "Redshift COPY/UNLOAD on the data lake's staging/ and rejects/ prefixes",
+  description:
+    "Redshift COPY/UNLOAD on the data lake's staging/, rejects/ and ml/features/ prefixes",
   policyName: "lake-staging-and-rejects",
   statements: grants(warehouseCopyRoleStatements, { bucketArn: bucket.arn }),
 });

@@ -2,8 +2,9 @@
 // clients; no AWS here), recording every call (aws-record.ts):
 // - Redshift Data API → the warehouse. Redshift's own S3 commands are done as Redshift does them,
 //   with the role the statement names: COPY lists the key prefix and reads each object; UNLOAD
-//   lists its prefix and writes one file (PARALLEL OFF). Those S3 calls are recorded under the
-//   role's name, so they are checked against that role's policy. DISTKEY/SORTKEY are dropped.
+//   lists its prefix and writes one file (PARALLEL OFF), a header line first when it says HEADER.
+//   Those S3 calls are recorded under the role's name, so they are checked against that role's
+//   policy. DISTKEY/SORTKEY are dropped.
 // - RDS Data API → the ops store (Aurora PostgreSQL): drizzle's `:1` parameters, transactions,
 //   and the Data API's records and column metadata.
 
@@ -119,8 +120,10 @@ export function fakeRedshiftData(
     if (unload) {
       const [, bucket, prefix] = S3_URI.exec(sql.slice(unload[0].length - 1))!;
       const out = await db.query(unload[1]!.replace(/''/g, "'"), [], { rowMode: "array" });
+      // A header line only when the statement asks for one (UNLOAD's HEADER option).
+      const header = /\)\s+TO\s+'[^']*'.*\bHEADER\b/is.test(sql);
       const csv = [
-        csvLine(out.fields.map((f) => f.name)),
+        ...(header ? [csvLine(out.fields.map((f) => f.name))] : []),
         ...(out.rows as unknown[][]).map((r) => csvLine(r)),
       ].join("");
       await rec.as(roleOf(sql), async () => {

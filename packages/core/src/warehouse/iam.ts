@@ -26,7 +26,10 @@ export function warehouseDataApiStatements(a: {
   ];
 }
 
-/** Assumed by Redshift for COPY FROM s3://…/staging/ and UNLOAD TO s3://…/rejects/. */
+/**
+ * Assumed by Redshift for COPY FROM s3://…/staging/, UNLOAD TO s3://…/rejects/ and — the
+ * segmentation's feature export (segment/sagemaker/export-sql.ts) — UNLOAD TO s3://…/ml/features/.
+ */
 export function warehouseCopyRoleStatements(a: { bucketArn: string }): Statement[] {
   return [
     { actions: ["s3:GetObject"], resources: objectArns(a.bucketArn, "staging/") },
@@ -35,10 +38,18 @@ export function warehouseCopyRoleStatements(a: { bucketArn: string }): Statement
       resources: objectArns(a.bucketArn, "rejects/"),
     },
     {
+      actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+      resources: objectArns(a.bucketArn, "ml/features/"),
+    },
+    {
       actions: ["s3:ListBucket"],
       resources: [a.bucketArn],
       conditions: [
-        { test: "StringLike", variable: "s3:prefix", values: ["staging/*", "rejects/*"] },
+        {
+          test: "StringLike",
+          variable: "s3:prefix",
+          values: ["staging/*", "rejects/*", "ml/features/*"],
+        },
       ],
     },
     { actions: ["s3:GetBucketLocation"], resources: [a.bucketArn] },
