@@ -75,31 +75,37 @@ export function labelSegments(model: KMeansModel, stats: readonly FeatureStats[]
       .sort((x, y) => y.a - x.a || x.t - y.t)
       .map((x) => x.t),
   );
-  const label = (j: number, m: number) => {
-    const parts = order[j]!.slice(0, m).map((t) =>
-      describe(findFeature(names[t]!), names[t]!, z[j]![t]!, raw[j]![t]!),
-    );
-    return parts.length ? fit([...new Set(parts)]) : "typical customers";
+  const parts = (j: number, m: number) => [
+    ...new Set(
+      order[j]!.slice(0, m).map((t) =>
+        describe(findFeature(names[t]!), names[t]!, z[j]![t]!, raw[j]![t]!),
+      ),
+    ),
+  ];
+  // Two labels read alike when they say the same things, in any order.
+  const same = (ps: string[][]) => {
+    const keys = ps.map((p) => [...p].sort().join("\n"));
+    return keys.map((key, j) => keys.indexOf(key) !== j || keys.lastIndexOf(key) !== j);
   };
   const m = model.centroids.map(() => LABEL_PARTS);
-  let labels = m.map((mj, j) => label(j, mj));
+  let said = m.map((mj, j) => parts(j, mj));
   // Segments that read alike get one more feature each, while they have one to give.
   for (let round = 0; round < names.length; round++) {
-    const dup = labels.map((l, j) => labels.indexOf(l) !== j || labels.lastIndexOf(l) !== j);
+    const dup = same(said);
     if (!dup.some(Boolean)) break;
     let grew = false;
-    labels = labels.map((l, j) => {
-      if (!dup[j] || m[j]! >= order[j]!.length) return l;
+    said = said.map((p, j) => {
+      if (!dup[j] || m[j]! >= order[j]!.length) return p;
       m[j]!++;
       grew = true;
-      return label(j, m[j]!);
+      return parts(j, m[j]!);
     });
     if (!grew) break;
   }
-  const seen = new Map<string, number>();
-  for (const l of labels) seen.set(l, (seen.get(l) ?? 0) + 1);
+  const dup = same(said);
+  const labels = said.map((p) => (p.length ? fit(p) : "typical customers"));
   return labels.map((l, j) => {
-    if (seen.get(l) === 1) return l;
+    if (!dup[j] && labels.indexOf(l) === labels.lastIndexOf(l)) return l;
     const tag = ` #${j}`;
     const room = MAX_LABEL - tag.length;
     return `${l.length > room ? `${l.slice(0, room - 1)}…` : l}${tag}`;

@@ -144,6 +144,8 @@ export async function* parseResults(
     }
   }
   if (json) {
+    // A character split between two chunks is kept until its last byte comes.
+    const decoder = new TextDecoder();
     let carry = "";
     const take = (l: string) => {
       line++;
@@ -169,7 +171,7 @@ export async function* parseResults(
     };
     for await (const chunk of rest()) {
       const lines = (
-        carry + (typeof chunk === "string" ? chunk : Buffer.from(chunk).toString())
+        carry + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }))
       ).split("\n");
       carry = lines.pop()!;
       for (const l of lines) take(l);
@@ -178,6 +180,7 @@ export async function* parseResults(
         rows = [];
       }
     }
+    carry += decoder.decode();
     if (carry) take(carry);
   } else {
     try {

@@ -171,11 +171,11 @@ export interface SegmentRunRow {
 export async function segmentRuns(sql: SqlRunner, limit = 100): Promise<SegmentRunRow[]> {
   if (!(await hasSegments(sql))) return [];
   const rows = await sql.query<Record<string, unknown>>(
-    `SELECT ${ident("run_id")} AS ${ident("runId")}, ${ident("created_at")} AS ${ident("createdAt")}, ${ident("k")}, ${ident("users")}, ${ident("source")} FROM ${SEGMENT_RUNS} ORDER BY ${ident("created_at")} DESC, ${ident("run_id")} DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+    `SELECT ${ident("run_id")}, ${ident("created_at")}, ${ident("k")}, ${ident("users")}, ${ident("source")} FROM ${SEGMENT_RUNS} ORDER BY ${ident("created_at")} DESC, ${ident("run_id")} DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
   );
   return rows.map((r) => ({
-    runId: String(r.runId),
-    createdAt: String(r.createdAt),
+    runId: String(r.run_id),
+    createdAt: String(r.created_at),
     k: Number(r.k),
     users: Number(r.users),
     source: String(r.source),
@@ -260,7 +260,7 @@ export async function userSegment(
 ): Promise<StoredSegment | null> {
   if (!(await hasSegments(sql))) return null;
   const [r] = await sql.query<Record<string, unknown>>(
-    `SELECT ${ident("segment")}, ${ident("label")}, ${ident("distance")}, ${ident("created_at")} AS ${ident("createdAt")} FROM ${SEGMENTS} WHERE ${ident("run_id")} = $1 AND ${ident("user_id")} = $2`,
+    `SELECT ${ident("segment")}, ${ident("label")}, ${ident("distance")}, ${ident("created_at")} FROM ${SEGMENTS} WHERE ${ident("run_id")} = $1 AND ${ident("user_id")} = $2`,
     [runId, userId],
   );
   return r
