@@ -130,7 +130,11 @@ export interface ProfileInput {
 
 /** What a run leaves beside its model: features, and each segment's label, size and centroid. */
 export function buildProfile(p: ProfileInput): SegmentProfile {
-  const raw = rawCentroids(p.model);
+  // A centroid is a mean of its users: within the feature's range (but for rounding in the
+  // scaler's round trip, which would show a share of −5e-17).
+  const raw = rawCentroids(p.model).map((c) =>
+    c.map((v, t) => Math.min(p.stats[t]!.max, Math.max(p.stats[t]!.min, v))),
+  );
   const z = centroidZ(p.model, p.stats);
   const total = p.sizes.reduce((a, b) => a + b, 0);
   const byName = <T>(vs: T[]) => Object.fromEntries(p.model.features.map((f, t) => [f, vs[t]!]));
