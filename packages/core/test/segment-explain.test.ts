@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
+import { alignmentOrder, renumber } from "../src/segment/align";
 import { explainRow, labelSegments } from "../src/segment/explain";
 import { type KMeansModel, MODEL_VERSION, predict, Rng } from "../src/segment/kmeans";
 import type { FeatureStats } from "../src/segment/model";
@@ -194,5 +195,37 @@ describe("the results file (batch transform's text/csv with the id joined)", () 
     await expect(parse('{"user_id":"1"}\n')).rejects.toThrow(
       "closest_cluster undefined is not a segment",
     );
+  });
+});
+
+describe("segment numbers across runs", () => {
+  const A = [2, 0, 3, 0, 1];
+  const B = [-1, 1, -0.5, 1, 0];
+  const C = [0, -1, 0, -1, -1];
+
+  test("the same groups found in another order take the previous run's numbers; assignments and sizes follow", () => {
+    const previous = modelAt([A, B, C]);
+    const fit = {
+      model: modelAt([C, A, B]),
+      assignments: Int32Array.from([0, 1, 2, 2]),
+      sizes: [1, 1, 2],
+    };
+    const order = alignmentOrder(fit, previous);
+    expect(order).toEqual([1, 2, 0]);
+    const r = renumber(fit, order);
+    expect(r.model.centroids).toEqual([A, B, C]);
+    expect(Array.from(r.assignments)).toEqual([2, 0, 1, 1]);
+    expect(r.sizes).toEqual([1, 2, 1]);
+    // A row's prediction is the same segment under its new number.
+    expect(predict(r.model, [140, 10, 7000, 0.5, 1500]).segment).toBe(0);
+  });
+
+  test("without a comparable previous run (none, another k, other features): largest first", () => {
+    const fit = { model: modelAt([C, A, B]), assignments: new Int32Array(0), sizes: [5, 9, 7] };
+    expect(alignmentOrder(fit, null)).toEqual([1, 2, 0]);
+    expect(alignmentOrder(fit, modelAt([A, B]))).toEqual([1, 2, 0]);
+    expect(
+      alignmentOrder(fit, { ...modelAt([A, B, C]), features: ["a", "b", "c", "d", "e"] }),
+    ).toEqual([1, 2, 0]);
   });
 });

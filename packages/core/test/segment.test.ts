@@ -169,6 +169,17 @@ describe.each(engineNames)("segment runs on %s", (engine) => {
     // Spend dominates raw distances: inertia is in spend² units, far above the standardised one.
     expect(r.stats.inertia!).toBeGreaterThan(first.stats.inertia! * 100);
   });
+  test("segment numbers follow the previous run: the same groups found from another seed keep their numbers, so nobody 'moved'", async () => {
+    const a = await env.run({ k: 3, starts: 1, seed: 1 });
+    const b = await env.run({ k: 3, starts: 1, seed: 99 });
+    expect(b.stats.alignedWith).toBe(a.runId);
+    expect(b.stats.moved).toBe(0);
+    expect(b.stats.labels).toEqual(a.stats.labels);
+    // With another k there is nothing to follow: largest first.
+    const c = await env.run({ k: 4, starts: 1 });
+    expect(c.stats.alignedWith).toBeNull();
+    expect(c.stats.sizes).toEqual([...c.stats.sizes].sort((x, y) => y - x));
+  });
 });
 
 describe.each(engineNames)("drift between two runs on %s", (engine) => {

@@ -62,9 +62,15 @@ describe.each(engineNames)("segments API on %s", (engine) => {
     first = await start({ k: 4, starts: 3 });
     expect(first.status).toBe("SUCCEEDED");
     const wh = await t.platform.warehouse();
-    const [{ n }] = await wh.query<{ n: number }>("select count(*)::int as n from customers");
+    const n = (await wh.query<{ n: number }>("select count(*)::int as n from customers"))[0]!.n;
     const s = first.stats;
-    expect(s).toMatchObject({ rowsRead: n, rowsLoaded: n, k: 4, table: "customers", key: "user_id" });
+    expect(s).toMatchObject({
+      rowsRead: n,
+      rowsLoaded: n,
+      k: 4,
+      table: "customers",
+      key: "user_id",
+    });
     expect(s.featuresSkipped).toEqual([
       {
         name: "crm_spend",
@@ -129,7 +135,9 @@ describe.each(engineNames)("segments API on %s", (engine) => {
     expect(d.toLabels).toEqual(second.stats.labels);
     expect(d.moved).toBe(second.stats.moved);
     const back = await get(`/api/segments/drift?from=${second.id}&to=${first.id}`);
-    expect(back.matrix).toEqual(d.matrix[0].map((_: number, j: number) => d.matrix.map((r: number[]) => r[j])));
+    expect(back.matrix).toEqual(
+      d.matrix[0].map((_: number, j: number) => d.matrix.map((r: number[]) => r[j])),
+    );
   });
 
   test("GET /api/segments/users/:id: why a customer is in their segment, consistent with the stored one", async () => {
@@ -146,7 +154,9 @@ describe.each(engineNames)("segments API on %s", (engine) => {
       contribution: expect.any(Number),
       share: expect.any(Number),
     });
-    expect(why.features.map((f: Json) => f.name)).toEqual(first.stats.features.map((f: Json) => f.name));
+    expect(why.features.map((f: Json) => f.name)).toEqual(
+      first.stats.features.map((f: Json) => f.name),
+    );
     expect((await get("/api/segments/users/42")).runId).toBe(second.id);
     expect(await get("/api/segments/users/99999", 404)).toMatchObject({
       message: `user 99999 is not in segment run ${second.id}`,

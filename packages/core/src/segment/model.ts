@@ -113,6 +113,11 @@ export const SegmentStats = z.looseObject({
   silhouette: z.number().nullable().default(null),
   iterations: z.number().int().nullable().default(null),
   converged: z.boolean().nullable().default(null),
+  /**
+   * The run whose segment numbers this run follows (same k and features: each segment took the
+   * number of the previous centroid nearest it), or null: numbered largest first.
+   */
+  alignedWith: z.string().nullable().default(null),
   /** Users per segment, indexed by segment. */
   sizes: z.array(z.number().int()).default([]),
   labels: z.array(z.string()).default([]),

@@ -20,9 +20,13 @@
 // `{"user_id":"42","SageMakerOutput":{"closest_cluster":3.0,"distance_to_cluster":0.8172}}`;
 // the parser reads both.
 import type { Readable } from "node:stream";
+import { text } from "node:stream/consumers";
+import type { ObjectStore } from "../lake/lake";
 import { csvField } from "../util/csv";
 import { CsvReadError, csvRecords } from "../util/csv-read";
 import { VisibleError } from "../util/error";
+import { type KMeansModel, readModel } from "./kmeans";
+import { SegmentProfile } from "./model";
 
 export const modelKey = (runId: string) => `ml/models/${runId}/model.json`;
 export const profileKey = (runId: string) => `ml/models/${runId}/profile.json`;
@@ -204,4 +208,19 @@ export async function* parseResults(
     }
   }
   if (rows.length) yield rows;
+}
+
+async function readJson(lake: ObjectStore, key: string, what: string): Promise<unknown> {
+  if (!(await lake.exists(key))) {
+    throw new VisibleError("not_found", "segment.not_found", `no ${what} (${key})`);
+  }
+  return JSON.parse(await text(await lake.get(key)));
+}
+
+export async function readProfile(lake: ObjectStore, runId: string): Promise<SegmentProfile> {
+  return SegmentProfile.parse(await readJson(lake, profileKey(runId), `profile for run ${runId}`));
+}
+
+export async function readRunModel(lake: ObjectStore, runId: string): Promise<KMeansModel> {
+  return readModel(await readJson(lake, modelKey(runId), `model for run ${runId}`));
 }

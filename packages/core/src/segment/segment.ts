@@ -6,6 +6,7 @@
 import type { ObjectStore } from "../lake/lake";
 import type { Info } from "../run/run";
 import type { Warehouse } from "../warehouse/warehouse";
+import { alignmentOrder, renumber } from "./align";
 import { buildProfile, labelSegments } from "./explain";
 import { dropFeatures, type FeatureMatrix, keyPages, readFeatures } from "./feature-read";
 import { planFeatures, tableName } from "./feature-sql";
@@ -21,8 +22,15 @@ import {
   standardize,
 } from "./kmeans";
 import type { SegmentArgs, SegmentProfile, SegmentStats } from "./model";
-import { encodeResults, modelKey, profileKey, type ResultRow, resultKey } from "./results-format";
-import { drift, loadResults, previousRun } from "./store";
+import {
+  encodeResults,
+  modelKey,
+  profileKey,
+  type ResultRow,
+  readRunModel,
+  resultKey,
+} from "./results-format";
+import { drift, loadResults, previousRun, segmentRuns } from "./store";
 
 export interface SegmentDeps {
   lake: ObjectStore;
@@ -180,7 +188,16 @@ export async function runSegment(
     };
     await step("features read", base);
 
-    const f = await fitSegments(m, args);
+    // Numbered as the latest run numbered the same groups (drift then shows real moves).
+    const [latest] = await segmentRuns(wh, 1);
+    const prevModel = latest ? await readRunModel(deps.lake, latest.runId).catch(() => null) : null;
+    const fit = await fitSegments(m, args);
+    const order = alignmentOrder(fit, prevModel);
+    const aligned =
+      prevModel &&
+      order.length === prevModel.k &&
+      prevModel.features.join() === fit.model.features.join();
+    const f = renumber(fit, order);
     const labels = labelSegments(f.model, m.stats);
     const fitted = {
       k: f.model.k,
@@ -190,6 +207,7 @@ export async function runSegment(
       silhouette: f.model.silhouette ?? null,
       iterations: f.model.iterations,
       converged: f.converged,
+      alignedWith: aligned ? latest!.runId : null,
       sizes: f.sizes,
       labels,
     };

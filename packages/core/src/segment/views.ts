@@ -1,7 +1,6 @@
 // What the API serves about segmentation: the runs (from the run store, with their stats), a run's
 // profile (from the lake, beside its model), drift between two runs (SQL over _cdp.segments), and
 // why one user is in their segment (the run's model over the user's features, recomputed).
-import { text } from "node:stream/consumers";
 import type { ObjectStore } from "../lake/lake";
 import type { Operations } from "../run/operations";
 import { VisibleError } from "../util/error";
@@ -9,9 +8,11 @@ import type { Warehouse } from "../warehouse/warehouse";
 import { explainRow } from "./explain";
 import { planFeatures, userFeaturesSql } from "./feature-sql";
 import { findFeature } from "./features";
-import { type KMeansModel, readModel } from "./kmeans";
-import { type Drift, PIPELINE, SegmentProfile, SegmentStats } from "./model";
-import { modelKey, profileKey } from "./results-format";
+import { type Drift, PIPELINE, SegmentStats } from "./model";
+import { readProfile, readRunModel } from "./results-format";
+
+export { readProfile, readRunModel };
+
 import { drift, previousRun, segmentRuns, userSegment } from "./store";
 
 export interface SegmentRunSummary {
@@ -73,21 +74,6 @@ export async function resolveRun(wh: Warehouse, runId?: string): Promise<string>
     throw new VisibleError("not_found", "segment.no_runs", "no segment run yet: run `cdp segment`");
   }
   return latest.runId;
-}
-
-async function readJson(lake: ObjectStore, key: string, what: string): Promise<unknown> {
-  if (!(await lake.exists(key))) {
-    throw new VisibleError("not_found", "segment.not_found", `no ${what} (${key})`);
-  }
-  return JSON.parse(await text(await lake.get(key)));
-}
-
-export async function readProfile(lake: ObjectStore, runId: string): Promise<SegmentProfile> {
-  return SegmentProfile.parse(await readJson(lake, profileKey(runId), `profile for run ${runId}`));
-}
-
-export async function readRunModel(lake: ObjectStore, runId: string): Promise<KMeansModel> {
-  return readModel(await readJson(lake, modelKey(runId), `model for run ${runId}`));
 }
 
 export interface DriftView extends Drift {
