@@ -39,7 +39,12 @@ describe("cdp segment", () => {
     const r = await cdp(["segment", "--json", "--data-dir", data]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ runId: expect.stringMatching(/^run_/), status: "FAILED", k: null, sizes: [] });
+    expect(out).toMatchObject({
+      runId: expect.stringMatching(/^run_/),
+      status: "FAILED",
+      k: null,
+      sizes: [],
+    });
     expect(out.error).toMatch(/^no table customers in the warehouse: load the CRM export first/);
   });
 
@@ -58,11 +63,32 @@ describe("cdp segment", () => {
     writeFileSync(csv, `${lines.join("\n")}\n`);
     expect((await cdp(["ingest", csv, "--data-dir", data])).code).toBe(0);
 
-    const r = await cdp(["segment", "--k", "3", "--starts", "2", "--seed", "5", "--json", "--data-dir", data]);
+    const r = await cdp([
+      "segment",
+      "--k",
+      "3",
+      "--starts",
+      "2",
+      "--seed",
+      "5",
+      "--json",
+      "--data-dir",
+      data,
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(["runId", "status", "k", "inertia", "silhouette", "sizes", "labels", "modelKey", "resultKey"]);
+    expect(Object.keys(out)).toEqual([
+      "runId",
+      "status",
+      "k",
+      "inertia",
+      "silhouette",
+      "sizes",
+      "labels",
+      "modelKey",
+      "resultKey",
+    ]);
     expect(out).toMatchObject({
       status: "SUCCEEDED",
       k: 3,
@@ -80,7 +106,16 @@ describe("cdp segment", () => {
     expect(text.stdout).toMatch(/crm_spend not used: no table crm\.customers/);
     expect(text.stdout).toMatch(/warehouse _cdp\.segments \(latest: _cdp\.segments_latest\)/);
 
-    const why = await cdp(["segment", "explain", "3", "--run", out.runId, "--json", "--data-dir", data]);
+    const why = await cdp([
+      "segment",
+      "explain",
+      "3",
+      "--run",
+      out.runId,
+      "--json",
+      "--data-dir",
+      data,
+    ]);
     expect(why.code).toBe(0);
     const w = JSON.parse(why.stdout);
     expect(w).toMatchObject({ runId: out.runId, userId: "3", consistent: true });
@@ -103,7 +138,8 @@ describe("cdp segment", () => {
     try {
       for (let i = 0; ; i++) {
         const page = await get(`${server.url}/api/runs?pipeline=ingest`, server.token);
-        if (page.items.length >= 2 && page.items.every((r: Json) => r.status === "SUCCEEDED")) break;
+        if (page.items.length >= 2 && page.items.every((r: Json) => r.status === "SUCCEEDED"))
+          break;
         if (i > 480) throw new Error(`the sample was not ingested: ${JSON.stringify(page.items)}`);
         await new Promise((r) => setTimeout(r, 250));
       }
