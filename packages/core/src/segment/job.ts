@@ -6,8 +6,10 @@ import { runSegment } from "./segment";
 
 export function segmentJob(deps: PipelineDeps): Job {
   return {
-    // One run at a time: a fit takes every core, and runs replace the latest segments in turn.
-    workKey: () => "segment",
+    // The same request twice (a double click, the schedule while one runs) is one run; another
+    // request is a run of its own.
+    workKey: (args) =>
+      `segment:${JSON.stringify(Object.entries(args).sort(([a], [b]) => (a < b ? -1 : 1)))}`,
     async run({ run, step }) {
       const args = SegmentArgs.parse(run.args);
       const r = await runSegment(

@@ -125,7 +125,13 @@ export async function loadResults(
     );
   }
   const dialect = wh.dialect;
-  for (const s of [...segmentsDdl(dialect), ...stageDdl(o.runId, dialect)]) await wh.query(s);
+  // Created once (DDL at every run would make two concurrent runs trip over each other).
+  const [made] = await wh.query(
+    "SELECT 1 FROM information_schema.views WHERE table_schema = $1 AND table_name = $2",
+    [SEGMENT_SCHEMA, "segments_latest"],
+  );
+  if (!made) for (const s of segmentsDdl(dialect)) await wh.query(s);
+  for (const s of stageDdl(o.runId, dialect)) await wh.query(s);
   try {
     for (const key of keys) {
       const body = await lake.get(key);
