@@ -13,6 +13,7 @@ import { SegmentProfile } from "../src/segment/model";
 import { parseResults, resultKey } from "../src/segment/results-format";
 import { drift, loadResults, previousRun } from "../src/segment/store";
 import { explainUser } from "../src/segment/views";
+import { runReadOnly } from "../src/warehouse/read-only-sql";
 
 describe.each(engineNames)("segment runs on %s", (engine) => {
   let env: SegmentEnv;
@@ -83,6 +84,14 @@ describe.each(engineNames)("segment runs on %s", (engine) => {
       expect(p.distance).toBeCloseTo(Number(segOf(Number(p.userId)).distance), 9);
     const raw = await text(await env.lake.get(resultKey(first.runId)));
     expect(raw.split("\n")[0]).toMatch(/^1,[0-2]\.0,\d+(\.\d+)?(e-\d+)?$/);
+  });
+
+  test("the SQL endpoint reads the segments (its reader made after them): the latest run is what it sees", async () => {
+    const r = await runReadOnly(
+      env.warehouse,
+      "select run_id, count(*)::int as n from _cdp.segments_latest group by run_id",
+    );
+    expect(r.rows).toEqual([{ run_id: first.runId, n: 60 }]);
   });
 
   test("the profile beside the model: each segment's centroid in the features' units, its size and label", async () => {

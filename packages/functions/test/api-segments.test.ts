@@ -46,7 +46,14 @@ describe.each(engineNames)("segments API on %s", (engine) => {
     return body.run;
   };
 
+  const sql = async (query: string) => {
+    const res = await t.request("/api/sql", { method: "POST", body: JSON.stringify({ query }) });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+
   test("before any run: no profile, no drift, nothing to explain — 404s that say to run cdp segment; the list is empty", async () => {
+    // The SQL endpoint's reader exists before the segments tables do (they are shared when made).
+    expect((await sql("select 1 as one")).body.rows).toEqual([{ one: 1 }]);
     expect(await get("/api/segments/runs")).toEqual({ items: [] });
     expect(await get("/api/segments/profile", 404)).toMatchObject({
       message: "no segment run yet: run `cdp segment`",
@@ -83,6 +90,12 @@ describe.each(engineNames)("segments API on %s", (engine) => {
       "select count(distinct user_id)::int as users, count(*)::int as rows from _cdp.segments_latest",
     );
     expect(rows).toEqual([{ users: n, rows: n }]);
+    // The SQL endpoint reads the segments (not the rest of _cdp).
+    const latest = await sql(
+      "select count(*)::int as n, min(run_id) as run from _cdp.segments_latest",
+    );
+    expect(latest.body.rows).toEqual([{ n, run: first.id }]);
+    expect((await sql("select count(*) from _cdp.cdc_files")).status).toBe(400);
   });
 
   test("GET /api/segments/runs: runs newest first with k, sizes and labels by segment, inertia, silhouette and the lake keys", async () => {

@@ -9,6 +9,7 @@ import { csvField } from "../util/csv";
 import { VisibleError } from "../util/error";
 import { sqlType } from "../value/types";
 import { ident, literal, qualified } from "../warehouse/ident";
+import { shareSegmentsWithReader } from "../warehouse/read-only-sql";
 import type { Dialect, SqlRunner, Warehouse } from "../warehouse/warehouse";
 import type { Drift } from "./model";
 import { parseResults, RESULTS_SUFFIX, resultsPrefix } from "./results-format";
@@ -130,7 +131,10 @@ export async function loadResults(
     "SELECT 1 FROM information_schema.views WHERE table_schema = $1 AND table_name = $2",
     [SEGMENT_SCHEMA, "segments_latest"],
   );
-  if (!made) for (const s of segmentsDdl(dialect)) await wh.query(s);
+  if (!made) {
+    for (const s of segmentsDdl(dialect)) await wh.query(s);
+    await shareSegmentsWithReader(wh);
+  }
   for (const s of stageDdl(o.runId, dialect)) await wh.query(s);
   try {
     for (const key of keys) {
