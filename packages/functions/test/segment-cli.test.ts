@@ -46,7 +46,7 @@ describe("cdp segment", () => {
       sizes: [],
     });
     expect(out.error).toMatch(/^no table customers in the warehouse: load the CRM export first/);
-  });
+  }, 180_000);
 
   test("segments the customers of a loaded CSV, printing {runId, status, k, inertia, silhouette, sizes, modelKey, resultKey}; explain says why a user is where they are", async () => {
     const data = tmp();
@@ -127,7 +127,7 @@ describe("cdp segment", () => {
     const missing = await cdp(["segment", "explain", "999", "--data-dir", data]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/user 999 is not in segment run run_/);
-  });
+  }, 180_000);
 
   test("under cdp start: the first start's sample segments at once through the running server, and the scheduler runs segment daily", async () => {
     expect(defaultSchedules).toContainEqual(
