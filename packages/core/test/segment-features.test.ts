@@ -12,6 +12,7 @@ import { dropFeatures, readFeatures } from "../src/segment/feature-read";
 import { fillSql, planFeatures, scratchSql, scratchTable } from "../src/segment/feature-sql";
 import { featureNames } from "../src/segment/features";
 import { SegmentArgs } from "../src/segment/model";
+import { loadSql, segmentsDdl, transitionsSql } from "../src/segment/store";
 import { VisibleError } from "../src/util/error";
 
 async function failure(p: Promise<unknown>): Promise<string> {
@@ -250,5 +251,25 @@ describe("feature SQL for Redshift", () => {
     expect(
       scratchSql(await planFeatures(env.warehouse, { asOf: AS_OF, dialect: "postgres" }), "t")[2],
     ).toMatch(/^CREATE UNLOGGED TABLE t AS/);
+  });
+
+  test("the segments tables: labels of 80 characters in bytes, rows of a user on one slice; labels written as Redshift reads literals; drift by a FULL OUTER JOIN", () => {
+    const ddl = segmentsDdl("redshift").join(";\n");
+    expect(ddl).toMatch(/"label" VARCHAR\(320\) NOT NULL/);
+    expect(ddl).toMatch(/DISTKEY\("user_id"\) COMPOUND SORTKEY\("run_id", "user_id"\)/);
+    expect(ddl).not.toMatch(/CREATE INDEX/);
+    expect(segmentsDdl("postgres").join(";")).toMatch(/"label" VARCHAR\(80\)/);
+    const load = loadSql({
+      runId: "run_X",
+      createdAt: AS_OF,
+      k: 2,
+      labels: ["it's \\ odd", "b"],
+      source: "customers",
+      dialect: "redshift",
+    });
+    expect(load[2]).toContain("WHEN 0 THEN 'it''s \\\\ odd' WHEN 1 THEN 'b'");
+    expect(load[2]).toContain("CAST('2026-12-01 00:00:00.000' AS TIMESTAMP)");
+    expect(load.join(";")).not.toMatch(/ON CONFLICT|::/);
+    expect(transitionsSql()).toMatch(/FULL OUTER JOIN/);
   });
 });
