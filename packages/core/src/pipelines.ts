@@ -7,10 +7,11 @@ import { ingest } from "./ingest/pipeline";
 import type { RunFacts } from "./pipeline";
 import type { StateMachineConfig } from "./run/aws/sfn";
 import type { Info } from "./run/run";
+import { segment } from "./segment/pipeline";
 import { selftest } from "./selftest/pipeline";
 import { VisibleError } from "./util/error";
 
-export const pipelines = [selftest, ingest, cdc, housekeeping] as const;
+export const pipelines = [selftest, ingest, cdc, housekeeping, segment] as const;
 
 export type AnyPipeline = (typeof pipelines)[number];
 export type PipelineName = AnyPipeline["name"];

@@ -233,6 +233,39 @@ async function grantReader(wh: SqlRunner, schema: string) {
 }
 
 /**
+ * Platform tables the endpoint may read all the same: the segments (segment/store.ts), which
+ * downstream reads like data. The rest of `_cdp` (tombstones, the file ledger) stays hidden.
+ */
+const SHARED_PLATFORM_TABLES = {
+  schema: "_cdp",
+  tables: ["segments", "segments_latest", "segment_runs"],
+};
+
+async function grantSharedTables(wh: SqlRunner) {
+  const { schema, tables } = SHARED_PLATFORM_TABLES;
+  const found = await wh.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_name IN (${tables.map((_, i) => `$${i + 2}`).join(", ")})`,
+    [schema, ...tables],
+  );
+  if (!found.length) return;
+  await wh.query(`GRANT USAGE ON SCHEMA "${schema}" TO ${READER_ROLE}`);
+  await wh.query(
+    `GRANT SELECT ON ${found.map((t) => `"${schema}"."${t.name}"`).join(", ")} TO ${READER_ROLE}`,
+  );
+}
+
+/** The segments tables, once made, become readable through the SQL endpoint (PostgreSQL only). */
+export async function shareSegmentsWithReader(wh: Warehouse): Promise<void> {
+  if (wh.dialect !== "postgres") return;
+  const [role] = await wh.query<{ n: unknown }>(
+    "SELECT count(*) AS n FROM pg_roles WHERE rolname = $1",
+    [READER_ROLE],
+  );
+  if (!Number(role?.n)) return;
+  await grantSharedTables(wh).catch(() => {});
+}
+
+/**
  * A new data schema (CDC made `crm` for `crm.customers`) becomes readable through the SQL endpoint
  * when its reader role exists already; otherwise the role is granted it when made. PostgreSQL
  * only; a connection that may not grant leaves the endpoint as it was.
@@ -262,6 +295,7 @@ function readerRole(wh: Warehouse): Promise<string | null> {
         );
         await wh.query(`GRANT ${READER_ROLE} TO CURRENT_USER`).catch(() => {});
         for (const schema of await dataSchemas(wh)) await grantReader(wh, schema);
+        await grantSharedTables(wh);
         return READER_ROLE;
       } catch {
         const [me] = await wh.query<{ unsafe: boolean }>(

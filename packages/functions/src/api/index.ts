@@ -15,6 +15,7 @@ import { metricRoutes } from "./metrics";
 import { pipelineRoutes } from "./pipelines";
 import { qualityRoutes, schemaRoutes } from "./quality";
 import { runRoutes } from "./runs";
+import { segmentRoutes } from "./segments";
 import { sqlRoutes } from "./sql";
 
 export type Auth =
@@ -81,7 +82,8 @@ export function createApi(platform: Platform, auth: Auth) {
     .route("/cdc", cdcRoutes)
     .route("/alerts", alertRoutes)
     .route("/metrics", metricRoutes)
-    .route("/audit", auditRoutes);
+    .route("/audit", auditRoutes)
+    .route("/segments", segmentRoutes);
   app.onError(onError);
   app.notFound((c) =>
     c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),

@@ -6,9 +6,20 @@ import { cdc } from "./cdc";
 import { CliError, type Command, retry, runs, selftest, sql } from "./commands";
 import { ingest } from "./ingest";
 import { sct } from "./sct";
+import { segment } from "./segment";
 import { start } from "./start";
 
-const commands: Record<string, Command> = { start, ingest, cdc, selftest, runs, retry, sql, sct };
+const commands: Record<string, Command> = {
+  start,
+  ingest,
+  cdc,
+  segment,
+  selftest,
+  runs,
+  retry,
+  sql,
+  sct,
+};
 
 const usage = `Usage: cdp <command> [options]
 
@@ -16,6 +27,7 @@ Commands:
   start      run the local platform (API, console, inbox watcher, scheduler)
   ingest     load a CSV file into the warehouse
   cdc        apply AWS DMS full-load and change files to their warehouse tables
+  segment    segment users by k-means; \`cdp segment explain USER_ID\` says why
   selftest   run the built-in selftest job
   runs       list pipeline runs
   retry      retry a failed run
