@@ -13,9 +13,12 @@ import { RunsPage } from "./pages/runs/RunsPage";
 import { SchemaPage } from "./pages/schema/SchemaPage";
 import { SignInPage } from "./pages/sign-in/SignInPage";
 
-// Charts (uPlot) load with the Metrics page only, not with the runs list.
+// Charts (uPlot) load with the Metrics and Segments pages only, not with the runs list.
 const MetricsPage = lazy(() =>
   import("./pages/metrics/MetricsPage").then((m) => ({ default: m.MetricsPage })),
+);
+const SegmentsPage = lazy(() =>
+  import("./pages/segments/SegmentsPage").then((m) => ({ default: m.SegmentsPage })),
 );
 
 // Each page: a pattern and what it renders; each has a line in the Layout's nav too.
@@ -26,6 +29,16 @@ const routes: Route[] = [
   { path: "/quality", render: () => <QualityPage /> },
   { path: "/schema", render: () => <SchemaPage /> },
   { path: "/cdc", render: () => <CdcPage /> },
+  {
+    path: "/segments",
+    render: () => (
+      <PageBoundary>
+        <Suspense fallback={<PageLoading label="Loading segments" />}>
+          <SegmentsPage />
+        </Suspense>
+      </PageBoundary>
+    ),
+  },
   { path: "/alerts", render: () => <AlertsPage /> },
   { path: "/audit", render: () => <AuditPage /> },
   {

@@ -143,3 +143,11 @@ export const metricKeys = {
       { names: [...f.names].sort().join(","), hours: f.hours, bucket: f.bucketMinutes },
     ] as const,
 };
+
+export const segmentKeys = {
+  all: ["segments"] as const,
+  runs: () => ["segments", "runs"] as const,
+  profile: (run: string) => ["segments", "profile", { run }] as const,
+  drift: (from: string, to: string) => ["segments", "drift", { from, to }] as const,
+  user: (id: string, run: string) => ["segments", "user", { id, run }] as const,
+};
