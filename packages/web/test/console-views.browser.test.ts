@@ -1,9 +1,10 @@
 // The console as an operator left it open: the Runs list picks up runs started elsewhere (a file
 // dropped into the inbox) without a reload, the Runs page works on a 400 px wide screen, and
-// Metrics has a 1 h window whose charts span the data they have, and CDC shows the DMS sample's
-// table once applied. Chromium against a real local platform with the inbox watcher of `cdp start`.
+// Metrics has a 1 h window whose charts span the data they have, CDC shows the DMS sample's
+// table once applied, and Segments starts a segment run and explains a user. Chromium against a real local platform with the inbox watcher of `cdp start`.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { listSegmentRuns } from "@cdp/core/segment/views";
 import { dmsSampleFiles } from "@cdp/functions/local/sample-data";
 import { watchInbox } from "@cdp/functions/local/watcher";
 import type { Locator, Page } from "playwright-core";
@@ -228,6 +229,55 @@ describe("console views an operator keeps open", () => {
 
     await row.getByRole("link", { name: run.id }).click();
     await page.waitForURL(new RegExp(`/runs/${run.id}$`));
+    await page.close();
+  });
+
+  it("gets segments from Run segmentation now: k labelled segments, drift after a second run, why a user is in theirs", async () => {
+    // The customers dropped into the inbox above are the users.
+    const page = await h.open("/segments");
+    await page.getByText("No segments yet").waitFor();
+    await page.getByText("cdp segment", { exact: true }).waitFor();
+    await shot(page, "console-segments-empty");
+    await page.getByRole("button", { name: "Run segmentation now" }).click();
+
+    // The open page follows the run it started and shows its segments when it has finished.
+    const rows = page.locator("tr[data-segment]");
+    await rows.first().waitFor({ timeout: 30_000 });
+    const [first] = await listSegmentRuns(h.platform.operations);
+    expect(first?.k).toBeGreaterThanOrEqual(2);
+    expect(await rows.count()).toBe(first!.k);
+    expect(await rows.locator("[data-label]").allTextContents()).toEqual(first!.labels);
+    await page.getByTestId("chart-segment-sizes").locator("canvas").waitFor();
+    await page.getByText("Drift needs two runs").waitFor();
+
+    // Why is user 1 in their segment: the segment, the distance to every centroid, the features.
+    await page.getByRole("textbox", { name: "User id" }).fill("1");
+    await page.getByRole("button", { name: "Look up" }).click();
+    const why = page.getByTestId("segment-user");
+    await why.waitFor();
+    expect(await why.getByTestId("user-segment").textContent()).toMatch(/^\d+ · \S/);
+    expect(await why.locator("tr[data-distance-segment]").count()).toBe(first!.k);
+    expect(await why.locator("tr[data-decided-by]").count()).toBeGreaterThan(0);
+    await page.waitForURL(/[?&]user=1(&|$)/);
+    await shot(page, "console-segments");
+
+    // An unknown user is the API's error, said on the page.
+    await page.getByRole("textbox", { name: "User id" }).fill("no-such-user");
+    await page.getByRole("button", { name: "Look up" }).click();
+    await page.getByRole("alert").filter({ hasText: "segment.no_user" }).waitFor();
+
+    // A second run (as the schedule or `cdp segment` starts one): the drift matrix, every user
+    // stayed or moved.
+    const second = await h.platform.runner.wait(
+      (await h.platform.runner.submit("segment", { k: first!.k })).id,
+    );
+    expect(second.status).toBe("SUCCEEDED");
+    await page.reload();
+    const totals = page.getByTestId("drift-totals");
+    await totals.waitFor();
+    const [stayed, moved] = ((await totals.textContent()) ?? "").match(/\d+/g)!.map(Number);
+    expect(stayed! + moved!).toBe(first!.rowsRead - first!.rowsSkipped);
+    expect(await page.locator("tr[data-from-segment]").count()).toBe(first!.k);
     await page.close();
   });
 });

@@ -1,9 +1,9 @@
 // When a run the console was watching finishes, what it produced — quality failures, schema
-// changes, alerts, metrics, segments — is new: refetch exactly those, instead of polling them while idle.
+// changes, alerts, metrics — is new: refetch exactly those, instead of polling them while idle.
 import type { Query, QueryClient } from "@tanstack/react-query";
 import type { RunStatusValue } from "../api/client";
 import { isActive } from "../lib/status";
-import { alertKeys, metricKeys, qualityKeys, runKeys, schemaKeys, segmentKeys } from "./keys";
+import { alertKeys, metricKeys, qualityKeys, runKeys, schemaKeys } from "./keys";
 
 type RunLike = { id: string; status: RunStatusValue };
 
@@ -30,13 +30,7 @@ export function onRunsFetched(
     else if (active.delete(r.id)) finished = true;
   }
   if (!finished) return;
-  for (const queryKey of [
-    qualityKeys.all,
-    schemaKeys.all,
-    alertKeys.all,
-    metricKeys.all,
-    segmentKeys.all,
-  ]) {
+  for (const queryKey of [qualityKeys.all, schemaKeys.all, alertKeys.all, metricKeys.all]) {
     void queryClient.invalidateQueries({ queryKey });
   }
 }

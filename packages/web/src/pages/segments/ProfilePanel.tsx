@@ -114,7 +114,7 @@ export function ProfilePanel({
           aria-label="Run"
           value={run}
           onChange={(e) => onRun(e.target.value)}
-          className="h-6 max-w-72 rounded-md border border-zinc-200 bg-white px-1.5 text-[12px] text-zinc-800"
+          className="h-6 rounded-md border border-zinc-200 bg-white px-1.5 text-[12px] text-zinc-800"
         >
           {runs.map((r, i) => (
             <option key={r.runId} value={i === 0 ? "" : r.runId}>

@@ -1,10 +1,12 @@
 // "Run segmentation now": starts the `segment` pipeline as the Runs page starts any pipeline, then
-// follows the run; when it finishes, onRunFinished refetches the segments (a new run, new sizes).
-import { useState } from "react";
+// follows the run; when it has finished, the segments are fetched again (a new run, new sizes).
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { RunStatus } from "../../components/RunStatus";
 import { Button, Spinner } from "../../components/ui";
 import { Link } from "../../lib/router";
 import { isActive } from "../../lib/status";
+import { segmentKeys } from "../../queries/keys";
 import { usePipelines } from "../../queries/usePipelines";
 import { useRun } from "../../queries/useRun";
 import { useStartRun } from "../../queries/useStartRun";
@@ -18,6 +20,11 @@ export function useCanSegment() {
 function Started({ id }: { id: string }) {
   const run = useRun(id);
   const status = run.data?.status;
+  const queryClient = useQueryClient();
+  const done = !!status && !isActive(status);
+  useEffect(() => {
+    if (done) void queryClient.invalidateQueries({ queryKey: segmentKeys.all });
+  }, [done, queryClient]);
   return (
     <span className="flex items-center gap-1.5 text-[12px] text-zinc-600" role="status">
       {status && isActive(status) ? <Spinner /> : null}

@@ -4,7 +4,7 @@ import type uPlot from "uplot";
 import { Chart, type ChartOptions } from "../../components/Chart";
 import type { SegmentRun } from "../../queries/useSegments";
 import { ChartPanel } from "../metrics/ChartPanel";
-import { sizeSeries } from "./segmentView";
+import { sizeSeries, xRange } from "./segmentView";
 
 const palette = [
   "#0369a1",
@@ -31,7 +31,11 @@ function options(lines: { label: string }[]): ChartOptions {
         value: (_u: uPlot, v: number | null) => (v === null ? "—" : count(v)),
       })),
     ],
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    scales: {
+      // One run or runs minutes apart: a few hours either side, not uPlot's years.
+      x: { time: true, range: (_u, min, max) => xRange(min, max) },
+      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    },
     axes: [
       { font: axisFont, stroke: "#71717a", grid: { stroke: "#f4f4f5", width: 1 } },
       {

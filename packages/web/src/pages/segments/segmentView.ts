@@ -63,3 +63,9 @@ export function runOption(r: { runId: string; createdAt: string; k: number | nul
   const at = new Date(r.createdAt).toISOString().slice(0, 16).replace("T", " ");
   return `${at} UTC · k=${r.k ?? "?"}${i === 0 ? " (latest)" : ""}`;
 }
+
+/** The time axis of the sizes chart: the runs' span plus 5 % each side, at least an hour. */
+export function xRange(min: number, max: number): [number, number] {
+  const pad = Math.max((max - min) * 0.05, 3600);
+  return [min - pad, max + pad];
+}
