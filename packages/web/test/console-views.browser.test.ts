@@ -278,6 +278,7 @@ describe("console views an operator keeps open", () => {
     const [stayed, moved] = ((await totals.textContent()) ?? "").match(/\d+/g)!.map(Number);
     expect(stayed! + moved!).toBe(first!.rowsRead - first!.rowsSkipped);
     expect(await page.locator("tr[data-from-segment]").count()).toBe(first!.k);
+    await shot(page, "console-segments-drift");
     await page.close();
   });
 });
