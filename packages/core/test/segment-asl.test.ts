@@ -27,6 +27,7 @@ import type { OpsStore } from "../src/ops/db";
 import { runIdOfExecution } from "../src/run/aws/ids";
 import { getRun } from "../src/run/store";
 import { predict, readModel } from "../src/segment/kmeans";
+import { SegmentStats } from "../src/segment/model";
 import { modelKey, parseResults, type ResultRow } from "../src/segment/results-format";
 import { SegmentState as S } from "../src/segment/sagemaker/asl";
 import {
@@ -169,8 +170,20 @@ describe.each(engineNames)("the ML state machine executed locally on %s", (engin
       rows: 61,
       k: 3,
       rowsLoaded: 61,
-      features: FEATURE_NAMES,
     });
+    // Stats as a local run records them: the console and the API read both with one schema.
+    const typed = SegmentStats.parse(stats);
+    expect(typed.features.map((f) => f.name)).toEqual(FEATURE_NAMES);
+    expect(typed.features.find((f) => f.name === "monetary")).toMatchObject({
+      column: "customers.total_spend",
+      missing: "median",
+      missingCount: 1,
+      imputed: 1,
+      fill: 509,
+      min: 10,
+      max: 5180,
+    });
+    expect(typed).toMatchObject({ kChosenBy: "given", scale: "standard", alignedWith: null });
     expect(stats.featuresSkipped).toEqual([
       {
         name: "crm_spend",

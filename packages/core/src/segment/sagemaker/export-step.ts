@@ -113,8 +113,26 @@ export async function exportStep(
       // Rows the feature query skipped (a "skip" feature missing) and rows the export cannot
       // write (a NULL left, a line break in the key).
       rowsSkipped: rowsRead - stats.usable,
-      features: cols.features,
-      key: cols.key,
+      // As a local run records them (model.ts FeatureStats): the counts from the feature query,
+      // the spread over the rows exported.
+      features: cols.features.map((name, t) => ({
+        ...(query.features?.[t] ?? {
+          name,
+          column: name,
+          missing: "skip",
+          missingCount: 0,
+          imputed: 0,
+          skipped: 0,
+          fill: null,
+        }),
+        mean: stats.scaler.mean[t],
+        std: stats.scaler.std[t],
+        min: stats.min[t],
+        max: stats.max[t],
+      })),
+      key: query.facts.key ?? cols.key,
+      scale: args.scale,
+      kChosenBy: args.k === "auto" ? "silhouette" : "given",
     });
     if (!stats.usable) {
       throw new VisibleError(

@@ -27,6 +27,8 @@ export interface FeatureQuery {
   source: string;
   /** What the run notes: rows read, imputed and skipped, features skipped and why. */
   facts: Record<string, unknown>;
+  /** Per feature of the SELECT, in order: where it was read and its missing values (model.ts). */
+  features?: Omit<FeatureStats, "mean" | "std" | "min" | "max">[];
   /** Drops what the query reads from, once it has been materialised (idempotent). */
   drop: () => Promise<void>;
 }
@@ -62,6 +64,19 @@ export const pipelineFeatureSelect: FeatureSelect = async (wh, runId, args) => {
         featuresSkipped: m.plan.skipped,
         fills: Object.fromEntries(m.plan.features.map((f, t) => [f.def.name, m.fills[t] ?? null])),
       },
+      features: m.plan.features.map((f, t) => {
+        const missingCount =
+          m.rowsRead - Number(m.presence?.[`c${m.planned.features.indexOf(f)}`] ?? 0);
+        return {
+          name: f.def.name,
+          column: f.column,
+          missing: f.missing,
+          missingCount,
+          imputed: f.missing === "skip" ? 0 : Number(m.miss?.[`m${t}`] ?? 0),
+          skipped: f.missing === "skip" ? missingCount : 0,
+          fill: m.fills[t] ?? null,
+        };
+      }),
       drop,
     };
   } catch (err) {
