@@ -7,6 +7,7 @@ import { cdcJob, cdcMachine } from "./cdc";
 import { afterMigration, opsStore } from "./database";
 import { account, grants, linkable, region } from "./iam";
 import { ingestJob, ingestMachine } from "./ingest";
+import { segmentMachine } from "./ml";
 import { bucket } from "./storage";
 import { warehouse } from "./warehouse";
 
@@ -95,6 +96,7 @@ export const apiFunction = new sst.aws.Function(
       ingestJob,
       cdcMachine,
       cdcJob,
+      segmentMachine,
       alerts,
       metrics,
     ],

@@ -1,9 +1,9 @@
 // Flow 5, segmentation: an EventBridge Scheduler schedule starts the ML state machine once a day
 // (packages/core/src/segment/sagemaker/asl.ts — the definition the tests execute): Export
-// (Lambda: the run, the features UNLOADed by Redshift to ml/features/) → SageMaker's built-in
-// k-means trains (.sync) → a model → a batch transform scores every user into ml/segments/, the id
-// carried through → Load (Lambda: centroids from the assignments, the warehouse table segments,
-// the run); any failure → ReportFailure (Lambda). Every role gets only what its step touches: its
+// (Lambda: the run, features.ts's features imputed in SQL and UNLOADed by Redshift to ml/features/)
+// → SageMaker's built-in k-means trains (.sync) → a model → a batch transform scores every user into
+// ml/segments/, the id carried through → Load (Lambda: centroids from the assignments, numbered and
+// labelled as the local pipeline does, _cdp.segments through store.ts, the run); any failure → ReportFailure (Lambda). Every role gets only what its step touches: its
 // statements come from packages/core/src/segment/sagemaker/iam.ts (checked against every call by
 // packages/functions/test/segment-iam.test.ts); Redshift's role writes ml/features/
 // (warehouse/iam.ts).

@@ -4,7 +4,7 @@
 //   with the role the statement names: COPY lists the key prefix and reads each object; UNLOAD
 //   lists its prefix and writes one file (PARALLEL OFF), a header line first when it says HEADER.
 //   Those S3 calls are recorded under the role's name, so they are checked against that role's
-//   policy. DISTKEY/SORTKEY are dropped.
+//   policy. DISTKEY/[COMPOUND] SORTKEY are dropped.
 // - RDS Data API → the ops store (Aurora PostgreSQL): drizzle's `:1` parameters, transactions,
 //   and the Data API's records and column metadata.
 
@@ -133,7 +133,11 @@ export function fakeRedshiftData(
       });
       return { columns: [], rows: [] };
     }
-    return run(db, sql.replace(/\s+(DISTKEY|SORTKEY)\s*\([^)]*\)/gi, ""), params);
+    return run(
+      db,
+      sql.replace(/\s+(DISTKEY|(?:COMPOUND\s+|INTERLEAVED\s+)?SORTKEY)\s*\([^)]*\)/gi, ""),
+      params,
+    );
   }
 
   const settle = async (id: string, work: () => Promise<Result | undefined>) => {

@@ -29,6 +29,7 @@ import {
 import { lakeHealthCheckStatements } from "../../packages/core/src/lake/iam";
 import { metricsReadStatements } from "../../packages/core/src/metric/iam";
 import { opsStoreStatements } from "../../packages/core/src/ops/iam";
+import { segmentMachineLinkStatements } from "../../packages/core/src/segment/sagemaker/iam";
 import { bucketArn, type Statement } from "../../packages/core/src/util/iam";
 import {
   warehouseCopyRoleStatements,
@@ -69,6 +70,9 @@ export const CDC_FUNCTION_ARNS = {
   CdcReport: arn("lambda", "function:cdp-test-CdcReportFunction-x1"),
   CdcFailure: arn("lambda", "function:cdp-test-CdcFailureFunction-x1"),
 };
+
+export const SEGMENT_MACHINE_NAME = "cdp-test-segment";
+export const SEGMENT_MACHINE_ARN = arn("states", `stateMachine:${SEGMENT_MACHINE_NAME}`);
 
 export const deployment = {
   ...place,
@@ -154,6 +158,11 @@ export const links: Record<string, Link> = {
     statements: cdcMachineLinkStatements({ stateMachineArn: CDC_MACHINE_ARN }),
     infra: cdcMachineLinkStatements.name,
   },
+  SegmentMachine: {
+    properties: { arn: SEGMENT_MACHINE_ARN, name: SEGMENT_MACHINE_NAME, firstState: "Export" },
+    statements: segmentMachineLinkStatements({ stateMachineArn: SEGMENT_MACHINE_ARN }),
+    infra: segmentMachineLinkStatements.name,
+  },
   CdcJob: {
     properties: { name: CDC_JOB_NAME, arn: cdcJobArn },
     statements: cdcJobLinkStatements({ glueJobArn: cdcJobArn }),
@@ -184,6 +193,7 @@ export const functions: Record<string, { file: string; links: string[] }> = {
       "IngestJob",
       "CdcMachine",
       "CdcJob",
+      "SegmentMachine",
       "Alerts",
       "Metrics",
     ],

@@ -17,7 +17,6 @@ import {
   localSageMaker,
 } from "../../packages/core/src/segment/sagemaker/local-sagemaker";
 import type { SegmentMachineDeps } from "../../packages/core/src/segment/sagemaker/machine";
-import { featureSelectFromArgs } from "../../packages/core/src/segment/sagemaker/seams";
 import type { Warehouse } from "../../packages/core/src/warehouse/warehouse";
 import { asLambdaInvoke, type Json, type TaskHandler } from "./local-sfn";
 
@@ -55,11 +54,10 @@ export function segmentHandlers(
 }
 
 /**
- * The machine in packages/core/test/state-machine-retry.test.ts (add `segment:
- * segmentRetryHarness` to its harnesses once the segment pipeline's descriptor names this
- * machine): a piece of work is a small table of users in two clear groups, segmented with the
- * feature query made from the execution's arguments; done means its users have segments from the
- * retry's run.
+ * The machine in packages/core/test/state-machine-retry.test.ts: a piece of work is a small table
+ * of users in two clear groups, segmented on two of features.ts's features (the execution names
+ * the table, the key and the features, as `cdp segment` does); done means its users have rows in
+ * `_cdp.segments` from the retry's run.
  */
 export const segmentRetryHarness = {
   params: segmentParams,
@@ -72,13 +70,12 @@ export const segmentRetryHarness = {
       notifier: localNotifier(ops.db),
       metrics: localMetrics(ops.db),
       bucket: "cdp-lake",
-      featureSelect: featureSelectFromArgs,
     };
     const table = (id: number) => `crm.seg_${id}`;
     const segmentsOf = (id: number, runId?: string) =>
       warehouse
         .query<{ n: number }>(
-          `SELECT COUNT(*) AS n FROM public.segments WHERE user_id LIKE $1${runId ? " AND run_id = $2" : ""}`,
+          `SELECT COUNT(*) AS n FROM _cdp.segments WHERE user_id LIKE $1${runId ? " AND run_id = $2" : ""}`,
           runId ? [`s${id}-%`, runId] : [`s${id}-%`],
         )
         .catch(() => [{ n: 0 }])
@@ -88,7 +85,7 @@ export const segmentRetryHarness = {
       async start(id: number): Promise<Json> {
         await warehouse.query("CREATE SCHEMA IF NOT EXISTS crm");
         await warehouse.query(
-          `CREATE TABLE ${table(id)} (user_id text PRIMARY KEY, spend double precision, orders integer)`,
+          `CREATE TABLE ${table(id)} (user_id text PRIMARY KEY, total_spend double precision, orders_count integer)`,
         );
         for (let i = 0; i < 6; i++) {
           await warehouse.query(`INSERT INTO ${table(id)} VALUES ($1, $2, $3)`, [
@@ -97,7 +94,7 @@ export const segmentRetryHarness = {
             i < 3 ? 1 : 30,
           ]);
         }
-        return { table: table(id), key: "user_id", features: ["spend", "orders"], k: 2 };
+        return { table: table(id), key: "user_id", features: ["monetary", "frequency"], k: 2 };
       },
       where: async (id: number) => table(id),
       previewSays: () => "exports the features again, trains and scores anew",

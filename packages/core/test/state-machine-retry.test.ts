@@ -4,7 +4,8 @@
 // answered by the local executor with Step Functions' StartExecution / RedriveExecution semantics:
 // test/support/local-sfn-service.ts), and the work is done again — for ingest: the file
 // re-ingested, in processed/ with its rows in the warehouse (PGlite), not a re-entered Fail state;
-// for cdc, the table's file applied (test/support/cdc-machine.ts has its harness).
+// for cdc, the table's file applied (test/support/cdc-machine.ts has its harness); for segment,
+// the users segmented into _cdp.segments (test/support/segment-machine.ts).
 // A machine needs a harness below (its parameters, local handlers, a piece of work and what "done"
 // means); a pipeline that gains a state machine without one fails the first test.
 import { randomUUID } from "node:crypto";
@@ -19,6 +20,7 @@ import { cdcRetryHarness } from "../../../test/support/cdc-machine";
 import { makeOps, makeWarehouse } from "../../../test/support/engines";
 import { asLambdaInvoke, type Json, type TaskHandler } from "../../../test/support/local-sfn";
 import { LocalStepFunctions } from "../../../test/support/local-sfn-service";
+import { segmentRetryHarness } from "../../../test/support/segment-machine";
 import { listAlerts, localNotifier } from "../src/alert/alert";
 import { failureStep } from "../src/ingest/failure-step";
 import { runIngestJob } from "../src/ingest/job-runner";
@@ -180,7 +182,11 @@ const ingestHarness: Harness = {
   },
 };
 
-const harnesses: Record<string, Harness> = { ingest: ingestHarness, cdc: cdcRetryHarness };
+const harnesses: Record<string, Harness> = {
+  ingest: ingestHarness,
+  cdc: cdcRetryHarness,
+  segment: segmentRetryHarness,
+};
 
 type WithMachine = Pipeline & { stateMachine: NonNullable<Pipeline["stateMachine"]> };
 const machines = (pipelines as readonly Pipeline[]).filter(

@@ -439,6 +439,7 @@ describe("every AWS call the deployed flows make is allowed to the role that mak
       "infra/warehouse.ts",
       "infra/alerts.ts",
       "infra/replication.ts",
+      "infra/ml.ts",
     ]
       .map(source)
       .join("\n");

@@ -170,7 +170,8 @@ const definition = segmentStateMachine({
   kmeansImage: KMEANS_IMAGE,
   jobPrefix: JOB_PREFIX,
 });
-const FEATURES = { table: "crm.users", key: "user_id", features: ["spend", "orders"] };
+/** What the daily schedule sends: the defaults (features.ts's features of public.customers). */
+const SCHEDULED_INPUT = {};
 
 describe("every AWS call the deployed segmentation makes is allowed to the role that makes it (AWS SDK mocked; IAM evaluated by iam-simulate)", () => {
   let warehouseDb: PGlite;
@@ -204,9 +205,10 @@ describe("every AWS call the deployed segmentation makes is allowed to the role 
       }),
       fakeRdsData(rec, opsDb),
     );
-    await warehouseDb.exec(`CREATE SCHEMA crm;
-      CREATE TABLE crm.users (user_id text PRIMARY KEY, spend numeric, orders integer);
-      INSERT INTO crm.users SELECT 'u' || i, CASE WHEN i % 2 = 0 THEN 10 + i ELSE 900 + i END,
+    // Two of features.ts's default features have their columns; the others are skipped, said why.
+    await warehouseDb.exec(`
+      CREATE TABLE public.customers (user_id text PRIMARY KEY, total_spend numeric, orders_count integer);
+      INSERT INTO public.customers SELECT 'u' || i, CASE WHEN i % 2 = 0 THEN 10 + i ELSE 900 + i END,
         CASE WHEN i % 2 = 0 THEN 1 ELSE 40 END FROM generate_series(1, 40) AS i;`);
     const migrate = (await import("../src/handlers/ops-migrate")).handler;
     const handlers = {
@@ -293,7 +295,7 @@ describe("every AWS call the deployed segmentation makes is allowed to the role 
       await rec.as("SegmentScheduleRole", async () =>
         rec.record("states", "StartExecution", { stateMachineArn: MACHINE_ARN }),
       );
-      executions[name] = await executeLocally(definition, FEATURES, bound, {
+      executions[name] = await executeLocally(definition, SCHEDULED_INPUT, bound, {
         stateMachineName: MACHINE_NAME,
         executionName: name,
       });
@@ -317,9 +319,16 @@ describe("every AWS call the deployed segmentation makes is allowed to the role 
       cause: "training (SageMaker) failed: AlgorithmError: out of memory",
     });
     const rows = await warehouseDb.query<{ n: number; k: number }>(
-      "SELECT count(*)::int AS n, count(DISTINCT segment)::int AS k FROM public.segments",
+      "SELECT count(*)::int AS n, count(DISTINCT segment)::int AS k FROM _cdp.segments",
     );
     expect(rows.rows).toEqual([{ n: 40, k: 2 }]);
+    // Labelled in words by explain.ts from the centroids in the features' own units.
+    const labels = await warehouseDb.query<{ segment: number; label: string }>(
+      "SELECT DISTINCT segment, label FROM _cdp.segments ORDER BY segment",
+    );
+    expect(labels.rows.map((r) => r.label).sort()).toEqual(
+      ["one order or none, very low spend", "20+ orders, high spend"].sort(),
+    );
     expect(rec.calls.some((c) => c.principal === "SegmentFailure" && c.service === "sns")).toBe(
       true,
     );

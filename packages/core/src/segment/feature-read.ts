@@ -38,11 +38,29 @@ export interface FeatureMatrix {
 
 const num = (v: unknown) => Number(v ?? 0);
 
-export async function readFeatures(
+/** What a run's features are before they are read: the plan, the counts, the fill values. */
+export interface MeasuredFeatures {
+  plan: FeaturePlan;
+  planned: FeaturePlan;
+  table: string;
+  rowsRead: number;
+  n: number;
+  d: number;
+  fills: (number | null)[];
+  presence: Record<string, unknown> | undefined;
+  miss: Record<string, unknown> | undefined;
+}
+
+/**
+ * The scratch table materialised, counted and checked (a key per user, a feature with a value,
+ * rows kept), and the fill value of each feature with missing values: all a SELECT of the filled
+ * features needs (pageSql locally, exportSelectSql for the deployed export).
+ */
+export async function measureFeatures(
   wh: Warehouse,
   planned: FeaturePlan,
   runId: string,
-): Promise<FeatureMatrix> {
+): Promise<MeasuredFeatures> {
   const table = scratchTable(runId);
   for (const s of scratchSql(planned, table)) await wh.query(s);
   const [presence] = await wh.query<Record<string, unknown>>(presenceSql(planned, table));
@@ -109,6 +127,20 @@ export async function readFeatures(
     fills.push(v == null ? 0 : Number(v));
   }
 
+  return { plan, planned, table, rowsRead, n, d, fills, presence, miss };
+}
+
+export async function readFeatures(
+  wh: Warehouse,
+  planned: FeaturePlan,
+  runId: string,
+): Promise<FeatureMatrix> {
+  const { plan, table, rowsRead, n, d, fills, presence, miss } = await measureFeatures(
+    wh,
+    planned,
+    runId,
+  );
+  const { features } = plan;
   const data = allocate(n, d);
   let row = 0;
   const sql = pageSql(plan, table, fills);

@@ -339,6 +339,18 @@ export function pageSql(
   return `SELECT ${[KEY, ...cols].join(", ")} FROM ${table} WHERE ${RN} > $1 AND ${RN} <= $2 AND ${keptWhere(p)} ORDER BY ${RN}`;
 }
 
+/**
+ * Every kept row, the key first (as text, named as the source's key) then each feature filled,
+ * in key order: the deployed path's feature query (its Export step UNLOADs it, standardised).
+ */
+export function exportSelectSql(p: FeaturePlan, table: string, fills: (number | null)[]): string {
+  const cols = p.features.map((f, i) => {
+    const c = ident(f.def.name);
+    return fills[i] == null ? c : `COALESCE(${c}, ${sqlNumber(fills[i]!)}) AS ${c}`;
+  });
+  return `SELECT ${[`${KEY} AS ${ident(p.source.key)}`, ...cols].join(", ")} FROM ${table} WHERE ${keptWhere(p)} ORDER BY ${RN}`;
+}
+
 /** One user's features, computed now from the tables (NULL where missing): `explain` uses it. */
 export function userFeaturesSql(p: FeaturePlan): string {
   const k = `b.${ident(p.source.key)}`;

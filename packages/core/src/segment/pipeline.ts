@@ -5,6 +5,8 @@
 import { pipeline } from "../pipeline";
 import { segmentJob } from "./job";
 import { PIPELINE, SegmentArgs, SegmentStats, segmentCounts, segmentSubject } from "./model";
+import { segmentStateMachine } from "./sagemaker/asl";
+import { segmentRetry } from "./sagemaker/machine";
 
 export const segment = pipeline({
   name: PIPELINE,
@@ -19,4 +21,9 @@ export const segment = pipeline({
   // (the sample's ingest has landed by then).
   schedule: { everyMs: 24 * 3_600_000, firstAfterMs: 5 * 60_000 },
   job: (deps) => segmentJob(deps),
+  stateMachine: {
+    resource: "SegmentMachine",
+    definition: segmentStateMachine,
+    retry: segmentRetry,
+  },
 });

@@ -28,10 +28,16 @@ import { VisibleError } from "../util/error";
 import { type KMeansModel, readModel } from "./kmeans";
 import { SegmentProfile } from "./model";
 
-export const modelKey = (runId: string) => `ml/models/${runId}/model.json`;
-export const profileKey = (runId: string) => `ml/models/${runId}/profile.json`;
-export const featuresPrefix = (runId: string) => `ml/features/${runId}/`;
-export const resultsPrefix = (runId: string) => `ml/segments/${runId}/`;
+/**
+ * A run id as a lake folder name, the same for both paths: a local run's ULID as it is, a deployed
+ * run's `sfn:cdp-prod-segment:abc` as `sfn_cdp-prod-segment_abc`.
+ */
+export const runFolder = (runId: string) => runId.replace(/[^A-Za-z0-9._-]/g, "_");
+
+export const modelKey = (runId: string) => `ml/models/${runFolder(runId)}/model.json`;
+export const profileKey = (runId: string) => `ml/models/${runFolder(runId)}/profile.json`;
+export const featuresPrefix = (runId: string) => `ml/features/${runFolder(runId)}/`;
+export const resultsPrefix = (runId: string) => `ml/segments/${runFolder(runId)}/`;
 
 /** The features file the transform reads, and so its results file (`<input>.out`). */
 export const FEATURES_FILE = "features.csv";

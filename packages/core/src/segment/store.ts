@@ -125,6 +125,44 @@ export async function loadResults(
       `no results file under ${resultsPrefix(o.runId)} (*${RESULTS_SUFFIX})`,
     );
   }
+  return loadStaged(wh, o, async (stage) => {
+    for (const key of keys) {
+      const body = await lake.get(key);
+      await wh.copyCsv(
+        stage,
+        STAGE_COLUMNS,
+        (async function* () {
+          for await (const rows of parseResults(body, { name: key, k: o.k })) {
+            let s = "";
+            for (const r of rows) s += stageLine(r.userId, r.segment, r.distance);
+            yield Buffer.from(s);
+          }
+        })(),
+      );
+    }
+  });
+}
+
+/** A line of the stage's CSV: user id, segment, distance. */
+export const stageLine = (userId: string, segment: number, distance: number) =>
+  `${csvField(userId)},${segment},${distance}\n`;
+
+/** Redshift: the stage filled from a CSV file of stage lines in the lake (the COPY role reads it). */
+export function copyStageSql(runId: string, uri: string, iamRole: string): string {
+  return `COPY ${resultsStage(runId)} (${STAGE_COLUMNS.join(", ")}) FROM ${literal(uri, "redshift")} IAM_ROLE ${literal(iamRole, "redshift")} FORMAT AS CSV`;
+}
+
+/**
+ * The one way a run's segments reach the warehouse, for both paths: the tables made once, the
+ * run's stage made and filled by `fill` (a local COPY of the results files, or on Redshift a COPY
+ * from S3), checked (every user once, segments 0…k−1), then swapped in for the run's old rows and
+ * the run recorded in one transaction. The stage goes whatever happens. Returns the rows loaded.
+ */
+export async function loadStaged(
+  wh: Warehouse,
+  o: Omit<LoadInput, "dialect">,
+  fill: (stage: string) => Promise<void>,
+): Promise<number> {
   const dialect = wh.dialect;
   // Created once (DDL at every run would make two concurrent runs trip over each other).
   const [made] = await wh.query(
@@ -137,20 +175,7 @@ export async function loadResults(
   }
   for (const s of stageDdl(o.runId, dialect)) await wh.query(s);
   try {
-    for (const key of keys) {
-      const body = await lake.get(key);
-      await wh.copyCsv(
-        resultsStage(o.runId),
-        STAGE_COLUMNS,
-        (async function* () {
-          for await (const rows of parseResults(body, { name: key, k: o.k })) {
-            let s = "";
-            for (const r of rows) s += `${csvField(r.userId)},${r.segment},${r.distance}\n`;
-            yield Buffer.from(s);
-          }
-        })(),
-      );
-    }
+    await fill(resultsStage(o.runId));
     const [c] = await wh.query<Record<string, unknown>>(stageCheckSql(o.runId, o.k));
     const n = Number(c?.n ?? 0);
     if (Number(c?.bad ?? 0) > 0 || Number(c?.keys ?? 0) !== n) {

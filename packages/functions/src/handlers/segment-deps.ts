@@ -1,13 +1,12 @@
 // What the segment Lambdas share: their ports bound to the deployed resources they are linked to
-// (read through SST's Resource), made once per container, and the segment pipeline's seams — the
-// feature query and the labels (segment/sagemaker/seams.ts).
+// (read through SST's Resource), made once per container. The feature query and the labels are the
+// segment pipeline's own (features.ts, explain.ts: segment/sagemaker/seams.ts, the steps' default).
 import { localNotifier } from "@cdp/core/alert/alert";
 import { snsNotifier } from "@cdp/core/alert/sns";
 import { s3Lake } from "@cdp/core/lake/s3";
 import { emfMetrics } from "@cdp/core/metric/emf";
 import { awsOps } from "@cdp/core/ops/aws";
 import type { SegmentMachineDeps } from "@cdp/core/segment/sagemaker/machine";
-import { featureSelectFromArgs, placeholderLabels } from "@cdp/core/segment/sagemaker/seams";
 import { readParameter } from "@cdp/core/util/ssm";
 import { redshiftDataWarehouse } from "@cdp/core/warehouse/redshift-data";
 import { Resource } from "sst";
@@ -54,9 +53,6 @@ export function segmentDeps(): SegmentMachineDeps {
     metrics: emfMetrics(),
     bucket: r.SegmentLake.name,
     iamRole: r.Warehouse.copyRoleArn,
-    // segment: the pipeline's features.ts and labels replace these two.
-    featureSelect: featureSelectFromArgs,
-    labels: placeholderLabels,
   };
   return deps;
 }

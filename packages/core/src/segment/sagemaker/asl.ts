@@ -102,7 +102,7 @@ export function segmentStateMachine(p: SegmentMachineParams): AslDefinition {
           jobPrefix: p.jobPrefix,
         }),
         Comment:
-          "Record the run; materialise the feature query, compute the scaler, choose k (auto: silhouette on a sample); UNLOAD ml/features/<run>/train/ and score/.",
+          "Record the run; the features (features.ts) imputed in SQL and materialised, the scaler, choose k (auto: silhouette on a sample); UNLOAD ml/features/<run>/train/ and score/.",
         ResultSelector: {
           "runId.$": "$.Payload.runId",
           "run.$": "$.Payload.run",
@@ -115,6 +115,8 @@ export function segmentStateMachine(p: SegmentMachineParams): AslDefinition {
           "k.$": "$.Payload.k",
           "features.$": "$.Payload.features",
           "scaler.$": "$.Payload.scaler",
+          "raw.$": "$.Payload.raw",
+          "source.$": "$.Payload.source",
           "rows.$": "$.Payload.rows",
           "scratch.$": "$.Payload.scratch",
         },

@@ -1,7 +1,7 @@
 // The feature export's SQL, the same on Redshift and PostgreSQL but for the last statement:
 //   1. the feature query materialised once into a scratch table (_cdp.segment_<work>), so the
 //      statistics, the training file and the scoring file all see the same rows;
-//   2. one aggregate: rows, usable rows, and each feature's mean and population standard deviation
+//   2. one aggregate: rows, usable rows, and each feature's min, max, mean and population std
 //      over the usable rows (the scaler: kmeans/scale.ts standardises the same way, a constant
 //      feature getting std 1);
 //   3. the standardised features ((x − mean) / std, the scaler's numbers written into the SQL), for
@@ -88,6 +88,8 @@ export function statsSql(s: Scratch, c: FeatureColumns): string {
   const per = c.features.flatMap((f, t) => [
     `AVG(${when(ident(f))}) AS mean_${t}`,
     `STDDEV_POP(${when(ident(f))}) AS std_${t}`,
+    `MIN(${when(ident(f))}) AS min_${t}`,
+    `MAX(${when(ident(f))}) AS max_${t}`,
   ]);
   return `SELECT COUNT(*) AS total, COUNT(CASE WHEN ${usable(c)} THEN 1 END) AS usable, ${per.join(", ")} FROM ${name(s)}`;
 }
@@ -97,6 +99,9 @@ export interface Stats {
   usable: number;
   /** Per feature over the usable rows; a constant feature's std is 1 (as kmeans/scale.ts). */
   scaler: Scaler;
+  /** Per feature over the usable rows, raw units. */
+  min: number[];
+  max: number[];
 }
 
 export function readStats(row: Record<string, unknown> | undefined, d: number): Stats {
@@ -110,7 +115,9 @@ export function readStats(row: Record<string, unknown> | undefined, d: number): 
     // Constant up to rounding: centred, not blown up (the scaler's rule in kmeans/scale.ts).
     std.push(Number.isFinite(sd) && sd > 1e-12 * Math.max(1, Math.abs(mean[t]!)) ? sd : 1);
   }
-  return { total: num(row?.total), usable: usableRows, scaler: { mean, std } };
+  const min = Array.from({ length: d }, (_, t) => num(row?.[`min_${t}`]));
+  const max = Array.from({ length: d }, (_, t) => num(row?.[`max_${t}`]));
+  return { total: num(row?.total), usable: usableRows, scaler: { mean, std }, min, max };
 }
 
 /** A feature in the fitted space: standardised with the scaler's numbers, or as it is. */

@@ -15,6 +15,7 @@ import { ExecutionArn } from "../../ingest/machine";
 import { runIdOfExecution } from "../../run/aws/ids";
 import { VisibleError } from "../../util/error";
 import { describeTable } from "../../warehouse/warehouse";
+import type { Missing } from "../features";
 import { chooseK, type Scaler } from "../kmeans";
 import {
   dropScratch,
@@ -39,6 +40,7 @@ import {
   SegmentMachineInput,
   segmentLifecycle,
 } from "./machine";
+import { pipelineFeatureSelect } from "./seams";
 
 export const ExportStepInput = z.object({
   /** The execution's input: the run's arguments. */
@@ -88,18 +90,49 @@ export async function exportStep(
   for (const o of await deps.lake.list(keys.features)) await deps.lake.delete(o.key);
 
   const scratch = scratchOf(work);
-  for (const sql of materialise(scratch, await deps.featureSelect(input, wh.dialect))) {
-    await wh.query(sql);
+  const query = await (deps.featureSelect ?? pipelineFeatureSelect)(wh, runId, {
+    ...(args.table ? { table: args.table } : {}),
+    ...(args.key ? { key: args.key } : {}),
+    ...(args.features ? { features: args.features } : {}),
+    ...(args.missing ? { missing: args.missing as Missing } : {}),
+    asOf: args.asOf ?? new Date().toISOString(),
+  });
+  try {
+    for (const sql of materialise(scratch, query.select)) await wh.query(sql);
+  } finally {
+    await query.drop();
   }
   try {
     const cols = featureColumns(await describeTable(wh, scratch.schema, scratch.table));
     const d = cols.features.length;
     const stats = readStats((await wh.query(statsSql(scratch, cols)))[0], d);
+    const rowsRead = Number(query.facts.rowsRead ?? stats.total);
     await life.note(runId, {
-      rowsRead: stats.total,
-      rowsSkipped: stats.total - stats.usable,
-      features: cols.features,
-      key: cols.key,
+      ...query.facts,
+      rowsRead,
+      // Rows the feature query skipped (a "skip" feature missing) and rows the export cannot
+      // write (a NULL left, a line break in the key).
+      rowsSkipped: rowsRead - stats.usable,
+      // As a local run records them (model.ts FeatureStats): the counts from the feature query,
+      // the spread over the rows exported.
+      features: cols.features.map((name, t) => ({
+        ...(query.features?.[t] ?? {
+          name,
+          column: name,
+          missing: "skip",
+          missingCount: 0,
+          imputed: 0,
+          skipped: 0,
+          fill: null,
+        }),
+        mean: stats.scaler.mean[t],
+        std: stats.scaler.std[t],
+        min: stats.min[t],
+        max: stats.max[t],
+      })),
+      key: query.facts.key ?? cols.key,
+      scale: args.scale,
+      kChosenBy: args.k === "auto" ? "silhouette" : "given",
     });
     if (!stats.usable) {
       throw new VisibleError(
@@ -139,6 +172,8 @@ export async function exportStep(
       k: chosen.k,
       features: cols.features,
       scaler,
+      raw: stats.scaler,
+      source: query.source,
       rows: stats.usable,
       scratch,
     };

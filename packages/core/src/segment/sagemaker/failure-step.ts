@@ -9,6 +9,8 @@ import { ExecutionArn } from "../../ingest/machine";
 import { runIdOfExecution } from "../../run/aws/ids";
 import { needsFix, transient } from "../../run/failure";
 import { getRun } from "../../run/store";
+import { dropFeatures } from "../feature-read";
+import { resultsStage } from "../store";
 import { dropScratch } from "./export-sql";
 import { SEGMENT_PIPELINE, type SegmentMachineDeps, segmentLifecycle } from "./machine";
 
@@ -54,6 +56,9 @@ export async function failureStep(
   if (state.export?.scratch) {
     await deps.warehouse.query(dropScratch(state.export.scratch)).catch(() => {});
   }
+  // The feature scratch table an interrupted Export left, the results stage an interrupted Load.
+  await dropFeatures(deps.warehouse, runId).catch(() => {});
+  await deps.warehouse.query(`DROP TABLE IF EXISTS ${resultsStage(runId)}`).catch(() => {});
   const life = segmentLifecycle(deps);
   const run = await getRun(deps.ops, runId);
   if (run && run.status !== "RUNNING" && run.status !== "QUEUED") return { runId, error: message };

@@ -9,7 +9,10 @@ import type { OpsDb } from "../../ops/db";
 import type { ExecutionRetry } from "../../run/aws/sfn-retry";
 import { type RunLifecycle, runLifecycle } from "../../run/lifecycle";
 import type { Warehouse } from "../../warehouse/warehouse";
+import { SEGMENT_DEFAULTS } from "../features";
 import type { Scaler } from "../kmeans";
+import { MAX_K, SegmentArgs } from "../model";
+import { runFolder } from "../results-format";
 import type { FeatureSelect, LabelSegments } from "./seams";
 
 /** The pipeline's name in runs (the segment pipeline's descriptor has the same). */
@@ -25,29 +28,28 @@ export interface SegmentMachineDeps {
   bucket: string;
   /** Redshift: the role its UNLOAD (features) and COPY (segments) assume. */
   iamRole?: string;
-  /** The feature query of a run (features.ts; seams.ts). */
-  featureSelect: FeatureSelect;
-  /** Labels for the segments (default: "segment N"). */
+  /** The feature query of a run (default: the pipeline's features.ts, seams.ts). */
+  featureSelect?: FeatureSelect;
+  /** Labels for the segments (default: explain.ts's, seams.ts). */
   labels?: LabelSegments;
-  /** The warehouse table the segments go to (default public.segments). */
-  segmentsTable?: { schema: string; table: string };
 }
 
 /**
  * The execution's input: the run's arguments. The daily schedule sends `{}` (the defaults); the
- * console's retry sends the failed execution's input again. Unknown fields go to the feature query.
+ * console's retry sends the failed execution's input again. The arguments are `cdp segment`'s
+ * (model.ts SegmentArgs: table, key, features, missing, asOf …), with the same defaults.
  */
-export const SegmentMachineInput = z.looseObject({
+export const SegmentMachineInput = SegmentArgs.extend({
   /** Segments, or "auto": chosen by silhouette on a sample before training (export-step.ts). */
-  k: z.union([z.number().int().min(1).max(100), z.literal("auto")]).default("auto"),
+  k: z.union([z.number().int().min(1).max(MAX_K), z.literal("auto")]).default(SEGMENT_DEFAULTS.k),
   /** k auto tries kMin … kMax. */
   kMin: z.number().int().min(2).default(2),
-  kMax: z.number().int().min(2).max(100).default(10),
+  kMax: z.number().int().min(2).max(MAX_K).default(SEGMENT_DEFAULTS.kMax),
   /** Standardise the features (z-scores), or fit them as they are. */
-  scale: z.enum(["standard", "none"]).default("standard"),
+  scale: z.enum(["standard", "none"]).default(SEGMENT_DEFAULTS.scale),
   /** k-means++ runs of the final Lloyd step (SageMaker's local_lloyd_num_trials). */
-  starts: z.number().int().min(1).max(100).default(10),
-  seed: z.number().int().min(0).default(0),
+  starts: z.number().int().min(1).max(100).default(SEGMENT_DEFAULTS.starts),
+  seed: z.number().int().min(0).default(SEGMENT_DEFAULTS.seed),
 });
 export type SegmentMachineInput = z.infer<typeof SegmentMachineInput>;
 
@@ -69,13 +71,17 @@ export interface ExportOutput {
   k: number;
   features: string[];
   scaler: Scaler | null;
+  /** Each feature's mean and population std over the rows exported, raw units (labels). */
+  raw: Scaler;
+  /** The table segmented (`public.customers`), as segment_runs records it. */
+  source: string;
   rows: number;
   /** The scratch table the features were materialised in (dropped by Export; ReportFailure too). */
   scratch: { schema: string; table: string };
 }
 
-/** A runId as a lake folder name: `sfn:cdp-prod-segment:abc` → `sfn_cdp-prod-segment_abc`. */
-export const runFolder = (runId: string) => runId.replace(/[^A-Za-z0-9._-]/g, "_");
+/** A runId as a lake folder name (the local pipeline's, results-format.ts). */
+export { runFolder };
 
 export function segmentLifecycle(deps: SegmentMachineDeps): RunLifecycle {
   return runLifecycle(deps);
