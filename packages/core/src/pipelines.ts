@@ -8,9 +8,10 @@ import type { RunFacts } from "./pipeline";
 import type { StateMachineConfig } from "./run/aws/sfn";
 import type { Info } from "./run/run";
 import { selftest } from "./selftest/pipeline";
+import { sync } from "./sync/pipeline";
 import { VisibleError } from "./util/error";
 
-export const pipelines = [selftest, ingest, cdc, housekeeping] as const;
+export const pipelines = [selftest, ingest, cdc, housekeeping, sync] as const;
 
 export type AnyPipeline = (typeof pipelines)[number];
 export type PipelineName = AnyPipeline["name"];

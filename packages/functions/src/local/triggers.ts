@@ -1,0 +1,62 @@
+// What `cdp start` starts when a run finishes, as the pipelines' descriptors declare it: a
+// pipeline whose `after` names the finished run's pipeline starts when that run succeeded (the
+// sync after each segmentation), and a run that failed on a passing fault is retried after its
+// pipeline's `retryAfterMs` (a sync waiting for API budget). Deployed, events do both.
+import { findPipeline, pipelines } from "@cdp/core/pipelines";
+import type { Info } from "@cdp/core/run/run";
+import type { LocalPlatform } from "./platform";
+
+export interface FollowUps {
+  /** Pipelines to start now. */
+  start: string[];
+  /** Retry the run after this long (null: no retry). */
+  retryAfterMs: number | null;
+}
+
+export function followUps(run: Pick<Info, "pipeline" | "status" | "failureClass">): FollowUps {
+  const start =
+    run.status === "SUCCEEDED"
+      ? pipelines.filter((p) => p.after?.includes(run.pipeline)).map((p) => p.name)
+      : [];
+  const failed = run.status === "FAILED" || run.status === "TIMED_OUT";
+  const after = findPipeline(run.pipeline)?.retryAfterMs;
+  const retryAfterMs = failed && run.failureClass !== "needs_fix" && after ? after : null;
+  return { start, retryAfterMs };
+}
+
+export function startTriggers(
+  platform: Pick<LocalPlatform, "onRunFinished" | "runner">,
+  log: (line: string) => void = (l) => console.log(l),
+) {
+  const timers = new Set<NodeJS.Timeout>();
+  const off = platform.onRunFinished((run) => {
+    const next = followUps(run);
+    for (const name of next.start) {
+      platform.runner
+        .submit(name, {})
+        .then((r) => log(`${r.id} ${name} started after ${run.pipeline} run ${run.id}`))
+        .catch((err) => log(`could not start ${name} after ${run.id}: ${err.message ?? err}`));
+    }
+    if (next.retryAfterMs !== null) {
+      log(
+        `${run.id} ${run.pipeline} failed on a passing fault: retried in ${Math.round(next.retryAfterMs / 60_000)} min`,
+      );
+      const t = setTimeout(() => {
+        timers.delete(t);
+        // A retry someone else made first (the console, `cdp retry`) wins: nothing to do then.
+        platform.runner
+          .retry(run.id)
+          .catch((err) => log(`retry of ${run.id}: ${err.message ?? err}`));
+      }, next.retryAfterMs);
+      t.unref();
+      timers.add(t);
+    }
+  });
+  return {
+    stop() {
+      off();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
