@@ -26,19 +26,25 @@ export interface DoubleRecord {
 }
 
 export type Fault =
-  /** The next matching requests get this HTTP status (503 by default: the platform is busy). */
+  /**
+   * Matching requests, after the first `skip`, get this status `times` times (503 by default: the
+   * platform is busy; a 401 also ends every session, as an expired one would).
+   */
   | {
       kind: "http";
       status?: number;
       method?: string;
       path?: RegExp;
+      skip?: number;
       times?: number;
       body?: unknown;
     }
   /** A record's upsert fails with this status code (UNABLE_TO_LOCK_ROW, …) the next `times` tries. */
   | { kind: "record"; externalId: string; statusCode: string; message?: string; times?: number }
   /** The next bulk job leaves its last `count` records unprocessed and ends Failed. */
-  | { kind: "unprocessed"; count: number };
+  | { kind: "unprocessed"; count: number }
+  /** The next bulk job fails as a whole, before processing a record. */
+  | { kind: "jobFails"; message: string };
 
 export interface DoubleOptions {
   clientId?: string;
@@ -85,7 +91,7 @@ export class SalesforceDouble {
   /** Records by object, then by external id. */
   readonly objects = new Map<string, Map<string, DoubleRecord>>();
   readonly jobs = new Map<string, Job>();
-  /** Bodies of the bulk uploads (PUT …/batches), in order: what jsforce really sent. */
+  /** Bodies of the bulk uploads (PUT …/batches), in order, whatever the answer: what was sent. */
   readonly uploads: { jobId: string; body: string }[] = [];
   readonly faults: Fault[] = [];
   readonly limits: { max: number; used: number };
@@ -169,6 +175,8 @@ export class SalesforceDouble {
       api,
     };
     this.calls.push(call);
+    const upload = method === "PUT" && url.pathname.match(/\/jobs\/ingest\/(\w+)\/batches$/);
+    if (upload) this.uploads.push({ jobId: upload[1]!, body });
     const send = (status: number, payload?: unknown, type = "application/json") => {
       call.status = status;
       const headers: Record<string, string> = {};
@@ -200,12 +208,15 @@ export class SalesforceDouble {
     const fault = this.takeHttpFault(method, url.pathname);
     if (fault) {
       const status = fault.status ?? 503;
+      if (status === 401) this.expireSessions();
       return send(
         status,
         fault.body ?? [
           status === 403
             ? { message: "TotalRequests Limit exceeded.", errorCode: "REQUEST_LIMIT_EXCEEDED" }
-            : { message: "Service Unavailable", errorCode: "SERVER_UNAVAILABLE" },
+            : status === 401
+              ? { message: "Session expired or invalid", errorCode: "INVALID_SESSION_ID" }
+              : { message: "Service Unavailable", errorCode: "SERVER_UNAVAILABLE" },
         ],
       );
     }
@@ -260,6 +271,10 @@ export class SalesforceDouble {
     );
     if (i < 0) return null;
     const f = this.faults[i] as Extract<Fault, { kind: "http" }>;
+    if (f.skip) {
+      f.skip--;
+      return null;
+    }
     if ((f.times ?? 1) <= 1) this.faults.splice(i, 1);
     else f.times = (f.times ?? 1) - 1;
     return f;
@@ -426,7 +441,6 @@ export class SalesforceDouble {
         { errorCode: "NOT_FOUND", message: "The requested resource does not exist" },
       ]);
     if (method === "PUT" && sub === "/batches") {
-      this.uploads.push({ jobId: id, body });
       if (job.state !== "Open") {
         return send(409, [{ errorCode: "INVALIDJOBSTATE", message: `Job is ${job.state}` }]);
       }
@@ -479,6 +493,12 @@ export class SalesforceDouble {
     if (bad) {
       job.state = "Failed";
       job.errorMessage = `InvalidBatch : Field name not found : ${bad}`;
+      return;
+    }
+    const fails = this.faults.findIndex((f) => f.kind === "jobFails");
+    if (fails >= 0) {
+      job.state = "Failed";
+      job.errorMessage = (this.faults.splice(fails, 1)[0] as { message: string }).message;
       return;
     }
     const faultAt = this.faults.findIndex((f) => f.kind === "unprocessed");
