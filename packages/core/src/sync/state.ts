@@ -8,6 +8,9 @@ import type { RecordStatus } from "./model";
 import type { OutRecord } from "./records";
 import { syncRecordTable, syncSnapshotTable } from "./sync.sql";
 
+/** Where records of a mapping live: `salesforce:Contact` (the snapshot's and records' target). */
+export const targetOf = (mapping: { object: string }) => `salesforce:${mapping.object}`;
+
 /** Rows per INSERT: 13 parameters a row stays far below PostgreSQL's 65,535. */
 const CHUNK = 1000;
 
@@ -162,6 +165,25 @@ export async function notAcceptedOf(ops: OpsDb, runId: string): Promise<OutRecor
     )
     .orderBy(asc(syncRecordTable.externalId));
   return rows;
+}
+
+/**
+ * A run's records that were not accepted, and of those the ones still owed: not delivered by a
+ * later run since (`since`: when that run was made) — re-sending those would undo newer data.
+ */
+export async function stillOwed(
+  ops: OpsDb,
+  target: string,
+  runId: string,
+  since: Date,
+): Promise<{ notAccepted: OutRecord[]; owed: OutRecord[] }> {
+  const notAccepted = await notAcceptedOf(ops, runId);
+  const snapshot = await loadSnapshot(ops, target);
+  const owed = notAccepted.filter((r) => {
+    const s = snapshot.get(r.externalId);
+    return !s || (s.hash !== r.hash && s.syncedAt.getTime() <= since.getTime());
+  });
+  return { notAccepted, owed };
 }
 
 export interface RecordRow {

@@ -28,7 +28,7 @@ import { emptyStats, PIPELINE, type SyncArgs, type SyncStats } from "./model";
 import { writeOutbox } from "./outbox";
 import { latestSegmentRun, type OutRecord, readRecords } from "./records";
 import { deliver } from "./send";
-import { loadSnapshot, notAcceptedOf, recordOutcomes, recordUnsent } from "./state";
+import { loadSnapshot, recordOutcomes, recordUnsent, stillOwed, targetOf } from "./state";
 
 export interface SyncDeps {
   ops: OpsDb;
@@ -52,8 +52,6 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 1000, maxMs: 30
 export const DEFAULT_POLL: PollPolicy = { initialMs: 2000, maxMs: 30_000, timeoutMs: 30 * 60_000 };
 /** The first pass and 3 retries of the records a retry may fix (UNABLE_TO_LOCK_ROW, unprocessed). */
 export const DEFAULT_PASSES = 4;
-
-export const targetOf = (mapping: SalesforceMapping) => `salesforce:${mapping.object}`;
 
 type Step = (name: string, facts?: Record<string, unknown>) => Promise<void>;
 
@@ -131,15 +129,9 @@ async function owedAgain(ops: OpsDb, target: string, runId: string, stats: SyncS
     throw new VisibleError("input", "sync.no_such_run", `no sync run ${runId}`);
   }
   stats.retryFailedOf = runId;
-  const records = await notAcceptedOf(ops, runId);
-  const snapshot = await loadSnapshot(ops, target);
-  const since = new Date(original.createdAt).getTime();
-  const owed = records.filter((r) => {
-    const s = snapshot.get(r.externalId);
-    return !s || (s.hash !== r.hash && s.syncedAt.getTime() <= since);
-  });
-  stats.users = records.length;
-  stats.skippedUnchanged = records.length - owed.length;
+  const { notAccepted, owed } = await stillOwed(ops, target, runId, new Date(original.createdAt));
+  stats.users = notAccepted.length;
+  stats.skippedUnchanged = notAccepted.length - owed.length;
   return owed;
 }
 

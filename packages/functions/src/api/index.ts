@@ -16,6 +16,7 @@ import { pipelineRoutes } from "./pipelines";
 import { qualityRoutes, schemaRoutes } from "./quality";
 import { runRoutes } from "./runs";
 import { sqlRoutes } from "./sql";
+import { syncRoutes } from "./sync";
 
 export type Auth =
   /** Local: a bearer token kept in the data dir. */
@@ -81,7 +82,8 @@ export function createApi(platform: Platform, auth: Auth) {
     .route("/cdc", cdcRoutes)
     .route("/alerts", alertRoutes)
     .route("/metrics", metricRoutes)
-    .route("/audit", auditRoutes);
+    .route("/audit", auditRoutes)
+    .route("/sync", syncRoutes);
   app.onError(onError);
   app.notFound((c) =>
     c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),

@@ -7,8 +7,19 @@ import { CliError, type Command, retry, runs, selftest, sql } from "./commands";
 import { ingest } from "./ingest";
 import { sct } from "./sct";
 import { start } from "./start";
+import { sync } from "./sync";
 
-const commands: Record<string, Command> = { start, ingest, cdc, selftest, runs, retry, sql, sct };
+const commands: Record<string, Command> = {
+  start,
+  ingest,
+  cdc,
+  selftest,
+  runs,
+  retry,
+  sql,
+  sct,
+  sync,
+};
 
 const usage = `Usage: cdp <command> [options]
 
@@ -21,6 +32,7 @@ Commands:
   retry      retry a failed run
   sql        run a read-only query on the local warehouse
   sct        convert Oracle DDL to Redshift (or PostgreSQL) DDL: cdp sct convert ORACLE.sql
+  sync       send each user's segment to Salesforce (only what changed): cdp sync salesforce
 
 Every command takes --data-dir DIR (default ./.cdp, or CDP_DATA_DIR) and --help.
 Run \`cdp <command> --help\` for its options.`;

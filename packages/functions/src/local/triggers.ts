@@ -24,10 +24,18 @@ export function followUps(run: Pick<Info, "pipeline" | "status" | "failureClass"
   return { start, retryAfterMs };
 }
 
+export interface TriggerOptions {
+  log?: (line: string) => void;
+  /** How a retry waits (tests run it at once). */
+  later?: (fn: () => void, ms: number) => NodeJS.Timeout;
+}
+
 export function startTriggers(
   platform: Pick<LocalPlatform, "onRunFinished" | "runner">,
-  log: (line: string) => void = (l) => console.log(l),
+  opts: TriggerOptions = {},
 ) {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const later = opts.later ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const timers = new Set<NodeJS.Timeout>();
   const off = platform.onRunFinished((run) => {
     const next = followUps(run);
@@ -41,7 +49,7 @@ export function startTriggers(
       log(
         `${run.id} ${run.pipeline} failed on a passing fault: retried in ${Math.round(next.retryAfterMs / 60_000)} min`,
       );
-      const t = setTimeout(() => {
+      const t = later(() => {
         timers.delete(t);
         // A retry someone else made first (the console, `cdp retry`) wins: nothing to do then.
         platform.runner
