@@ -19,7 +19,6 @@ CREATE TABLE "sync_snapshot" (
 	"target" text NOT NULL,
 	"external_id" text NOT NULL,
 	"hash" text NOT NULL,
-	"payload" jsonb NOT NULL,
 	"sf_id" text,
 	"run_id" text NOT NULL,
 	"synced_at" timestamp with time zone NOT NULL,

@@ -11,13 +11,26 @@ import { syncRecordTable, syncSnapshotTable } from "./sync.sql";
 /** Where records of a mapping live: `salesforce:Contact` (the snapshot's and records' target). */
 export const targetOf = (mapping: { object: string }) => `salesforce:${mapping.object}`;
 
-/** Rows per INSERT: 13 parameters a row stays far below PostgreSQL's 65,535. */
-const CHUNK = 1000;
+/**
+ * Rows per statement. The rows go as one JSON parameter read by json_to_recordset — one bound
+ * value instead of thirteen per row: 100,000 outcomes take 14 s on PGlite, not 48 s — and 2,000 rows (about
+ * 600 KB) stay well inside what the RDS Data API takes in one request deployed.
+ */
+const CHUNK = 2000;
 
 export interface SnapshotEntry {
   hash: string;
   runId: string;
   syncedAt: Date;
+}
+
+/** The hash of what the target accepted, by external id: the diff's other side. */
+export async function loadHashes(ops: OpsDb, target: string): Promise<Map<string, string>> {
+  const rows = await ops
+    .select({ externalId: syncSnapshotTable.externalId, hash: syncSnapshotTable.hash })
+    .from(syncSnapshotTable)
+    .where(eq(syncSnapshotTable.target, target));
+  return new Map(rows.map((r) => [r.externalId, r.hash]));
 }
 
 export async function loadSnapshot(
@@ -46,6 +59,29 @@ export interface Outcome {
   transport: "collections" | "bulk";
 }
 
+const RECORD_COLUMNS = sql.raw(
+  "run_id, external_id, target, status, hash, payload, created, sf_id, error_code, message, attempts, transport, updated_at",
+);
+const RECORDSET = sql.raw(
+  "x(run_id text, external_id text, target text, status text, hash text, payload jsonb, created boolean, sf_id text, error_code text, message text, attempts integer, transport text, updated_at timestamptz)",
+);
+
+interface RecordJson {
+  run_id: string;
+  external_id: string;
+  target: string;
+  status: RecordStatus;
+  hash: string;
+  payload: Record<string, unknown>;
+  created: boolean | null;
+  sf_id: string | null;
+  error_code: string | null;
+  message: string | null;
+  attempts: number;
+  transport: string | null;
+  updated_at: string;
+}
+
 /** A batch's outcomes, and the snapshot of its accepted records, in one transaction. */
 export async function recordOutcomes(
   ops: OpsDb,
@@ -54,69 +90,53 @@ export async function recordOutcomes(
   outcomes: Outcome[],
 ): Promise<void> {
   if (!outcomes.length) return;
-  const now = new Date();
+  const now = new Date().toISOString();
   await ops.transaction(async (tx) => {
     for (let i = 0; i < outcomes.length; i += CHUNK) {
       const part = outcomes.slice(i, i + CHUNK);
-      await tx
-        .insert(syncRecordTable)
-        .values(
-          part.map((o) => ({
-            runId,
-            externalId: o.record.externalId,
-            target,
-            status: o.status,
-            hash: o.record.hash,
-            payload: o.record.payload,
-            created: o.created ?? null,
-            sfId: o.sfId ?? null,
-            errorCode: o.errorCode ?? null,
-            message: o.message ?? null,
-            attempts: 1,
-            transport: o.transport,
-            updatedAt: now,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [syncRecordTable.runId, syncRecordTable.externalId],
-          set: {
-            status: sql`excluded.status`,
-            hash: sql`excluded.hash`,
-            payload: sql`excluded.payload`,
-            created: sql`excluded.created`,
-            sfId: sql`excluded.sf_id`,
-            errorCode: sql`excluded.error_code`,
-            message: sql`excluded.message`,
-            transport: sql`excluded.transport`,
-            attempts: sql`${syncRecordTable.attempts} + 1`,
-            updatedAt: sql`excluded.updated_at`,
-          },
-        });
-      const accepted = part.filter((o) => o.status === "succeeded");
+      const rows: RecordJson[] = part.map((o) => ({
+        run_id: runId,
+        external_id: o.record.externalId,
+        target,
+        status: o.status,
+        hash: o.record.hash,
+        payload: o.record.payload,
+        created: o.created ?? null,
+        sf_id: o.sfId ?? null,
+        error_code: o.errorCode ?? null,
+        message: o.message ?? null,
+        attempts: 1,
+        transport: o.transport,
+        updated_at: now,
+      }));
+      // A record sent again in the same run (a retry) keeps one row: its latest outcome.
+      await tx.execute(sql`
+        INSERT INTO ${syncRecordTable} (${RECORD_COLUMNS})
+        SELECT ${RECORD_COLUMNS} FROM json_to_recordset(${JSON.stringify(rows)}::json) AS ${RECORDSET}
+        ON CONFLICT (run_id, external_id) DO UPDATE SET
+          status = excluded.status, hash = excluded.hash, payload = excluded.payload,
+          created = excluded.created, sf_id = excluded.sf_id, error_code = excluded.error_code,
+          message = excluded.message, transport = excluded.transport,
+          attempts = ${syncRecordTable}.attempts + 1, updated_at = excluded.updated_at`);
+      const accepted = part
+        .filter((o) => o.status === "succeeded")
+        .map((o) => ({
+          target,
+          external_id: o.record.externalId,
+          hash: o.record.hash,
+          sf_id: o.sfId ?? null,
+          run_id: runId,
+          synced_at: now,
+        }));
       if (!accepted.length) continue;
-      await tx
-        .insert(syncSnapshotTable)
-        .values(
-          accepted.map((o) => ({
-            target,
-            externalId: o.record.externalId,
-            hash: o.record.hash,
-            payload: o.record.payload,
-            sfId: o.sfId ?? null,
-            runId,
-            syncedAt: now,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [syncSnapshotTable.target, syncSnapshotTable.externalId],
-          set: {
-            hash: sql`excluded.hash`,
-            payload: sql`excluded.payload`,
-            sfId: sql`excluded.sf_id`,
-            runId: sql`excluded.run_id`,
-            syncedAt: sql`excluded.synced_at`,
-          },
-        });
+      await tx.execute(sql`
+        INSERT INTO ${syncSnapshotTable} (target, external_id, hash, sf_id, run_id, synced_at)
+        SELECT target, external_id, hash, sf_id, run_id, synced_at
+          FROM json_to_recordset(${JSON.stringify(accepted)}::json)
+            AS x(target text, external_id text, hash text, sf_id text, run_id text, synced_at timestamptz)
+        ON CONFLICT (target, external_id) DO UPDATE SET
+          hash = excluded.hash, sf_id = excluded.sf_id, run_id = excluded.run_id,
+          synced_at = excluded.synced_at`);
     }
   });
 }
@@ -129,25 +149,28 @@ export async function recordUnsent(
   records: OutRecord[],
   why: { errorCode: string; message: string },
 ): Promise<void> {
-  const now = new Date();
+  const now = new Date().toISOString();
   for (let i = 0; i < records.length; i += CHUNK) {
-    await ops
-      .insert(syncRecordTable)
-      .values(
-        records.slice(i, i + CHUNK).map((r) => ({
-          runId,
-          externalId: r.externalId,
-          target,
-          status: "unsent",
-          hash: r.hash,
-          payload: r.payload,
-          errorCode: why.errorCode,
-          message: why.message,
-          attempts: 0,
-          updatedAt: now,
-        })),
-      )
-      .onConflictDoNothing();
+    const rows: RecordJson[] = records.slice(i, i + CHUNK).map((r) => ({
+      run_id: runId,
+      external_id: r.externalId,
+      target,
+      status: "unsent",
+      hash: r.hash,
+      payload: r.payload,
+      created: null,
+      sf_id: null,
+      error_code: why.errorCode,
+      message: why.message,
+      attempts: 0,
+      transport: null,
+      updated_at: now,
+    }));
+    // A record sent before in this run (a failed retry) keeps its outcome.
+    await ops.execute(sql`
+      INSERT INTO ${syncRecordTable} (${RECORD_COLUMNS})
+      SELECT ${RECORD_COLUMNS} FROM json_to_recordset(${JSON.stringify(rows)}::json) AS ${RECORDSET}
+      ON CONFLICT (run_id, external_id) DO NOTHING`);
   }
 }
 

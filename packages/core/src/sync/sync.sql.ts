@@ -1,5 +1,6 @@
 // The sync's state in the ops store: the snapshot of what each target was last told (one row per
-// record Salesforce accepted), and every run's per-record outcome with the payload it sent.
+// record Salesforce accepted: the hash of what it accepted, and the run whose sync_records row
+// holds that payload), and every run's per-record outcome with the payload it sent.
 import {
   boolean,
   index,
@@ -19,10 +20,9 @@ export const syncSnapshotTable = pgTable(
     externalId: text("external_id").notNull(),
     /** Hash of the compared fields of the payload Salesforce accepted. */
     hash: text("hash").notNull(),
-    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
     /** The Salesforce record id the upsert answered with. */
     sfId: text("sf_id"),
-    /** The sync run that delivered it. */
+    /** The sync run that delivered it (its sync_records row holds the payload it sent). */
     runId: text("run_id").notNull(),
     syncedAt: timestamp("synced_at", { withTimezone: true, mode: "date" }).notNull(),
   },

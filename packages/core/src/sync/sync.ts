@@ -28,7 +28,7 @@ import { emptyStats, PIPELINE, type SyncArgs, type SyncStats } from "./model";
 import { writeOutbox } from "./outbox";
 import { latestSegmentRun, type OutRecord, readRecords } from "./records";
 import { deliver } from "./send";
-import { loadSnapshot, recordOutcomes, recordUnsent, stillOwed, targetOf } from "./state";
+import { loadHashes, recordOutcomes, recordUnsent, stillOwed, targetOf } from "./state";
 
 export interface SyncDeps {
   ops: OpsDb;
@@ -84,8 +84,8 @@ export async function runSync(
     stats.segmentRunId = seg.runId;
     stats.source = seg.source;
     const records = await readRecords(wh, seg, mapping);
-    const snapshot = await loadSnapshot(deps.ops, target);
-    owed = records.filter((r) => snapshot.get(r.externalId)?.hash !== r.hash);
+    const accepted = await loadHashes(deps.ops, target);
+    owed = records.filter((r) => accepted.get(r.externalId) !== r.hash);
     stats.users = records.length;
     stats.skippedUnchanged = records.length - owed.length;
   }
