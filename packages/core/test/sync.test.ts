@@ -105,10 +105,36 @@ describe.each(engineNames)("the Salesforce sync on %s", (engine) => {
     expect(page.items.map((i) => i.externalId)).toEqual(["u0000004", "u0000005"]);
   });
 
+  test("a segmentation of the Oracle-fed crm.customers is joined on that table's primary key (customer_id)", async () => {
+    await env.wh.query("CREATE SCHEMA IF NOT EXISTS crm");
+    await env.wh.query(
+      "CREATE TABLE crm.customers (customer_id bigint PRIMARY KEY, first_name text, last_name text, email text)",
+    );
+    await env.wh.query(
+      "INSERT INTO crm.customers VALUES (9001, 'Ora', 'Cle', 'ora@example.com'), (9002, 'Dee', 'Ems', 'dee@example.com')",
+    );
+    const crmUsers = [9001, 9002].map((id, i) => ({ ...users[i]!, id: String(id) }));
+    await writeSegmentRun(env.wh, {
+      runId: "seg_crm",
+      createdAt: "2026-11-03T08:00:00.000Z",
+      users: crmUsers,
+      source: "crm.customers",
+    });
+    const r = await env.sync();
+    expect(r.stats).toMatchObject({ source: "crm.customers", users: 2, created: 2 });
+    expect(env.sf.records().get("9001")!.fields).toMatchObject({
+      External_Id__c: "9001",
+      Email: "ora@example.com",
+      LastName: "Cle",
+    });
+  });
+
   test("a change in the source table (an email) is a change too", async () => {
+    await writeSegmentRun(env.wh, { runId: "seg_3", createdAt: "2026-11-04T08:00:00.000Z", users });
     await writeCustomers(env.wh, [{ ...users[9]!, email: "new10@example.com" }]);
     const r = await env.sync();
-    expect(r.stats).toMatchObject({ owed: 1, updated: 1 });
+    // seg_3 puts back users 4 and 5 as they were in seg_1, and user 10's email changed.
+    expect(r.stats).toMatchObject({ owed: 3, updated: 3 });
     expect(env.sf.records().get("u0000010")!.fields.Email).toBe("new10@example.com");
   });
 });

@@ -8,7 +8,7 @@ import { canonical } from "../util/canonical";
 import { VisibleError } from "../util/error";
 import { sqlType } from "../value/types";
 import { ident, literal, qualified } from "../warehouse/ident";
-import { describeTable, type Warehouse } from "../warehouse/warehouse";
+import { describeTable, tableKey, type Warehouse } from "../warehouse/warehouse";
 import type { SalesforceMapping } from "./mapping";
 
 export const SEGMENT_SCHEMA = "_cdp";
@@ -85,7 +85,15 @@ export async function readRecords(
       `the segmentation's source table ${run.source} does not exist`,
     );
   }
-  const key = mapping.sourceKey ?? TABLE_SETTINGS[table]?.key ?? DEFAULT_TABLE_SETTINGS.key;
+  // The key the segmentation used: the mapping's, else the table's primary key (ingest and the
+  // cdc apply key their tables by it), else rules.ts's, else user_id.
+  const pk = await tableKey(wh, schema, table);
+  const key =
+    mapping.sourceKey ??
+    (pk?.length === 1 ? pk[0] : undefined) ??
+    TABLE_SETTINGS[`${schema}.${table}`]?.key ??
+    TABLE_SETTINGS[table]?.key ??
+    DEFAULT_TABLE_SETTINGS.key;
   const have = new Set(columns.map((c) => c.name));
   const userColumns = [
     ...new Set(
