@@ -44,7 +44,9 @@ export type Fault =
   /** The next bulk job leaves its last `count` records unprocessed and ends Failed. */
   | { kind: "unprocessed"; count: number }
   /** The next bulk job fails as a whole, before processing a record. */
-  | { kind: "jobFails"; message: string };
+  | { kind: "jobFails"; message: string }
+  /** Other integrations use `add` API requests when the org answers the next matching request. */
+  | { kind: "usage"; method?: string; path?: RegExp; add: number };
 
 export interface DoubleOptions {
   clientId?: string;
@@ -205,6 +207,13 @@ export class SalesforceDouble {
       ]);
     }
     this.limits.used++;
+    const burst = this.faults.findIndex(
+      (f) =>
+        f.kind === "usage" &&
+        (!f.method || f.method === method) &&
+        (!f.path || f.path.test(url.pathname)),
+    );
+    if (burst >= 0) this.limits.used += (this.faults.splice(burst, 1)[0] as { add: number }).add;
     const fault = this.takeHttpFault(method, url.pathname);
     if (fault) {
       const status = fault.status ?? 503;

@@ -157,6 +157,30 @@ describe("faults", () => {
     expect(new Set(writes(users))).toEqual(new Set([1]));
   });
 
+  test("when other integrations spend the budget during a run, it stops between batches and keeps the rest, waiting for budget", async () => {
+    const users = await latestRun(600);
+    env.secrets.SALESFORCE_API_RESERVE = "1000";
+    // After the first upsert the org has 1,000 requests left: one more would cut into the reserve.
+    env.sf.inject({ kind: "usage", method: "PATCH", add: env.sf.limits.max - 1002 });
+    const r = await env.sync();
+    expect(r.status).toBe("FAILED");
+    expect(r.failureClass).toBe("transient");
+    expect(r.error).toMatch(
+      /^waiting for API budget: the org has \d+ daily API requests left, the sync keeps 1000 in reserve/,
+    );
+    expect(r.stats).toMatchObject({
+      created: 200,
+      unsent: 400,
+      waitingForBudget: true,
+      apiCalls: 2,
+    });
+    expect(env.sf.callsTo("PATCH", /composite/)).toHaveLength(1);
+    env.sf.limits.used = 0;
+    const next = await env.sync();
+    expect(next.stats).toMatchObject({ owed: 400, created: 400 });
+    expect(new Set(writes(users))).toEqual(new Set([1]));
+  });
+
   test.each(["password", "client_credentials"] as const)(
     "an expired session (401) is renewed — %s flow — and the upsert goes through",
     async (flow) => {
