@@ -36,7 +36,7 @@ test("what follows a finished run: the sync after a segmentation that succeeded;
   expect(SYNC_RETRY_AFTER_MS).toBe(30 * 60_000);
 });
 
-test("a segmentation run that succeeded starts a sync run; a sync waiting for API budget is retried (a run with retryOf)", async () => {
+test("a segmentation run that succeeded starts a sync run (another after a sync still going); a sync waiting for API budget is retried (a run with retryOf)", async () => {
   let listener: ((r: Info) => void) | undefined;
   const waits: number[] = [];
   const lines: string[] = [];
@@ -70,6 +70,26 @@ test("a segmentation run that succeeded starts a sync run; a sync waiting for AP
   // No segmentation tables in this warehouse: the sync had nothing to do.
   expect(done.status).toBe("SUCCEEDED");
   expect(lines[0]).toMatch(new RegExp(`^${sync!.id} sync started after segment run ${segment.id}`));
+
+  // A segmentation that ends while a sync is still going: that sync read the older run, so
+  // another starts when it ends.
+  const going = await insertRun(t.platform.ops.db, {
+    pipeline: "sync",
+    args: {},
+    status: "RUNNING",
+    workKey: "sync:salesforce",
+  });
+  const segment2 = await insertRun(t.platform.ops.db, { pipeline: "segment", args: {} });
+  listener!({ ...segment2, status: "SUCCEEDED" });
+  await expect
+    .poll(() => lines.at(-1))
+    .toMatch(new RegExp(`^sync run ${going.id} is still going: another starts when it ends`));
+  await finishRun(t.platform.ops.db, going.id, { status: "SUCCEEDED" });
+  listener!(await mustGetRun(t.platform.ops.db, going.id));
+  await expect.poll(() => lines.at(-1)).toMatch(/^run_\w+ sync started after sync run /);
+  const after = (await t.platform.operations.list({ pipeline: ["sync"], limit: 1 })).items[0]!;
+  expect(after.id).not.toBe(going.id);
+  await t.platform.runner.wait(after.id);
 
   const waiting = await insertRun(t.platform.ops.db, {
     pipeline: "sync",
