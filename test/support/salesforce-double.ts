@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parse } from "csv-parse/sync";
+import { csvOf, DEFAULT_FIELDS, type Job, jobInfo } from "./salesforce-double-jobs";
 
 export interface DoubleCall {
   method: string;
@@ -61,31 +62,6 @@ export interface DoubleOptions {
   /** The fields the double's objects have (others are INVALID_FIELD). */
   fields?: string[];
 }
-
-interface Job {
-  id: string;
-  object: string;
-  externalIdFieldName: string;
-  operation: string;
-  state: "Open" | "UploadComplete" | "InProgress" | "JobComplete" | "Failed" | "Aborted";
-  errorMessage?: string;
-  csv: string | null;
-  columns: string[];
-  successful: Record<string, string>[];
-  failed: Record<string, string>[];
-  unprocessed: Record<string, string>[];
-}
-
-export const DEFAULT_FIELDS = [
-  "Id",
-  "External_Id__c",
-  "Email",
-  "FirstName",
-  "LastName",
-  "Segment__c",
-  "Segment_Score__c",
-  "Segment_Updated__c",
-];
 
 export class SalesforceDouble {
   url = "";
@@ -387,33 +363,6 @@ export class SalesforceDouble {
     send(200, results);
   }
 
-  private jobInfo(j: Job) {
-    return {
-      id: j.id,
-      operation: j.operation,
-      object: j.object,
-      createdById: "005000000000001AAA",
-      createdDate: new Date().toISOString(),
-      systemModstamp: new Date().toISOString(),
-      state: j.state,
-      externalIdFieldName: j.externalIdFieldName,
-      concurrencyMode: "Parallel",
-      contentType: "CSV",
-      apiVersion: 62,
-      jobType: "V2Ingest",
-      contentUrl: `services/data/v62.0/jobs/ingest/${j.id}/batches`,
-      lineEnding: "LF",
-      columnDelimiter: "COMMA",
-      numberRecordsProcessed: j.successful.length + j.failed.length,
-      numberRecordsFailed: j.failed.length,
-      retries: 0,
-      totalProcessingTime: 0,
-      apiActiveProcessingTime: 0,
-      apexProcessingTime: 0,
-      ...(j.errorMessage ? { errorMessage: j.errorMessage } : {}),
-    };
-  }
-
   private createJob(body: string, send: (s: number, p?: unknown) => void) {
     const b = JSON.parse(body) as {
       object: string;
@@ -434,7 +383,7 @@ export class SalesforceDouble {
       unprocessed: [],
     };
     this.jobs.set(id, job);
-    send(200, this.jobInfo(job));
+    send(200, jobInfo(job));
   }
 
   private jobCall(
@@ -466,9 +415,9 @@ export class SalesforceDouble {
         if (this.options.processingMs > 0) setTimeout(done, this.options.processingMs);
         else queueMicrotask(done);
       }
-      return send(200, this.jobInfo(job));
+      return send(200, jobInfo(job));
     }
-    if (method === "GET" && sub === "") return send(200, this.jobInfo(job));
+    if (method === "GET" && sub === "") return send(200, jobInfo(job));
     if (method === "DELETE" && sub === "") {
       this.jobs.delete(id);
       return send(204);
@@ -537,12 +486,4 @@ export class SalesforceDouble {
     job.state = leave ? "Failed" : "JobComplete";
     if (leave) job.errorMessage = "ClientInputError : batch retried too many times";
   }
-}
-
-/** Results CSV as Salesforce writes it: every value quoted. */
-function csvOf(columns: string[], rows: Record<string, string>[]): string {
-  const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
-  let s = `${columns.map(q).join(",")}\n`;
-  for (const r of rows) s += `${columns.map((c) => q(r[c] ?? "")).join(",")}\n`;
-  return s;
 }
