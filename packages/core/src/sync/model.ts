@@ -47,7 +47,10 @@ export const SyncStats = z.looseObject({
   /** Owed and never sent: the run stopped first (kept for the next run). */
   unsent: z.number().int().default(0),
   skippedUnchanged: z.number().int().default(0),
-  /** Requests to the org's REST and Bulk APIs (OAuth token requests do not count against it). */
+  /**
+   * Requests to the org's REST and Bulk APIs (OAuth token requests do not count against it;
+   * jsforce's own re-sends of a GET after a 503 are not seen here).
+   */
   apiCalls: z.number().int().default(0),
   transport: Transport.default("none"),
   bulkJobs: z.array(z.string()).default([]),
