@@ -8,6 +8,7 @@ const parts: Record<string, () => Promise<void>> = {
   start: async () => (await import("./start")).run(),
   "csv-reader": async () => (await import("./csv-reader.bench")).run(),
   kmeans: async () => (await import("./kmeans")).run(),
+  sync: async () => (await import("./sync")).run(),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- part]`: the performance figures. Parts: ingest, cdc, api, start, csv-reader, kmeans (default: all).
+// `npm run bench [-- part]`: the performance figures. Parts: ingest, cdc, api, start, csv-reader, kmeans, sync (default: all).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

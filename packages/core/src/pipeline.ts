@@ -7,6 +7,7 @@ import type { ObjectStore } from "./lake/lake";
 import type { OpsDb } from "./ops/db";
 import type { ExecutionRetry } from "./run/aws/sfn-retry";
 import type { Job } from "./run/job";
+import type { Secrets } from "./secrets/secrets";
 import type { Warehouse } from "./warehouse/warehouse";
 
 /** A run's arguments and stats, as stored (not yet parsed). */
@@ -22,6 +23,8 @@ export interface PipelineDeps {
   notifier: Notifier;
   /** Opened on first use: the warehouse is the slowest thing to open. */
   warehouse(): Promise<Warehouse>;
+  /** Named secrets (credentials of external systems); the environment when a platform has none. */
+  secrets?: Secrets;
 }
 
 /**
@@ -59,6 +62,10 @@ export interface Pipeline<
   job(deps: PipelineDeps): Job;
   /** Run on a schedule (locally by `cdp start`'s scheduler; deployed by an EventBridge schedule). */
   schedule?: { everyMs: number; firstAfterMs?: number };
+  /** Started locally by `cdp start` when a run of one of these pipelines succeeds (deployed: its event). */
+  after?: readonly string[];
+  /** Locally, `cdp start` retries a run of it that failed transiently after this long. */
+  retryAfterMs?: number;
   /**
    * Deployed as a state machine: the name infra links it by (the console API reads its ARN from
    * there), the builder of its definition (infra deploys what it builds; tests run it), and how

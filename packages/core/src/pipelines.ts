@@ -9,9 +9,10 @@ import type { StateMachineConfig } from "./run/aws/sfn";
 import type { Info } from "./run/run";
 import { segment } from "./segment/pipeline";
 import { selftest } from "./selftest/pipeline";
+import { sync } from "./sync/pipeline";
 import { VisibleError } from "./util/error";
 
-export const pipelines = [selftest, ingest, cdc, housekeeping, segment] as const;
+export const pipelines = [selftest, ingest, cdc, housekeeping, segment, sync] as const;
 
 export type AnyPipeline = (typeof pipelines)[number];
 export type PipelineName = AnyPipeline["name"];

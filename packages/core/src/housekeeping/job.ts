@@ -11,7 +11,8 @@ import { ident } from "../warehouse/ident";
 import type { Warehouse } from "../warehouse/warehouse";
 
 export const RETENTION_DAYS = 730;
-const PREFIXES = ["inbox/", "processed/", "error/", "dms/", "ml/"];
+// sync/: the dry-run outboxes of the Salesforce sync (sync/outbox/<runId>/).
+const PREFIXES = ["inbox/", "processed/", "error/", "dms/", "ml/", "sync/"];
 
 export function housekeepingJob(deps: {
   lake: ObjectStore;

@@ -5,3 +5,4 @@ export { schemaChangeTable } from "../ingest/schema-history.sql";
 export { metricTable } from "../metric/metric.sql";
 export { qualityFailureTable } from "../quality/quality.sql";
 export { runTable } from "../run/run.sql";
+export { syncRecordTable, syncSnapshotTable } from "../sync/sync.sql";

@@ -17,6 +17,7 @@ import { qualityRoutes, schemaRoutes } from "./quality";
 import { runRoutes } from "./runs";
 import { segmentRoutes } from "./segments";
 import { sqlRoutes } from "./sql";
+import { syncRoutes } from "./sync";
 
 export type Auth =
   /** Local: a bearer token kept in the data dir. */
@@ -83,7 +84,8 @@ export function createApi(platform: Platform, auth: Auth) {
     .route("/alerts", alertRoutes)
     .route("/metrics", metricRoutes)
     .route("/audit", auditRoutes)
-    .route("/segments", segmentRoutes);
+    .route("/segments", segmentRoutes)
+    .route("/sync", syncRoutes);
   app.onError(onError);
   app.notFound((c) =>
     c.json({ error: "not_found", message: `no route ${c.req.method} ${c.req.path}` }, 404),

@@ -8,6 +8,7 @@ import { ingest } from "./ingest";
 import { sct } from "./sct";
 import { segment } from "./segment";
 import { start } from "./start";
+import { sync } from "./sync";
 
 const commands: Record<string, Command> = {
   start,
@@ -19,6 +20,7 @@ const commands: Record<string, Command> = {
   retry,
   sql,
   sct,
+  sync,
 };
 
 const usage = `Usage: cdp <command> [options]
@@ -33,6 +35,7 @@ Commands:
   retry      retry a failed run
   sql        run a read-only query on the local warehouse
   sct        convert Oracle DDL to Redshift (or PostgreSQL) DDL: cdp sct convert ORACLE.sql
+  sync       send each user's segment to Salesforce (only what changed): cdp sync salesforce
 
 Every command takes --data-dir DIR (default ./.cdp, or CDP_DATA_DIR) and --help.
 Run \`cdp <command> --help\` for its options.`;

@@ -7,6 +7,7 @@ import { configFromEnv, openLocalPlatform } from "../local/platform";
 import { dmsSampleFiles, sampleFiles } from "../local/sample-data";
 import { startScheduler } from "../local/scheduler";
 import { createLocalApp, listen } from "../local/server";
+import { startTriggers } from "../local/triggers";
 import { watchInbox } from "../local/watcher";
 import type { Command } from "./commands";
 import { CliError } from "./connect";
@@ -80,6 +81,8 @@ otherwise, and prints the console's URL with its access token.
       ),
     );
     const scheduler = startScheduler(platform);
+    // The sync after each segmentation, and retries of runs that failed on a passing fault.
+    const triggers = startTriggers(platform);
     console.log(
       `CDP is running on ${platform.ops.kind === "pglite" ? "the embedded PGlite" : "PostgreSQL"} ops store; data dir ${dir.root}`,
     );
@@ -104,6 +107,7 @@ otherwise, and prints the console's URL with its access token.
     process.once("SIGINT", () => force("at once (second signal)"));
     process.once("SIGTERM", () => force("at once (second signal)"));
     scheduler.stop();
+    triggers.stop();
     await watcher.stop();
     await dmsWatcher.stop();
     await server.close();

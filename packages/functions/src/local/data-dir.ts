@@ -25,6 +25,8 @@ export interface DataDir {
   warehouse: string;
   tokenFile: string;
   lockFile: string;
+  /** Credentials of external systems (Salesforce), NAME=value lines; git-ignored, mode 0600. */
+  secretsFile: string;
 }
 
 export function resolveDataDir(flag?: string): DataDir {
@@ -36,6 +38,7 @@ export function resolveDataDir(flag?: string): DataDir {
     warehouse: join(root, "warehouse"),
     tokenFile: join(root, "token"),
     lockFile: join(root, "cdp.lock"),
+    secretsFile: join(root, "secrets.env"),
   };
 }
 

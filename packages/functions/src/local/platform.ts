@@ -13,6 +13,7 @@ import { runLifecycle } from "@cdp/core/run/lifecycle";
 import { localOperations } from "@cdp/core/run/local-operations";
 import { LocalRunner } from "@cdp/core/run/local-runner";
 import type { Info } from "@cdp/core/run/run";
+import { envSecrets, fileSecrets, layeredSecrets } from "@cdp/core/secrets/secrets";
 import { openPglite, pgliteWarehouse } from "@cdp/core/warehouse/pglite";
 import { postgresWarehouse } from "@cdp/core/warehouse/postgres";
 import type { Warehouse } from "@cdp/core/warehouse/warehouse";
@@ -63,7 +64,9 @@ export async function openLocalPlatform(
     return warehouse;
   };
 
-  const deps: PipelineDeps = { ops: ops.db, lake, notifier, warehouse: openWarehouse };
+  // The environment first, then the data dir's git-ignored secrets.env.
+  const secrets = layeredSecrets(envSecrets(), fileSecrets(dir.secretsFile));
+  const deps: PipelineDeps = { ops: ops.db, lake, notifier, warehouse: openWarehouse, secrets };
   const jobs: Record<string, Job> = Object.fromEntries(pipelines.map((p) => [p.name, p.job(deps)]));
   const lifecycle = runLifecycle({ ops: ops.db, metrics, notifier, subject: subjectOf });
   const listeners = new Set<(run: Info) => void>();

@@ -1,0 +1,34 @@
+// The `sync` pipeline for the local runner: one run sends the latest segmentation's changes (or a
+// run's records that were not accepted) to Salesforce. One sync runs at a time.
+import { needsFix } from "../run/failure";
+import type { Job } from "../run/job";
+import { VisibleError } from "../util/error";
+import { SyncArgs } from "./model";
+import { runSync, type SyncDeps, type SyncOptions } from "./sync";
+
+/** What must change when a sync fails on its input, by the error's code. */
+function hintFor(code: string): string {
+  if (code.startsWith("sync.credentials") || code === "sync.auth_failed") {
+    return 'the Salesforce credentials: SALESFORCE_* in the environment or the data dir\'s secrets.env (README "Salesforce sync")';
+  }
+  if (code === "sync.bad_setting") return "the SALESFORCE_* setting the error names";
+  if (code === "sync.no_such_run")
+    return "the run id: a sync run whose failed records to send again";
+  return "the segmentation's source table or the mapping in sync/mapping.ts, as the error says";
+}
+
+export function syncJob(deps: () => Promise<SyncDeps>, opts: SyncOptions = {}): Job {
+  return {
+    workKey: () => "sync:salesforce",
+    async run({ run, step }) {
+      try {
+        return await runSync(await deps(), run, SyncArgs.parse(run.args), step, opts);
+      } catch (err) {
+        if (err instanceof VisibleError && err.kind === "input") {
+          return { status: "FAILED", error: err.message, failure: needsFix(hintFor(err.code)) };
+        }
+        throw err;
+      }
+    },
+  };
+}
