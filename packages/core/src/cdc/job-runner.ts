@@ -5,11 +5,9 @@
 // to the lake as the same CSV (UNLOAD). Each Data API call of `plan.batches` is one transaction,
 // as BatchExecuteStatement runs it.
 import { text } from "node:stream/consumers";
-import { recordChunks } from "../ingest/job-runner";
-import { rejectRowsFromWarehouse } from "../ingest/rejects";
+import { recordChunks, unloadToLake } from "../ingest/job-runner";
 import { runChecks } from "../ingest/steps";
 import type { ObjectStore } from "../lake/lake";
-import { csvLine } from "../util/csv";
 import { ident } from "../warehouse/ident";
 import type { Warehouse } from "../warehouse/warehouse";
 import type { CdcJob, CdcJobResults } from "./machine";
@@ -57,7 +55,7 @@ export async function runCdcJob(
         await wh.query(sql);
       }
     } else {
-      await unloadToLake(deps, job);
+      await unloadToLake(deps, { ...job.plan, columns: job.plan.staged }, job.rejectsPrefix);
     }
     const results: CdcJobResults = {
       version: 1,
@@ -72,34 +70,4 @@ export async function runCdcJob(
   } finally {
     for (const sql of plan.cleanup) await wh.query(sql).catch(() => {});
   }
-}
-
-/** What the plan's UNLOAD writes: rule, error_type, severity, description, then the staged row. */
-async function unloadToLake(deps: CdcJobRunnerDeps, job: CdcJob) {
-  const columns = job.plan.staged.map((c) => c.name);
-  async function* lines() {
-    yield Buffer.from(
-      csvLine(["rule", "error_type", "severity", "description", "_cdp_row", ...columns]),
-    );
-    for await (const page of rejectRowsFromWarehouse(deps.warehouse, {
-      ...job.plan,
-      columns: job.plan.staged,
-    })) {
-      yield Buffer.from(
-        page
-          .map((r) =>
-            csvLine([
-              r.rule,
-              r.errorType,
-              r.severity,
-              r.description,
-              r.rowNumber,
-              ...columns.map((c) => r.values[c]),
-            ]),
-          )
-          .join(""),
-      );
-    }
-  }
-  await deps.lake.put(`${job.rejectsPrefix}000`, lines());
 }

@@ -57,7 +57,7 @@ export async function runIngestJob(
       for (const sql of [...plan.report.rejectedRows, ...plan.report.unloadRejects])
         await wh.query(sql);
     } else {
-      await unloadToLake(deps, job);
+      await unloadToLake(deps, job.plan, job.rejectsPrefix);
     }
     const results: IngestJobResults = {
       version: 1,
@@ -79,14 +79,21 @@ export async function runIngestJob(
   }
 }
 
-/** What the plan's UNLOAD writes: rule, error_type, severity, description, then the staged row. */
-async function unloadToLake(deps: JobRunnerDeps, job: IngestJob) {
-  const columns = job.plan.columns.map((c) => c.name);
+/**
+ * What a plan's UNLOAD writes, for a warehouse without UNLOAD (the cdc job's twin uses it too):
+ * rule, error_type, severity, description, then the staged row, at `<rejectsPrefix>000`.
+ */
+export async function unloadToLake(
+  deps: { lake: ObjectStore; warehouse: Warehouse },
+  plan: Parameters<typeof rejectRowsFromWarehouse>[1],
+  rejectsPrefix: string,
+) {
+  const columns = plan.columns.map((c) => c.name);
   async function* lines() {
     yield Buffer.from(
       csvLine(["rule", "error_type", "severity", "description", "_cdp_row", ...columns]),
     );
-    for await (const page of rejectRowsFromWarehouse(deps.warehouse, job.plan)) {
+    for await (const page of rejectRowsFromWarehouse(deps.warehouse, plan)) {
       yield Buffer.from(
         page
           .map((r) =>
@@ -103,7 +110,7 @@ async function unloadToLake(deps: JobRunnerDeps, job: IngestJob) {
       );
     }
   }
-  await deps.lake.put(`${job.rejectsPrefix}000`, lines());
+  await deps.lake.put(`${rejectsPrefix}000`, lines());
 }
 
 /**
