@@ -3,13 +3,11 @@
 // The CDP app: stages and the table of contents of its infrastructure. Each infra/ module owns
 // one concern; they are imported in the order they depend on each other.
 export default $config({
-  app(input) {
-    return {
-      name: "cdp",
-      home: "aws",
-      removal: input?.stage === "production" ? "retain" : "remove",
-      protect: input?.stage === "production",
-    };
+  async app(input) {
+    // What differs per stage is in infra/stage.ts; an unknown stage gets dev's, and says so.
+    const { stageSettings } = await import("./infra/stage");
+    const { removal, protect } = stageSettings(input?.stage ?? "dev");
+    return { name: "cdp", home: "aws", removal, protect };
   },
   async run() {
     await import("./infra/storage");
