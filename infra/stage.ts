@@ -2,7 +2,7 @@
 // capacity, alert e-mails, schedules, and whether removing the app keeps its data. Every infra
 // module reads its numbers from here (`stageSettings($app.stage)`), as does sst.config.ts's app().
 // A stage not named below (a developer's personal stage, a typo) gets dev's settings, and the
-// deploy says so on the console. docs/delivery.md has the table in prose; docs/capacity.md why
+// deploy says so first (sst.config.ts's run() resolves the stage before any infra module). docs/delivery.md has the table in prose; docs/capacity.md why
 // the numbers are what they are.
 //
 // Pure: no SST globals, so the tests check the table and the resolution
@@ -13,7 +13,7 @@ export type StageName = "dev" | "staging" | "production";
 export interface StageSettings {
   /** What `sst remove` does with the stage's resources (sst.config.ts app()). */
   removal: "remove" | "retain";
-  /** Refuse to delete the stage's resources, even by a deploy that drops them. */
+  /** `sst remove` refuses the stage; also the console's user pool's deletion protection. */
   protect: boolean;
   /** Redshift Serverless workgroup (infra/warehouse.ts): RPUs it starts from and may scale to. */
   warehouse: { baseRpu: number; maxRpu: number };

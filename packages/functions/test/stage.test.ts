@@ -120,7 +120,11 @@ describe("infra reads its stage settings from infra/stage.ts", () => {
     );
     expect(found).toEqual([]);
     const app = readFileSync(root("sst.config.ts"), "utf8");
-    expect(app).toMatch(/const \{ removal, protect \} = stageSettings\(input\?\.stage/);
+    expect(app).toMatch(/const \{ removal, protect \} = resolveStage\(input\?\.stage/);
+    // run() resolves the stage before any infra module, so the warning comes first.
+    expect(app.indexOf("stageSettings($app.stage)")).toBeLessThan(
+      app.indexOf('import("./infra/storage")'),
+    );
   });
 
   test("each setting is read by the module that deploys it", () => {
