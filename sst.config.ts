@@ -3,15 +3,16 @@
 // The CDP app: stages and the table of contents of its infrastructure. Each infra/ module owns
 // one concern; they are imported in the order they depend on each other.
 export default $config({
-  app(input) {
-    return {
-      name: "cdp",
-      home: "aws",
-      removal: input?.stage === "production" ? "retain" : "remove",
-      protect: input?.stage === "production",
-    };
+  async app(input) {
+    // What differs per stage is in infra/stage.ts; an unknown stage gets dev's.
+    const { resolveStage } = await import("./infra/stage");
+    const { removal, protect } = resolveStage(input?.stage ?? "dev").settings;
+    return { name: "cdp", home: "aws", removal, protect };
   },
   async run() {
+    // First, so a deploy of a stage infra/stage.ts does not name says so before anything else.
+    const { stageSettings } = await import("./infra/stage");
+    stageSettings($app.stage);
     await import("./infra/storage");
     await import("./infra/network");
     await import("./infra/secrets");

@@ -3,7 +3,8 @@
 // alarms (infra/monitoring.ts) publish to it too. Declared before the functions that link it, as is
 // `metrics`, what the console API needs to read the metrics back.
 //
-// E-mail recipients are stage config, read from the environment `sst deploy` runs in:
+// E-mail recipients are stage config: the stage's alertEmails in infra/stage.ts, plus those in the
+// environment `sst deploy` runs in (the deploy workflow sets it from a GitHub environment variable):
 //   CDP_ALERT_EMAIL=data-ops@example.com,oncall@example.com sst deploy --stage production
 // Each address gets a confirmation mail from SNS and receives alerts once it is confirmed. Unset:
 // no e-mail subscription (subscribe chat or a pager to the topic instead, or see the console).
@@ -12,6 +13,7 @@ import { alertsStatements, alertTopicPolicy } from "../packages/core/src/alert/i
 import { METRICS_NAMESPACE } from "../packages/core/src/metric/cloudwatch";
 import { metricsReadStatements } from "../packages/core/src/metric/iam";
 import { arn, grants, linkable, place } from "./iam";
+import { stageSettings } from "./stage";
 
 export const alertTopic = new aws.sns.Topic("Alerts", {
   // The sender name of the e-mails.
@@ -51,14 +53,8 @@ new aws.sns.TopicPolicy("AlertsPolicy", {
   ),
 });
 
-const emails = (process.env.CDP_ALERT_EMAIL ?? "")
-  .split(",")
-  .map((e) => e.trim())
-  .filter(Boolean);
-for (const email of emails) {
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-    throw new Error(`CDP_ALERT_EMAIL: "${email}" is not an e-mail address`);
-  }
+// Checked by resolveStage: a malformed CDP_ALERT_EMAIL fails the deploy before anything changes.
+for (const email of stageSettings($app.stage).alertEmails) {
   // Named by the address, so adding or removing one leaves the others' confirmations alone.
   const id = createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 10);
   new aws.sns.TopicSubscription(`AlertEmail${id}`, {

@@ -23,6 +23,7 @@ import { afterMigration, opsStore } from "./database";
 import { arn, grants, linkable, place, serviceRole } from "./iam";
 import { glueScript, lakeEvents } from "./ingest";
 import { alertWebhookUrl } from "./secrets";
+import { stageSettings } from "./stage";
 import { bucket } from "./storage";
 import { namespace, warehouse, workgroup } from "./warehouse";
 
@@ -114,10 +115,10 @@ export const glueJob = new aws.glue.Job("CdcJob", {
     pythonVersion: "3.9",
     scriptLocation: $interpolate`s3://${bucket.name}/${glueScript.key}`,
   },
-  maxCapacity: 0.0625,
+  maxCapacity: stageSettings($app.stage).glue.dpu,
   timeout: 120,
   maxRetries: 0,
-  executionProperty: { maxConcurrentRuns: 4 },
+  executionProperty: { maxConcurrentRuns: stageSettings($app.stage).glue.cdcConcurrentRuns },
   jobRunQueuingEnabled: true,
   defaultArguments: {
     "--workgroup": workgroup.workgroupName,

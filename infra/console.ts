@@ -8,6 +8,7 @@ import { afterMigration, opsStore } from "./database";
 import { account, grants, linkable, region } from "./iam";
 import { ingestJob, ingestMachine } from "./ingest";
 import { segmentMachine } from "./ml";
+import { stageSettings } from "./stage";
 import { bucket } from "./storage";
 import { warehouse } from "./warehouse";
 
@@ -37,7 +38,7 @@ export const userPool = new sst.aws.CognitoUserPool("ConsoleOperators", {
   transform: {
     userPool: (args) => {
       args.adminCreateUserConfig = { allowAdminCreateUserOnly: true };
-      args.deletionProtection = $app.stage === "production" ? "ACTIVE" : "INACTIVE";
+      args.deletionProtection = stageSettings($app.stage).protect ? "ACTIVE" : "INACTIVE";
     },
   },
 });

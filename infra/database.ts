@@ -5,12 +5,15 @@
 import { opsStoreStatements } from "../packages/core/src/ops/iam";
 import { grants, linkable } from "./iam";
 import { vpc } from "./network";
+import { stageSettings } from "./stage";
+
+const { minAcu, maxAcu } = stageSettings($app.stage).opsDb;
 
 export const opsDb = new sst.aws.Aurora("OpsDb", {
   engine: "postgres",
   vpc,
   dataApi: true,
-  scaling: { min: "0 ACU", max: "4 ACU" },
+  scaling: { min: `${minAcu} ACU`, max: `${maxAcu} ACU` },
 });
 
 /**

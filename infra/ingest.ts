@@ -17,6 +17,7 @@ import { alerts } from "./alerts";
 import { afterMigration, opsStore } from "./database";
 import { grants, linkable, place, serviceRole } from "./iam";
 import { alertWebhookUrl } from "./secrets";
+import { stageSettings } from "./stage";
 import { bucket } from "./storage";
 import { namespace, warehouse, workgroup } from "./warehouse";
 
@@ -102,7 +103,7 @@ export const glueJob = new aws.glue.Job("IngestJob", {
     pythonVersion: "3.9",
     scriptLocation: $interpolate`s3://${bucket.name}/${glueScript.key}`,
   },
-  maxCapacity: 0.0625,
+  maxCapacity: stageSettings($app.stage).glue.dpu,
   timeout: 120,
   maxRetries: 0,
   // One run at a time, the rest queued: two files for one table never evolve it at once.

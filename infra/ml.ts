@@ -20,6 +20,7 @@ import { alerts } from "./alerts";
 import { afterMigration, opsStore } from "./database";
 import { grants, linkable, place, serviceRole } from "./iam";
 import { alertWebhookUrl } from "./secrets";
+import { stageSettings } from "./stage";
 import { bucket } from "./storage";
 import { warehouse } from "./warehouse";
 
@@ -154,8 +155,8 @@ const scheduleRole = serviceRole("SegmentScheduleRole", {
 
 new aws.scheduler.Schedule("SegmentDaily", {
   description: "CDP segment: the daily user segmentation (SageMaker k-means)",
-  // 02:00 UTC, after the night's loads; a run takes minutes (two short SageMaker jobs).
-  scheduleExpression: "cron(0 2 * * ? *)",
+  // Per stage (infra/stage.ts): daily at 02:00 UTC after the night's loads; weekly on dev.
+  scheduleExpression: stageSettings($app.stage).schedules.segment,
   scheduleExpressionTimezone: "UTC",
   flexibleTimeWindow: { mode: "OFF" },
   target: {

@@ -45,13 +45,15 @@ import {
   oracleDbServiceName,
   oracleDbUser,
 } from "./secrets";
+import { stageSettings } from "./stage";
 import { bucket } from "./storage";
 
 const config = replicationConfig(process.env);
 
-/** DCUs: the least a running replication holds, and what a full load may scale up to. */
-const MIN_DCU = 1;
-const MAX_DCU = 16;
+/** DCUs: the least a running replication holds, and what a full load may scale up to (per stage). */
+const settings = stageSettings($app.stage);
+const MIN_DCU = settings.dms.minDcu;
+const MAX_DCU = settings.dms.maxDcu;
 
 /** DMS identifiers: a letter first, then letters, digits and single hyphens, no hyphen last. */
 const id = (suffix: string) =>
@@ -68,7 +70,7 @@ const id = (suffix: string) =>
 
 export const oracleSecret = new aws.secretsmanager.Secret("OracleConnection", {
   description: `CDP ${$app.stage}: the Oracle database AWS DMS replicates (set with sst secret set OracleDb…)`,
-  recoveryWindowInDays: $app.stage === "production" ? 30 : 0,
+  recoveryWindowInDays: settings.secretRecoveryDays,
 });
 
 new aws.secretsmanager.SecretVersion("OracleConnectionValue", {
@@ -241,8 +243,8 @@ export const replication = new aws.dms.ReplicationConfig(
       vpcSecurityGroupIds: [securityGroup.id],
       minCapacityUnits: MIN_DCU,
       maxCapacityUnits: MAX_DCU,
-      // A standby in another zone, as DMS recommends for ongoing replication: production only.
-      multiAz: $app.stage === "production",
+      // A standby in another zone, as DMS recommends for ongoing replication (production).
+      multiAz: settings.dms.multiAz,
     },
   },
   { dependsOn: [s3Gateway, secretsEndpoint] },

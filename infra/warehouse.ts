@@ -8,6 +8,7 @@ import {
 } from "../packages/core/src/warehouse/iam";
 import { grants, linkable, serviceRole } from "./iam";
 import { vpc } from "./network";
+import { stageSettings } from "./stage";
 import { bucket } from "./storage";
 
 const name = `${$app.name}-${$app.stage}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
@@ -62,8 +63,8 @@ const securityGroup = new aws.ec2.SecurityGroup("WarehouseSecurityGroup", {
 export const workgroup = new aws.redshiftserverless.Workgroup("WarehouseWorkgroup", {
   namespaceName: namespace.namespaceName,
   workgroupName: name,
-  baseCapacity: 8,
-  maxCapacity: 64,
+  baseCapacity: stageSettings($app.stage).warehouse.baseRpu,
+  maxCapacity: stageSettings($app.stage).warehouse.maxRpu,
   publiclyAccessible: false,
   enhancedVpcRouting: false,
   // Its own VPC's private subnets, one per AZ (three: infra/network.ts), not the default VPC.

