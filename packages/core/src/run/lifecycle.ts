@@ -4,6 +4,7 @@
 // — and, when a retry succeeded, resolves the failed runs before it in its chain.
 import { eq } from "drizzle-orm";
 import { type Notifier, resolveRunAlerts } from "../alert/alert";
+import { runFailedSection } from "../alert/runbook";
 import type { Metrics } from "../metric/metric";
 import type { OpsDb } from "../ops/db";
 import { errorMessage, isUniqueViolation, VisibleError } from "../util/error";
@@ -150,6 +151,7 @@ export function runLifecycle(deps: LifecycleDeps): RunLifecycle {
         title: failureTitle(run, subject),
         message: subject ? `${subject}\n${error}` : error,
         runId: run.id,
+        runbook: runFailedSection(run),
       });
     }
   };
