@@ -10,13 +10,13 @@
 //
 // Alert messages, the failure rules' messages and the dashboard link docs/runbook.md: at
 // CDP_RUNBOOK_URL when set (the page, no anchor), else the commit GitHub Actions deploys, else the
-// `origin` remote's default branch (packages/core/src/alert/runbook.ts, runbookBaseUrl).
+// `origin` remote's default branch (packages/core/src/monitoring/runbook.ts, runbookBaseUrl).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { alertsStatements, alertTopicPolicy } from "../packages/core/src/alert/iam";
-import { runbookBaseUrl } from "../packages/core/src/alert/runbook";
 import { METRICS_NAMESPACE } from "../packages/core/src/metric/cloudwatch";
 import { metricsReadStatements } from "../packages/core/src/metric/iam";
+import { runbookBaseUrl } from "../packages/core/src/monitoring/runbook";
 import { arn, grants, linkable, place } from "./iam";
 
 export const alertTopic = new aws.sns.Topic("Alerts", {

@@ -7,18 +7,18 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { makeOps } from "../../../test/support/engines";
 import { localNotifier, type NewAlert } from "../src/alert/alert";
-import { ALERT_KINDS } from "../src/alert/kinds";
+import { dashboardBody, runbookMarkdown } from "../src/monitoring/dashboard";
+import { dmsFailurePattern, dmsFailureTransformer } from "../src/monitoring/events";
 import {
   ALARM_SECTIONS,
+  ALERT_KINDS,
   alertSection,
   BUDGET_WAIT_SECTION,
   RUNBOOK_PATH,
   runbookBaseUrl,
   runbookUrl,
   runFailedSection,
-} from "../src/alert/runbook";
-import { dashboardBody, runbookMarkdown } from "../src/monitoring/dashboard";
-import { dmsFailurePattern, dmsFailureTransformer } from "../src/monitoring/events";
+} from "../src/monitoring/runbook";
 import type { OpsStore } from "../src/ops/db";
 import { pipelines } from "../src/pipelines";
 import { runLifecycle } from "../src/run/lifecycle";

@@ -2,12 +2,11 @@
 // them: locally into the ops store (and an optional webhook), deployed to SNS.
 import { and, desc, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import { ALERT_KINDS, alertSection, runbookBaseUrl, runbookUrl } from "../monitoring/runbook";
 import type { OpsDb } from "../ops/db";
 import { VisibleError } from "../util/error";
 import { createId } from "../util/id";
 import { alertTable } from "./alert.sql";
-import { ALERT_KINDS } from "./kinds";
-import { alertSection, runbookBaseUrl, runbookUrl } from "./runbook";
 
 export const Severity = z.enum(["info", "warning", "error"]);
 
@@ -18,7 +17,7 @@ export const NewAlert = z.object({
   message: z.string(),
   runId: z.string().nullable().optional(),
   /**
-   * The docs/runbook.md section it links (alert/runbook.ts), when its raiser knows better than its
+   * The docs/runbook.md section it links (monitoring/runbook.ts), when its raiser knows better than its
    * kind (a run failure: its pipeline's). Delivered with the alert, not stored.
    */
   runbook: z.string().optional(),

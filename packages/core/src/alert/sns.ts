@@ -2,10 +2,10 @@
 // published to the platform's SNS topic, whose subscriptions (e-mail, chat, a webhook) deliver it.
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { consoleAlertsUrl, consoleRunUrl } from "../monitoring/links";
+import { alertSection, runbookBaseUrl, runbookUrl } from "../monitoring/runbook";
 import { awsClientConfig, lazyClient } from "../util/aws";
 import { errorMessage } from "../util/error";
 import type { NewAlert, Notifier } from "./alert";
-import { alertSection, runbookBaseUrl, runbookUrl } from "./runbook";
 
 export const snsClient = lazyClient(() => new SNSClient(awsClientConfig));
 
@@ -18,7 +18,7 @@ export interface SnsNotifierConfig {
   consoleUrl?: string | (() => Promise<string | undefined>);
   /** The stage, named in the subject so alerts from two stages can't be mistaken. */
   stage?: string;
-  /** The runbook's address (alert/runbook.ts's `runbookBaseUrl`); each message links its section. */
+  /** The runbook's address (monitoring/runbook.ts's `runbookBaseUrl`); each message links its section. */
   runbookUrl?: string;
 }
 

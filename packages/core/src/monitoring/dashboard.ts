@@ -2,14 +2,7 @@
 // CDP, per pipeline), the engines' (Glue failures counted by our EventBridge rules, Step Functions
 // executions, Lambda), the alarms, and where to go to re-run failed work. infra/monitoring.ts
 // stringifies it into aws.cloudwatch.Dashboard; the test checks it against the body reference.
-import {
-  ALARM_SECTIONS,
-  alertSection,
-  isLink,
-  RUNBOOK_PATH,
-  runbookUrl,
-  runFailedSection,
-} from "../alert/runbook";
+
 import { METRICS_NAMESPACE, PIPELINE_DIMENSION } from "../metric/cloudwatch";
 import type { WatchedGlueJob, WatchedStateMachine } from "./events";
 import {
@@ -19,6 +12,14 @@ import {
   stateMachineName,
   stateMachineUrl,
 } from "./links";
+import {
+  ALARM_SECTIONS,
+  alertSection,
+  isLink,
+  RUNBOOK_PATH,
+  runbookUrl,
+  runFailedSection,
+} from "./runbook";
 
 export interface DashboardInput {
   region: string;
@@ -36,7 +37,7 @@ export interface DashboardInput {
   alarms?: string[];
   /** The quarantine-rate alarm threshold (a fraction), drawn on the rate graph. */
   quarantineThreshold?: number;
-  /** The runbook's address (alert/runbook.ts's `runbookBaseUrl`), for the runbook widget. */
+  /** The runbook's address (monitoring/runbook.ts's `runbookBaseUrl`), for the runbook widget. */
   runbookUrl?: string;
   /** Whether the stage replicates Oracle with AWS DMS (its failure rule has a runbook section). */
   replication?: boolean;

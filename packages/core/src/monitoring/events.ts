@@ -1,7 +1,7 @@
 // EventBridge rules that tell the operator when a Glue job run or a Step Functions execution of the
 // platform fails: the event patterns, and input transformers that turn the event into a readable
 // SNS message linking to the console. Pure; infra/monitoring.ts wires them to the topic.
-import { ALARM_SECTIONS, RUNBOOK_PATH, runbookUrl } from "../alert/runbook";
+
 import {
   consoleFailedRunsUrl,
   consoleRunUrl,
@@ -9,6 +9,7 @@ import {
   glueJobRunUrl,
   stateMachineName,
 } from "./links";
+import { ALARM_SECTIONS, RUNBOOK_PATH, runbookUrl } from "./runbook";
 
 /** Glue job run states an operator must hear about ("Glue Job State Change"). */
 export const GLUE_FAILED_STATES = ["FAILED", "TIMEOUT", "STOPPED"] as const;
@@ -63,7 +64,7 @@ export interface TransformerContext {
   region: string;
   stage: string;
   consoleUrl: string;
-  /** The runbook's address (alert/runbook.ts's `runbookBaseUrl`): each message links its section. */
+  /** The runbook's address (monitoring/runbook.ts's `runbookBaseUrl`): each message links its section. */
   runbookUrl?: string;
 }
 

@@ -4,8 +4,8 @@
 // — and, when a retry succeeded, resolves the failed runs before it in its chain.
 import { eq } from "drizzle-orm";
 import { type Notifier, resolveRunAlerts } from "../alert/alert";
-import { runFailedSection } from "../alert/runbook";
 import type { Metrics } from "../metric/metric";
+import { runFailedSection } from "../monitoring/runbook";
 import type { OpsDb } from "../ops/db";
 import { errorMessage, isUniqueViolation, VisibleError } from "../util/error";
 import { alreadyRetried, needsFixFirst } from "./errors";

@@ -2,7 +2,13 @@
 // docs/runbook.md per alert kind (run failures per pipeline), per CloudWatch alarm and per
 // EventBridge failure rule. Alert messages, the event templates and the dashboard link the section;
 // test/runbook.test.ts checks that every section linked from here is a heading of the runbook.
-import type { AlertKind } from "./kinds";
+
+/**
+ * The kinds of alert the platform raises (alert/alert.ts's `NewAlert.kind`): here, free of the ops
+ * store, so that the pure builders infra imports can name them; each has a runbook section.
+ */
+export const ALERT_KINDS = ["quarantine", "run_failed", "file_rejected"] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** The runbook, from the repository's root. */
 export const RUNBOOK_PATH = "docs/runbook.md";
@@ -16,7 +22,7 @@ export const ALARM_SECTIONS = {
   dmsReplicationFailed: "event-dms-replication-failed",
 } as const;
 
-/** Sections for the kinds of alert the code raises (kinds.ts). */
+/** Sections for the kinds of alert the code raises (ALERT_KINDS). */
 const KIND_SECTIONS: Record<AlertKind, string> = {
   quarantine: "alert-rows-quarantined",
   file_rejected: "alert-file-rejected",
