@@ -20,7 +20,8 @@ import {
   type WatchedGlueJob,
   type WatchedStateMachine,
 } from "../packages/core/src/monitoring/events";
-import { alertTopic, consoleUrlParameter, runbookUrl } from "./alerts";
+import { ALARM_SECTIONS, runbookUrl } from "../packages/core/src/monitoring/runbook";
+import { alertTopic, consoleUrlParameter, runbookUrl as runbookBase } from "./alerts";
 import * as cdc from "./cdc";
 import { apiFunction, siteUrl } from "./console";
 import { region } from "./iam";
@@ -82,7 +83,7 @@ const context = $resolve([region, siteUrl]).apply(([r, url]) => ({
   region: r,
   stage: $app.stage,
   consoleUrl: url,
-  runbookUrl,
+  runbookUrl: runbookBase,
 }));
 
 const glueRules = glueJobs.map((job) => {
@@ -147,7 +148,7 @@ const errorAlarms = functions.map(
   (f) =>
     new aws.cloudwatch.MetricAlarm(`${f.id}ErrorsAlarm`, {
       name: physical(`errors-${f.id}`),
-      alarmDescription: $interpolate`Lambda ${f.name} failed at least once in 5 minutes (errors, timeouts, throttled retries given up). Its log group: /aws/lambda/${f.name}`,
+      alarmDescription: $interpolate`Lambda ${f.name} failed at least once in 5 minutes (errors, timeouts, throttled retries given up). Its log group: /aws/lambda/${f.name}. Runbook: ${runbookUrl(ALARM_SECTIONS.lambdaErrors, runbookBase)}`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: f.name },
@@ -171,7 +172,7 @@ const quarantineAlarms = pipelines.map((pipeline) => {
   });
   return new aws.cloudwatch.MetricAlarm(`${logical(pipeline)}QuarantineRateAlarm`, {
     name: physical(`quarantine-rate-${pipeline}`),
-    alarmDescription: `More than ${QUARANTINE_RATE * 100}% of the ${pipeline} rows read in an hour were quarantined (at least ${QUARANTINE_MIN_ROWS} rows read). The console's Quality page shows which rules failed.`,
+    alarmDescription: `More than ${QUARANTINE_RATE * 100}% of the ${pipeline} rows read in an hour were quarantined (at least ${QUARANTINE_MIN_ROWS} rows read). The console's Quality page shows which rules failed. Runbook: ${runbookUrl(ALARM_SECTIONS.quarantineRate, runbookBase)}`,
     metricQueries: [
       { id: "q", metric: metric("RowsQuarantined"), returnData: false },
       { id: "r", metric: metric("RowsRead"), returnData: false },
