@@ -8,10 +8,16 @@
 //   CDP_ALERT_EMAIL=data-ops@example.com,oncall@example.com sst deploy --stage production
 // Each address gets a confirmation mail from SNS and receives alerts once it is confirmed. Unset:
 // no e-mail subscription (subscribe chat or a pager to the topic instead, or see the console).
+//
+// Alert messages, the failure rules' messages and the dashboard link docs/runbook.md: at
+// CDP_RUNBOOK_URL when set (the page, no anchor), else the commit GitHub Actions deploys, else the
+// `origin` remote's default branch (packages/core/src/monitoring/runbook.ts, runbookBaseUrl).
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { alertsStatements, alertTopicPolicy } from "../packages/core/src/alert/iam";
 import { METRICS_NAMESPACE } from "../packages/core/src/metric/cloudwatch";
 import { metricsReadStatements } from "../packages/core/src/metric/iam";
+import { runbookBaseUrl } from "../packages/core/src/monitoring/runbook";
 import { arn, grants, linkable, place } from "./iam";
 import { stageSettings } from "./stage";
 
@@ -27,10 +33,24 @@ export const alertTopic = new aws.sns.Topic("Alerts", {
 export const consoleUrlParameter = `/${$app.name}/${$app.stage}/console-url`;
 const consoleUrlParameterArn = arn("ssm", `parameter${consoleUrlParameter}`);
 
+function gitOrigin(): string | null {
+  try {
+    return execFileSync("git", ["remote", "get-url", "origin"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Where alerts, failure rules and the dashboard link the runbook's sections. */
+export const runbookUrl = runbookBaseUrl(process.env, gitOrigin());
+
 /** Linked by every function that notifies (the ingest steps, the console API). */
 export const alerts = linkable(
   "Alerts",
-  { topicArn: alertTopic.arn, consoleUrlParameter },
+  { topicArn: alertTopic.arn, consoleUrlParameter, runbookUrl },
   grants(alertsStatements, { topicArn: alertTopic.arn, consoleUrlParameterArn }),
 );
 

@@ -4,11 +4,15 @@
 //   console (templates: packages/core/src/monitoring/events.ts).
 // - CloudWatch alarms → the alerts topic: any error of a platform Lambda function; a pipeline's
 //   quarantine rate (RowsQuarantined / RowsRead, the EMF metrics) above a threshold.
+// - EventBridge rule: the Oracle replication (AWS DMS Serverless) failed → the alerts topic.
 // - The stage's dashboard (packages/core/src/monitoring/dashboard.ts).
+// Every message and the dashboard link their section of docs/runbook.md.
 // It watches the console too, so it comes after it; the topic itself is in infra/alerts.ts.
 import { METRICS_NAMESPACE, PIPELINE_DIMENSION } from "../packages/core/src/metric/cloudwatch";
 import { dashboardBody, dashboardName } from "../packages/core/src/monitoring/dashboard";
 import {
+  dmsFailurePattern,
+  dmsFailureTransformer,
   glueFailurePattern,
   glueFailureTransformer,
   sfnFailurePattern,
@@ -16,11 +20,13 @@ import {
   type WatchedGlueJob,
   type WatchedStateMachine,
 } from "../packages/core/src/monitoring/events";
-import { alertTopic, consoleUrlParameter } from "./alerts";
+import { ALARM_SECTIONS, runbookUrl } from "../packages/core/src/monitoring/runbook";
+import { alertTopic, consoleUrlParameter, runbookUrl as runbookBase } from "./alerts";
 import * as cdc from "./cdc";
 import { apiFunction, siteUrl } from "./console";
 import { region } from "./iam";
 import { failureFunction, glueJob, ingestMachine, planFunction, reportFunction } from "./ingest";
+import { replication } from "./replication";
 
 /** Alarm when more than this share of a pipeline's rows read in an hour were quarantined… */
 const QUARANTINE_RATE = 0.05;
@@ -77,6 +83,7 @@ const context = $resolve([region, siteUrl]).apply(([r, url]) => ({
   region: r,
   stage: $app.stage,
   consoleUrl: url,
+  runbookUrl: runbookBase,
 }));
 
 const glueRules = glueJobs.map((job) => {
@@ -115,6 +122,24 @@ const sfnRules = stateMachines.map((machine) => {
   return { ...machine, rule: name };
 });
 
+// The Oracle replication stops on an error (a lost connection it could not recover, a redo log
+// gone, an S3 write refused): nothing else would say so, as the cdc pipeline only sees files stop.
+const dmsRuleName = physical("dms-failed");
+const dmsRule = new aws.cloudwatch.EventRule("DmsReplicationFailedRule", {
+  name: dmsRuleName,
+  description: "The Oracle replication (AWS DMS) failed: tell the operator",
+  eventPattern: replication.arn.apply((arn) => JSON.stringify(dmsFailurePattern([arn]))),
+});
+new aws.cloudwatch.EventTarget("DmsReplicationFailedAlert", {
+  rule: dmsRule.name,
+  arn: alertTopic.arn,
+  inputTransformer: $resolve({
+    ctx: context,
+    arn: replication.arn,
+    id: replication.replicationConfigIdentifier,
+  }).apply(({ ctx, arn, id }) => dmsFailureTransformer(ctx, { arn, id })),
+});
+
 // ── Alarms → SNS (and back to OK, so the operator knows it cleared) ──────────────────────────
 
 const notify = { alarmActions: [alertTopic.arn], okActions: [alertTopic.arn] };
@@ -123,7 +148,7 @@ const errorAlarms = functions.map(
   (f) =>
     new aws.cloudwatch.MetricAlarm(`${f.id}ErrorsAlarm`, {
       name: physical(`errors-${f.id}`),
-      alarmDescription: $interpolate`Lambda ${f.name} failed at least once in 5 minutes (errors, timeouts, throttled retries given up). Its log group: /aws/lambda/${f.name}`,
+      alarmDescription: $interpolate`Lambda ${f.name} failed at least once in 5 minutes (errors, timeouts, throttled retries given up). Its log group: /aws/lambda/${f.name}. Runbook: ${runbookUrl(ALARM_SECTIONS.lambdaErrors, runbookBase)}`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: f.name },
@@ -147,7 +172,7 @@ const quarantineAlarms = pipelines.map((pipeline) => {
   });
   return new aws.cloudwatch.MetricAlarm(`${logical(pipeline)}QuarantineRateAlarm`, {
     name: physical(`quarantine-rate-${pipeline}`),
-    alarmDescription: `More than ${QUARANTINE_RATE * 100}% of the ${pipeline} rows read in an hour were quarantined (at least ${QUARANTINE_MIN_ROWS} rows read). The console's Quality page shows which rules failed.`,
+    alarmDescription: `More than ${QUARANTINE_RATE * 100}% of the ${pipeline} rows read in an hour were quarantined (at least ${QUARANTINE_MIN_ROWS} rows read). The console's Quality page shows which rules failed. Runbook: ${runbookUrl(ALARM_SECTIONS.quarantineRate, runbookBase)}`,
     metricQueries: [
       { id: "q", metric: metric("RowsQuarantined"), returnData: false },
       { id: "r", metric: metric("RowsRead"), returnData: false },
@@ -197,6 +222,7 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
         functions: functionNames,
         alarms,
         quarantineThreshold: QUARANTINE_RATE,
+        replication: true,
       }),
     ),
   ),

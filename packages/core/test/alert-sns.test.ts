@@ -50,7 +50,12 @@ describe("SNS notifier (AWS SDK mocked: no AWS here)", () => {
       order.push("published");
       return { MessageId: "m-1" };
     });
-    const notifier = snsNotifier(recording, { topicArn, consoleUrl, stage: "prod" }, client);
+    const runbook = "https://github.com/acme/cdp/blob/main/docs/runbook.md";
+    const notifier = snsNotifier(
+      recording,
+      { topicArn, consoleUrl, stage: "prod", runbookUrl: runbook },
+      client,
+    );
     await notifier.notify(quarantine);
 
     expect(order).toEqual(["stored", "published"]);
@@ -78,6 +83,8 @@ describe("SNS notifier (AWS SDK mocked: no AWS here)", () => {
         "",
         `Open the run (details, retry): ${link}`,
         `All alerts: ${consoleUrl}/alerts`,
+        "",
+        `Runbook: ${runbook}#alert-rows-quarantined`,
       ].join("\n"),
     );
     // The console's router decodes the path segment back into the run id.

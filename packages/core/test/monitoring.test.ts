@@ -30,6 +30,7 @@ import { FailedStatuses } from "../src/run/run";
 const region = "eu-west-1";
 const consoleUrl = "https://d111111abcdef8.cloudfront.net";
 const machineArn = "arn:aws:states:eu-west-1:123456789012:stateMachine:IngestMachine-a1b2c3d";
+const runbook = "https://github.com/acme/cdp/blob/0123abc/docs/runbook.md";
 
 const input: DashboardInput = {
   region,
@@ -48,6 +49,7 @@ const input: DashboardInput = {
     "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cdp-prod-errors-IngestPlan",
   ],
   quarantineThreshold: 0.05,
+  runbookUrl: runbook,
 };
 
 // ── The Dashboard Body Structure reference, as checks ───────────────────────────────────────
@@ -259,18 +261,23 @@ describe("CloudWatch dashboard body", () => {
 
   test("follows the dashboard body structure: widget types, grid, per-type properties", () => {
     expect(structureViolations(body)).toEqual([]);
-    expect(body.widgets.map((w) => w.type)).toEqual(["text", "alarm", ...Array(9).fill("metric")]);
+    expect(body.widgets.map((w) => w.type)).toEqual([
+      "text",
+      "alarm",
+      "text",
+      ...Array(9).fill("metric"),
+    ]);
     // The checker itself rejects what CloudWatch would.
     const broken = JSON.parse(JSON.stringify(body)) as { widgets: Record<string, unknown>[] };
-    broken.widgets[2]!.x = 20;
-    broken.widgets[3]!.type = "chart";
-    (broken.widgets[4]!.properties as { period: number }).period = 90;
+    broken.widgets[3]!.x = 20;
+    broken.widgets[4]!.type = "chart";
+    (broken.widgets[5]!.properties as { period: number }).period = 90;
     (broken.widgets[1]!.properties as { alarms: string[] }).alarms = [];
     expect(structureViolations(broken as unknown as DashboardBody)).toEqual(
       expect.arrayContaining([
-        "widget 2 (metric): runs off the 24-column grid",
-        "widget 3 (chart): unknown type",
-        "widget 4 (metric): period must be a multiple of 60",
+        "widget 3 (metric): runs off the 24-column grid",
+        "widget 4 (chart): unknown type",
+        "widget 5 (metric): period must be a multiple of 60",
         "widget 1 (alarm): alarms must hold 1–100 ARNs",
       ]),
     );
@@ -365,7 +372,7 @@ describe("CloudWatch dashboard body", () => {
       functions: [],
     });
     expect(structureViolations(bare)).toEqual([]);
-    expect(bare.widgets.map((w) => w.type)).toEqual(["text"]);
+    expect(bare.widgets.map((w) => w.type)).toEqual(["text", "text"]);
     expect(dashboardName("cdp", "pr/12.x")).toBe("cdp-pr-12-x");
   });
 });
@@ -451,7 +458,7 @@ function matches(pattern: EventPattern, event: Record<string, unknown>): boolean
 }
 
 describe("EventBridge failure rules", () => {
-  const ctx = { region, stage: "prod", consoleUrl };
+  const ctx = { region, stage: "prod", consoleUrl, runbookUrl: runbook };
 
   test("the patterns match the failed, timed-out and stopped runs of our resources only", () => {
     const glue = glueFailurePattern(["cdp-prod-ingest"]);
@@ -492,6 +499,7 @@ describe("EventBridge failure rules", () => {
         `Open the run in the console (details, retry): ${link}`,
         `All failed ingest runs: ${consoleFailedRunsUrl(consoleUrl, "ingest")}`,
         `Execution in the AWS console: https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${sfnEvent.detail.executionArn}`,
+        `Runbook: ${runbook}#event-execution-failed`,
       ].join("\n"),
     );
     // The console decodes the path segment into the id the AWS operations adapter gives the run.
@@ -533,6 +541,7 @@ describe("EventBridge failure rules", () => {
         "",
         `Failed ingest runs in the console (retry there): ${consoleUrl}/runs?status=FAILED,TIMED_OUT,STOPPED&pipeline=ingest`,
         `Glue job run in the AWS console: https://${region}.console.aws.amazon.com/gluestudio/home?region=${region}#/job/cdp-prod-ingest/run/${glueEvent.detail.jobRunId}`,
+        `Runbook: ${runbook}#event-glue-job-run-failed`,
       ].join("\n"),
     );
     for (const url of orchestrated.match(/https:\/\/\S+/g)!)

@@ -2,6 +2,7 @@
 // them: locally into the ops store (and an optional webhook), deployed to SNS.
 import { and, desc, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import { ALERT_KINDS, alertSection, runbookBaseUrl, runbookUrl } from "../monitoring/runbook";
 import type { OpsDb } from "../ops/db";
 import { VisibleError } from "../util/error";
 import { createId } from "../util/id";
@@ -10,11 +11,16 @@ import { alertTable } from "./alert.sql";
 export const Severity = z.enum(["info", "warning", "error"]);
 
 export const NewAlert = z.object({
-  kind: z.enum(["quarantine", "run_failed", "file_rejected"]),
+  kind: z.enum(ALERT_KINDS),
   severity: Severity,
   title: z.string(),
   message: z.string(),
   runId: z.string().nullable().optional(),
+  /**
+   * The docs/runbook.md section it links (monitoring/runbook.ts), when its raiser knows better than its
+   * kind (a run failure: its pipeline's). Delivered with the alert, not stored.
+   */
+  runbook: z.string().optional(),
 });
 export type NewAlert = z.infer<typeof NewAlert>;
 
@@ -50,9 +56,10 @@ function toInfo(r: typeof alertTable.$inferSelect): Info {
 }
 
 export async function insertAlert(db: OpsDb, alert: NewAlert): Promise<Info> {
+  const { runbook: _, ...stored } = alert;
   const [row] = await db
     .insert(alertTable)
-    .values({ id: createId("alert"), ...alert, runId: alert.runId ?? null, createdAt: new Date() })
+    .values({ id: createId("alert"), ...stored, runId: alert.runId ?? null, createdAt: new Date() })
     .returning();
   return toInfo(row!);
 }
@@ -156,17 +163,24 @@ export async function resolveRunAlerts(
   return n;
 }
 
-/** The local notifier: the ops store (shown by the console), and a webhook when configured. */
-export function localNotifier(db: OpsDb, opts: { webhookUrl?: string } = {}): Notifier {
+/**
+ * The local notifier: the ops store (shown by the console), and a webhook when configured. The
+ * webhook's JSON is the stored alert plus `runbook`, the address of its runbook section.
+ */
+export function localNotifier(
+  db: OpsDb,
+  opts: { webhookUrl?: string; runbookUrl?: string } = {},
+): Notifier {
   return {
     async notify(alert) {
       const stored = await insertAlert(db, alert);
       if (opts.webhookUrl) {
+        const runbook = runbookUrl(alertSection(alert), opts.runbookUrl ?? runbookBaseUrl());
         // Delivery is best effort: the alert is already stored and shown in the console.
         await fetch(opts.webhookUrl, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify(stored),
+          body: JSON.stringify({ ...stored, runbook }),
           signal: AbortSignal.timeout(5000),
         }).catch((err) => console.warn(`alert webhook failed: ${err}`));
       }

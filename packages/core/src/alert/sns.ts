@@ -2,6 +2,7 @@
 // published to the platform's SNS topic, whose subscriptions (e-mail, chat, a webhook) deliver it.
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { consoleAlertsUrl, consoleRunUrl } from "../monitoring/links";
+import { alertSection, runbookBaseUrl, runbookUrl } from "../monitoring/runbook";
 import { awsClientConfig, lazyClient } from "../util/aws";
 import { errorMessage } from "../util/error";
 import type { NewAlert, Notifier } from "./alert";
@@ -17,6 +18,8 @@ export interface SnsNotifierConfig {
   consoleUrl?: string | (() => Promise<string | undefined>);
   /** The stage, named in the subject so alerts from two stages can't be mistaken. */
   stage?: string;
+  /** The runbook's address (monitoring/runbook.ts's `runbookBaseUrl`); each message links its section. */
+  runbookUrl?: string;
 }
 
 /**
@@ -42,7 +45,10 @@ export function alertSubject(alert: NewAlert, stage?: string): string {
 }
 
 /** The plain-text body every subscription receives: what happened, then where to act on it. */
-export function alertMessage(alert: NewAlert, opts: { consoleUrl?: string; stage?: string } = {}) {
+export function alertMessage(
+  alert: NewAlert,
+  opts: { consoleUrl?: string; stage?: string; runbookUrl?: string } = {},
+) {
   const lines = [alert.title, "", alert.message, ""];
   lines.push(`Severity: ${alert.severity}`, `Kind:     ${alert.kind}`);
   if (opts.stage) lines.push(`Stage:    ${opts.stage}`);
@@ -54,6 +60,11 @@ export function alertMessage(alert: NewAlert, opts: { consoleUrl?: string; stage
     }
     lines.push(`All alerts: ${consoleAlertsUrl(opts.consoleUrl)}`);
   }
+  // What it means and what to do: the runbook's section, link or no console.
+  lines.push(
+    "",
+    `Runbook: ${runbookUrl(alertSection(alert), opts.runbookUrl ?? runbookBaseUrl())}`,
+  );
   return lines.join("\n");
 }
 
@@ -88,7 +99,11 @@ export function snsNotifier(
           new PublishCommand({
             TopicArn: config.topicArn,
             Subject: alertSubject(alert, config.stage),
-            Message: alertMessage(alert, { consoleUrl: url, stage: config.stage }),
+            Message: alertMessage(alert, {
+              consoleUrl: url,
+              stage: config.stage,
+              runbookUrl: config.runbookUrl,
+            }),
             // For subscription filter policies: page on errors, e-mail the rest.
             MessageAttributes: {
               severity: { DataType: "String", StringValue: alert.severity },

@@ -2,6 +2,7 @@
 // CDP, per pipeline), the engines' (Glue failures counted by our EventBridge rules, Step Functions
 // executions, Lambda), the alarms, and where to go to re-run failed work. infra/monitoring.ts
 // stringifies it into aws.cloudwatch.Dashboard; the test checks it against the body reference.
+
 import { METRICS_NAMESPACE, PIPELINE_DIMENSION } from "../metric/cloudwatch";
 import type { WatchedGlueJob, WatchedStateMachine } from "./events";
 import {
@@ -11,6 +12,14 @@ import {
   stateMachineName,
   stateMachineUrl,
 } from "./links";
+import {
+  ALARM_SECTIONS,
+  alertSection,
+  isLink,
+  RUNBOOK_PATH,
+  runbookUrl,
+  runFailedSection,
+} from "./runbook";
 
 export interface DashboardInput {
   region: string;
@@ -28,6 +37,10 @@ export interface DashboardInput {
   alarms?: string[];
   /** The quarantine-rate alarm threshold (a fraction), drawn on the rate graph. */
   quarantineThreshold?: number;
+  /** The runbook's address (monitoring/runbook.ts's `runbookBaseUrl`), for the runbook widget. */
+  runbookUrl?: string;
+  /** Whether the stage replicates Oracle with AWS DMS (its failure rule has a runbook section). */
+  replication?: boolean;
 }
 
 type Stat = "Sum" | "Average" | "Maximum" | "Minimum" | "SampleCount";
@@ -137,6 +150,36 @@ function markdown(input: DashboardInput): string {
         `* [${stateMachineName(m.arn)}](${stateMachineUrl(input.region, m.arn)}) (${m.pipeline})`,
       );
     }
+  }
+  return lines.join("\n");
+}
+
+/** The runbook widget: a link per section an alarm, a failure rule or an alert of this stage has. */
+export function runbookMarkdown(input: DashboardInput): string {
+  const base = input.runbookUrl ?? RUNBOOK_PATH;
+  const sections: [string, string][] = [
+    ["Alarm: Lambda errors", ALARM_SECTIONS.lambdaErrors],
+    ["Alarm: quarantine rate", ALARM_SECTIONS.quarantineRate],
+    ["Glue job run failed", ALARM_SECTIONS.glueJobFailed],
+    ["Execution failed", ALARM_SECTIONS.executionFailed],
+    ...(input.replication
+      ? [["DMS replication failed", ALARM_SECTIONS.dmsReplicationFailed] as [string, string]]
+      : []),
+    ["Alert: rows quarantined", alertSection({ kind: "quarantine" })],
+    ["Alert: file rejected", alertSection({ kind: "file_rejected" })],
+    ...[...new Set([...input.pipelines, ...input.stateMachines.map((m) => m.pipeline)])].map(
+      (p): [string, string] => [`Alert: ${p} run failed`, runFailedSection({ pipeline: p })],
+    ),
+  ];
+  const lines = [
+    "**Runbook**: what each alarm and alert means, how to see why, what to do, how to retry.",
+    "",
+  ];
+  if (isLink(base)) {
+    lines.push(sections.map(([t, s]) => `[${t}](${runbookUrl(s, base)})`).join(" · "));
+  } else {
+    // No address to link (CDP_RUNBOOK_URL unset outside CI): name the file and its anchors.
+    lines.push(`${base} in the repository: ${sections.map(([, s]) => `\`#${s}\``).join(", ")}`);
   }
   return lines.join("\n");
 }
@@ -309,8 +352,24 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
       },
     });
   }
+  const runbookRows = 3;
+  widgets.push({
+    type: "text",
+    x: 0,
+    y: top,
+    width: 24,
+    height: runbookRows,
+    properties: { markdown: runbookMarkdown(input) },
+  });
+  const chartsTop = top + runbookRows;
   charts.forEach((c, i) => {
-    widgets.push({ ...c, x: (i % 2) * 12, y: top + Math.floor(i / 2) * 6, width: 12, height: 6 });
+    widgets.push({
+      ...c,
+      x: (i % 2) * 12,
+      y: chartsTop + Math.floor(i / 2) * 6,
+      width: 12,
+      height: 6,
+    });
   });
   return { start: "-PT24H", periodOverride: "inherit", widgets };
 }

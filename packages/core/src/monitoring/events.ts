@@ -1,6 +1,7 @@
 // EventBridge rules that tell the operator when a Glue job run or a Step Functions execution of the
 // platform fails: the event patterns, and input transformers that turn the event into a readable
 // SNS message linking to the console. Pure; infra/monitoring.ts wires them to the topic.
+
 import {
   consoleFailedRunsUrl,
   consoleRunUrl,
@@ -8,6 +9,7 @@ import {
   glueJobRunUrl,
   stateMachineName,
 } from "./links";
+import { ALARM_SECTIONS, RUNBOOK_PATH, runbookUrl } from "./runbook";
 
 /** Glue job run states an operator must hear about ("Glue Job State Change"). */
 export const GLUE_FAILED_STATES = ["FAILED", "TIMEOUT", "STOPPED"] as const;
@@ -62,6 +64,13 @@ export interface TransformerContext {
   region: string;
   stage: string;
   consoleUrl: string;
+  /** The runbook's address (monitoring/runbook.ts's `runbookBaseUrl`): each message links its section. */
+  runbookUrl?: string;
+}
+
+/** The message's last line: the runbook section that says what it means and what to do. */
+function runbookLine(ctx: TransformerContext, section: string): string {
+  return `Runbook: ${baked(runbookUrl(section, ctx.runbookUrl ?? RUNBOOK_PATH), "the runbook URL")}`;
 }
 
 /**
@@ -102,6 +111,7 @@ export function glueFailureTransformer(
       "",
       runLink,
       `Glue job run in the AWS console: ${glueJobRunUrl(ctx.region, name, "<jobRunId>")}`,
+      runbookLine(ctx, ALARM_SECTIONS.glueJobFailed),
     ]),
   };
 }
@@ -136,6 +146,60 @@ export function sfnFailureTransformer(
       `Open the run in the console (details, retry): ${prefix}<name>`,
       `All failed ${pipeline} runs: ${consoleFailedRunsUrl(ctx.consoleUrl, pipeline)}`,
       `Execution in the AWS console: ${executionUrl(ctx.region, "<executionArn>")}`,
+      runbookLine(ctx, ALARM_SECTIONS.executionFailed),
+    ]),
+  };
+}
+
+// ── AWS DMS: the Oracle replication stopped on an error ─────────────────────────────────────
+// DMS Serverless sends "DMS Replication State Change" events naming the replication config's ARN
+// in `resources`; a replication that stops on an error sends eventType REPLICATION_FAILED
+// (EventBridge events reference, "AWS Database Migration Service events"; the detail carries
+// type REPLICATION_CONFIG, category StateChange, eventType, detailMessage). Replication *task*
+// events ("DMS Replication Task State Change") are the provisioned kind's and are not what a
+// serverless replication fails with.
+
+/** The event types of a replication config that need an operator. */
+export const DMS_FAILED_EVENT_TYPES = ["REPLICATION_FAILED"] as const;
+
+export function dmsFailurePattern(replicationConfigArns: string[]) {
+  return {
+    source: ["aws.dms"],
+    "detail-type": ["DMS Replication State Change"],
+    resources: [...replicationConfigArns],
+    detail: { eventType: [...DMS_FAILED_EVENT_TYPES] },
+  };
+}
+
+/**
+ * The DMS console of the region: "Serverless replications" lists the replication (its status,
+ * failure messages, restart). Its own page's address is not documented, so the message names it.
+ */
+export function dmsConsoleUrl(region: string): string {
+  return `https://${region}.console.aws.amazon.com/dms/v2/home?region=${region}`;
+}
+
+export function dmsFailureTransformer(
+  ctx: TransformerContext,
+  replication: { arn: string; id: string },
+): InputTransformer {
+  const id = baked(replication.id, "a replication config id");
+  return {
+    // detailMessage is free text (quotes would break the template): the DMS console shows it.
+    inputPaths: { eventType: "$.detail.eventType", time: "$.time" },
+    inputTemplate: template([
+      `CDP ${baked(ctx.stage, "a stage")}: the Oracle replication (AWS DMS) stopped: <eventType>`,
+      "",
+      `Replication: ${id}`,
+      `ARN:         ${baked(replication.arn, "a replication config ARN")}`,
+      "Event:       <eventType>",
+      "At:          <time>",
+      "",
+      "No Oracle change reaches dms/ (and the warehouse) until it runs again; nothing is lost while",
+      "the Oracle redo logs it resumes from are kept.",
+      `AWS DMS console, Serverless replications → ${id} (failure messages, restart): ${dmsConsoleUrl(ctx.region)}`,
+      `CDC runs in the console: ${consoleFailedRunsUrl(ctx.consoleUrl, "cdc")}`,
+      runbookLine(ctx, ALARM_SECTIONS.dmsReplicationFailed),
     ]),
   };
 }

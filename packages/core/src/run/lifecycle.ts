@@ -5,6 +5,7 @@
 import { eq } from "drizzle-orm";
 import { type Notifier, resolveRunAlerts } from "../alert/alert";
 import type { Metrics } from "../metric/metric";
+import { runFailedSection } from "../monitoring/runbook";
 import type { OpsDb } from "../ops/db";
 import { errorMessage, isUniqueViolation, VisibleError } from "../util/error";
 import { alreadyRetried, needsFixFirst } from "./errors";
@@ -150,6 +151,7 @@ export function runLifecycle(deps: LifecycleDeps): RunLifecycle {
         title: failureTitle(run, subject),
         message: subject ? `${subject}\n${error}` : error,
         runId: run.id,
+        runbook: runFailedSection(run),
       });
     }
   };

@@ -37,7 +37,7 @@ export interface AwsResources {
   IngestJob?: { name: string; arn: string };
   CdcMachine?: { arn: string; name: string };
   CdcJob?: { name: string; arn: string };
-  Alerts?: { topicArn: string; consoleUrlParameter: string };
+  Alerts?: { topicArn: string; consoleUrlParameter: string; runbookUrl?: string };
   Metrics?: { namespace: string };
 }
 
@@ -54,7 +54,12 @@ export interface AwsPlatformParts {
   stateMachines: StateMachineConfig[];
   /** What /api/health calls beyond the ops store, warehouse and lake. */
   health: { glueJob?: string; stateMachineArn?: string };
-  alerts?: { topicArn: string; consoleUrl?: () => Promise<string | undefined> };
+  alerts?: {
+    topicArn: string;
+    consoleUrl?: () => Promise<string | undefined>;
+    /** Where alert messages link their runbook section. */
+    runbookUrl?: string;
+  };
   /** Where run metrics are recorded and the Metrics page reads them (default: EMF, CloudWatch). */
   metrics?: Metrics;
   /** The CloudWatch namespace the Metrics page reads (default "CDP"). */
@@ -63,7 +68,7 @@ export interface AwsPlatformParts {
 
 export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
   const { ops, clients } = parts;
-  const store = localNotifier(ops.db);
+  const store = localNotifier(ops.db, { runbookUrl: parts.alerts?.runbookUrl });
   const notifier: Notifier = parts.alerts
     ? snsNotifier(store, { ...parts.alerts, stage: parts.stage })
     : store;
@@ -171,6 +176,7 @@ export function partsFromResources(r: AwsResources, region: string): AwsPlatform
     alerts: r.Alerts && {
       topicArn: r.Alerts.topicArn,
       consoleUrl: parameter ? () => readParameter(parameter) : undefined,
+      runbookUrl: r.Alerts.runbookUrl,
     },
   };
 }

@@ -14,7 +14,8 @@ export interface FlowResources {
   Warehouse: { workgroup: string; database: string; secretArn: string; copyRoleArn: string };
   OpsStore: { clusterArn: string; secretArn: string; database: string };
   AlertWebhookUrl: { value: string };
-  Alerts: { topicArn: string; consoleUrlParameter: string };
+  /** `runbookUrl`: where alert messages link their runbook section (infra/alerts.ts). */
+  Alerts: { topicArn: string; consoleUrlParameter: string; runbookUrl?: string };
   App: { name: string; stage: string };
 }
 
@@ -36,11 +37,15 @@ export function flowDeps(r: FlowResources, bucket: string) {
     // Alerts are stored in the ops store the console reads, then published to SNS; metrics go to
     // CloudWatch as EMF log lines (the Metrics page reads them back with GetMetricData).
     notifier: snsNotifier(
-      localNotifier(ops, { webhookUrl: r.AlertWebhookUrl.value || undefined }),
+      localNotifier(ops, {
+        webhookUrl: r.AlertWebhookUrl.value || undefined,
+        runbookUrl: r.Alerts.runbookUrl,
+      }),
       {
         topicArn: r.Alerts.topicArn,
         consoleUrl: () => readParameter(r.Alerts.consoleUrlParameter),
         stage: r.App.stage,
+        runbookUrl: r.Alerts.runbookUrl,
       },
     ),
     metrics: emfMetrics(),

@@ -17,7 +17,8 @@ export interface SegmentResources {
   Warehouse: { workgroup: string; database: string; secretArn: string; copyRoleArn: string };
   OpsStore: { clusterArn: string; secretArn: string; database: string };
   AlertWebhookUrl: { value: string };
-  Alerts: { topicArn: string; consoleUrlParameter: string };
+  /** `runbookUrl`: where alert messages link their runbook section (infra/alerts.ts). */
+  Alerts: { topicArn: string; consoleUrlParameter: string; runbookUrl?: string };
   App: { name: string; stage: string };
 }
 
@@ -43,11 +44,15 @@ export function segmentDeps(): SegmentMachineDeps {
     }),
     ops,
     notifier: snsNotifier(
-      localNotifier(ops, { webhookUrl: r.AlertWebhookUrl.value || undefined }),
+      localNotifier(ops, {
+        webhookUrl: r.AlertWebhookUrl.value || undefined,
+        runbookUrl: r.Alerts.runbookUrl,
+      }),
       {
         topicArn: r.Alerts.topicArn,
         consoleUrl: () => readParameter(r.Alerts.consoleUrlParameter),
         stage: r.App.stage,
+        runbookUrl: r.Alerts.runbookUrl,
       },
     ),
     metrics: emfMetrics(),
