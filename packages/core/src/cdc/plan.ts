@@ -194,7 +194,12 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   });
   const keyCol = columns.find((c) => c.name === input.key)!;
   const key = ident(input.key);
-  const create = scratch(dialect);
+  // Scratch tables live for seconds: on PostgreSQL autovacuum is kept off them (an analyze of a
+  // staged file costs about as much CPU as the statement that reads it, and it is dropped anyway).
+  const create = (table: string, distKey?: string) =>
+    dialect === "redshift"
+      ? `${scratch(dialect)} ${table}${distKey ? ` DISTKEY(${distKey})` : ""}`
+      : `${scratch(dialect)} ${table} WITH (autovacuum_enabled = off)`;
   const text = (n: number) => `varchar(${n})`;
   const seqType = text(SEQ_WIDTH);
   const runLit = lit(runId);
@@ -263,10 +268,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     `SELECT ${values.join(", ")}, x.${op} AS "_cdp_op", x.${seq} AS ${seq}, ${ts} AS ${commitTs} ` +
     `FROM ${picked}`;
   // Materialised before the transaction (it needs only the staged rows and the checks' verdict).
-  const select = [
-    `DROP TABLE IF EXISTS ${tables.good}`,
-    `${create} ${tables.good}${dialect === "redshift" ? ` DISTKEY(${key})` : ""} AS ${last}`,
-  ];
+  const select = [`DROP TABLE IF EXISTS ${tables.good}`, `${create(tables.good, key)} AS ${last}`];
   // Stale: the table (or a tombstone) already holds a newer change of the key. A key is either
   // in the table or in its tombstones, never both.
   const classify =
@@ -325,7 +327,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   ];
   apply.push(
     `DROP TABLE IF EXISTS ${changes}`,
-    `${create} ${changes}${dialect === "redshift" ? ` DISTKEY(${key})` : ""} AS ${classify}`,
+    `${create(changes, key)} AS ${classify}`,
     `DELETE FROM ${tombstones} USING ${changes} AS c WHERE ${tombstones}.${key} = c.${key} AND c."_cdp_tomb" = 1 AND c."_cdp_action" <> 'S'`,
     `INSERT INTO ${tombstones} (${key}, ${seq}, ${commitTs}, ${run}) SELECT c.${key}, c.${seq}, c.${commitTs}, ${runLit} FROM ${changes} AS c WHERE c."_cdp_action" = 'D'`,
     `DELETE FROM ${target} USING ${changes} AS c WHERE ${target}.${key} = c.${key} AND c."_cdp_action" = 'D'`,
@@ -389,7 +391,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
       actions: `SELECT "inserted", "updated", "deleted", "skipped_stale" FROM ${ledger} WHERE "file_key" = ${lit(input.file.key)} AND "content_sha256" = ${lit(input.file.sha256)}`,
       rejectedRows: [
         `DROP TABLE IF EXISTS ${rejected}`,
-        `${create} ${rejected} AS SELECT s.* FROM ${staging} AS s WHERE s."_cdp_row" IN (SELECT "_cdp_row" FROM ${rejects})`,
+        `${create(rejected)} AS SELECT s.* FROM ${staging} AS s WHERE s."_cdp_row" IN (SELECT "_cdp_row" FROM ${rejects})`,
       ],
       unloadRejects,
     },
