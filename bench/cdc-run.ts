@@ -55,5 +55,11 @@ await warehouse.close();
 await ops.close();
 rmSync(work, { recursive: true, force: true });
 console.log(
-  JSON.stringify({ ms, failed, ...totals, maxRssMb: process.resourceUsage().maxRSS / 1024 }),
+  JSON.stringify({
+    ms,
+    failed,
+    ...totals,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  }),
 );

@@ -37,7 +37,7 @@ interface Ours {
   maxRssMb: number;
 }
 
-async function files(changes: number): Promise<string[][]> {
+export async function files(changes: number): Promise<string[][]> {
   const dir = join(root, ".bench", `cdc-${changes}`);
   const folder = join(dir, "CRM", "CUSTOMERS");
   let paths: string[];
@@ -72,7 +72,7 @@ const NAMES =
   "customer_id, first_name, last_name, email, city, country, total_spend, orders_count, updated_at";
 
 /** The hand-written apply: per file, one transaction; the same ordering rules as ours. */
-async function handWritten(url: string, batches: string[][]): Promise<number> {
+export async function handWritten(url: string, batches: string[][]): Promise<number> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -116,7 +116,7 @@ async function handWritten(url: string, batches: string[][]): Promise<number> {
 }
 
 /** The rows of a table, as one fingerprint: the two applies must agree. */
-async function fingerprint(url: string, table: string, seq: string) {
+export async function fingerprint(url: string, table: string, seq: string) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {

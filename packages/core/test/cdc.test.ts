@@ -122,6 +122,33 @@ describe.each(engineNames)("DMS changes applied on %s", (engine) => {
     expect(s!.s).toBe(seq(12));
   });
 
+  test("a change sequence shorter than DMS's 35 digits orders as its number (left-padded), in a file and against the table", async () => {
+    const src = "CRM/SHORT";
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(COLS, [
+        // as text "9" sorts after "10"; as a change sequence it comes before
+        ["U", "10", "1", "ten", "a@example.com", "10"],
+        ["I", "9", "1", "nine", "a@example.com", "9"],
+      ]),
+    );
+    const first = await env.apply("dms/CRM/SHORT/");
+    expect(first.stats.tables[0]).toMatchObject({ inserted: 1, superseded: 1 });
+    await env.drop(
+      src,
+      "20261101-1300000000.csv",
+      dmsCsv(COLS, [["U", "9", "1", "nine again", "a@example.com", "9"]]),
+    );
+    const late = await env.apply("dms/CRM/SHORT/");
+    expect(late.stats.tables[0]).toMatchObject({ skippedStale: 1, updated: 0 });
+    expect(await live("crm.short")).toEqual([
+      { id: 1, name: "ten", email: "a@example.com", spend: 10 },
+    ]);
+    const [s] = await env.rows(`select _cdp_seq as s from crm.short where customer_id = 1`);
+    expect(s!.s).toBe("10".padStart(35, "0"));
+  });
+
   test("an insert then a delete in one file leaves nothing (but a tombstone); an update of a missing key inserts; a delete matches on the key alone", async () => {
     const src = "CRM/OPS";
     await env.drop(

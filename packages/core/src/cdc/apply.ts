@@ -267,6 +267,9 @@ export async function prepareFile(
       await ensure(wh, schema);
       await wh.transaction(async (tx) => {
         for (const sql of ddl) if (!schema.includes(sql)) await tx.query(sql);
+        // Like the plan's scratch tables (plan.ts): no autovacuum on a table dropped in seconds.
+        if (wh.kind === "postgres")
+          await tx.query(`ALTER TABLE ${scratch.staging} SET (autovacuum_enabled = off)`);
       });
       await wh.copyCsv(scratch.staging, stagingColumns(header), csv.chunks());
     });

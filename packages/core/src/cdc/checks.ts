@@ -24,7 +24,8 @@ export interface CdcCheckInput {
   seq: string | null;
   /** A change file must order every row; a full-load row may lack a sequence. */
   kind: "load" | "change";
-  create: string;
+  /** `CREATE … <table>` of a scratch table, before its `AS SELECT`. */
+  create: (table: string) => string;
   rules: RuleSet;
 }
 
@@ -113,7 +114,7 @@ export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
     check.push({
       rule: conditions.map((c) => c.rule).join(", "),
       concurrent: true,
-      sql: `${t.create} ${table} AS SELECT s.*, ${flags.join(", ")} FROM ${t.staging} AS s WHERE MOD(s.${ROW}, 2) = ${half} AND (${any})`,
+      sql: `${t.create(table)} AS SELECT s.*, ${flags.join(", ")} FROM ${t.staging} AS s WHERE MOD(s.${ROW}, 2) = ${half} AND (${any})`,
     });
   }
   for (const r of compiled.sqlRules) check.push({ rule: r.rule, concurrent: true, sql: r.sql });

@@ -2,7 +2,8 @@
 // ordered SQL — prepare (staging), load, check, then one transaction that keeps the last change
 // of each key, drops the changes older than what the table holds, and applies the rest (deletes
 // leave tombstones) — plus the file's ledger entry. The local runner runs it (apply.ts); a Glue job
-// can run the same statements on Redshift. Portable on purpose: no ON CONFLICT, no DISTINCT ON.
+// can run the same statements on Redshift. Portable on purpose: no ON CONFLICT; DISTINCT ON only
+// in the PostgreSQL dialect's pick of the last change per key.
 import type { CsvColumn } from "../ingest/csv-reader";
 import {
   COPY_NULLS,
@@ -193,7 +194,12 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   });
   const keyCol = columns.find((c) => c.name === input.key)!;
   const key = ident(input.key);
-  const create = scratch(dialect);
+  // Scratch tables live for seconds: on PostgreSQL autovacuum is kept off them (an analyze of a
+  // staged file costs about as much CPU as the statement that reads it, and it is dropped anyway).
+  const create = (table: string, distKey?: string) =>
+    dialect === "redshift"
+      ? `${scratch(dialect)} ${table}${distKey ? ` DISTKEY(${distKey})` : ""}`
+      : `${scratch(dialect)} ${table} WITH (autovacuum_enabled = off)`;
   const text = (n: number) => `varchar(${n})`;
   const seqType = text(SEQ_WIDTH);
   const runLit = lit(runId);
@@ -227,14 +233,21 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
 
   // The last good change of each key: ordered by its sequence (fixed width: a shorter one is
   // left-padded), then by its place in the file; a full-load row without one sorts first.
+  // DMS's sequences are all full width: padded only when one is not (LPAD costs a copy a row).
+  const rawSeq = seqCol ? `s.${ident(seqCol)}` : "";
   const seqExpr = seqCol
-    ? `LPAD(COALESCE(s.${ident(seqCol)}, ''), ${SEQ_WIDTH}, '0')`
+    ? `CASE WHEN LENGTH(${rawSeq}) = ${SEQ_WIDTH} THEN ${rawSeq} ELSE LPAD(COALESCE(${rawSeq}, ''), ${SEQ_WIDTH}, '0') END`
     : lit("0".repeat(SEQ_WIDTH));
   const keyOf = (alias: string) => castExpr(keyCol.type, `${alias}.${key}`, dialect);
   const notRejected = `NOT EXISTS (SELECT 1 FROM ${rejects} AS r WHERE r."_cdp_row" = s."_cdp_row" AND r."severity" = 'error')`;
-  const ranked =
-    `SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y."_cdp_k" ORDER BY y.${seq} DESC, y."_cdp_row" DESC) AS "_cdp_rank" ` +
-    `FROM (SELECT s.*, ${keyOf("s")} AS "_cdp_k", ${seqExpr} AS ${seq} FROM ${staging} AS s WHERE ${notRejected}) AS y`;
+  const changesOf = `(SELECT s.*, ${keyOf("s")} AS "_cdp_k", ${seqExpr} AS ${seq} FROM ${staging} AS s WHERE ${notRejected}) AS y`;
+  const newestFirst = `y.${seq} DESC, y."_cdp_row" DESC`;
+  // PostgreSQL keeps the first row of each key as it sorts (DISTINCT ON, about a tenth cheaper
+  // than numbering every row); Redshift has no DISTINCT ON, so it numbers them.
+  const picked =
+    dialect === "postgres"
+      ? `(SELECT DISTINCT ON (y."_cdp_k") y.* FROM ${changesOf} ORDER BY y."_cdp_k", ${newestFirst}) AS x`
+      : `(SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y."_cdp_k" ORDER BY ${newestFirst}) AS "_cdp_rank" FROM ${changesOf}) AS x WHERE x."_cdp_rank" = 1`;
   // A delete's other columns are empty (or a before-image nobody checked): never cast them.
   const values = columns.map((c) => {
     const x = `x.${ident(c.name)}`;
@@ -253,12 +266,9 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
       : `CASE WHEN ${parsesAs("timestamp", `x.${ident(tsCol)}`, dialect)} THEN ${tsValue} END`;
   const last =
     `SELECT ${values.join(", ")}, x.${op} AS "_cdp_op", x.${seq} AS ${seq}, ${ts} AS ${commitTs} ` +
-    `FROM (${ranked}) AS x WHERE x."_cdp_rank" = 1`;
+    `FROM ${picked}`;
   // Materialised before the transaction (it needs only the staged rows and the checks' verdict).
-  const select = [
-    `DROP TABLE IF EXISTS ${tables.good}`,
-    `${create} ${tables.good}${dialect === "redshift" ? ` DISTKEY(${key})` : ""} AS ${last}`,
-  ];
+  const select = [`DROP TABLE IF EXISTS ${tables.good}`, `${create(tables.good, key)} AS ${last}`];
   // Stale: the table (or a tombstone) already holds a newer change of the key. A key is either
   // in the table or in its tombstones, never both.
   const classify =
@@ -317,7 +327,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   ];
   apply.push(
     `DROP TABLE IF EXISTS ${changes}`,
-    `${create} ${changes}${dialect === "redshift" ? ` DISTKEY(${key})` : ""} AS ${classify}`,
+    `${create(changes, key)} AS ${classify}`,
     `DELETE FROM ${tombstones} USING ${changes} AS c WHERE ${tombstones}.${key} = c.${key} AND c."_cdp_tomb" = 1 AND c."_cdp_action" <> 'S'`,
     `INSERT INTO ${tombstones} (${key}, ${seq}, ${commitTs}, ${run}) SELECT c.${key}, c.${seq}, c.${commitTs}, ${runLit} FROM ${changes} AS c WHERE c."_cdp_action" = 'D'`,
     `DELETE FROM ${target} USING ${changes} AS c WHERE ${target}.${key} = c.${key} AND c."_cdp_action" = 'D'`,
@@ -381,7 +391,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
       actions: `SELECT "inserted", "updated", "deleted", "skipped_stale" FROM ${ledger} WHERE "file_key" = ${lit(input.file.key)} AND "content_sha256" = ${lit(input.file.sha256)}`,
       rejectedRows: [
         `DROP TABLE IF EXISTS ${rejected}`,
-        `${create} ${rejected} AS SELECT s.* FROM ${staging} AS s WHERE s."_cdp_row" IN (SELECT "_cdp_row" FROM ${rejects})`,
+        `${create(rejected)} AS SELECT s.* FROM ${staging} AS s WHERE s."_cdp_row" IN (SELECT "_cdp_row" FROM ${rejects})`,
       ],
       unloadRejects,
     },
