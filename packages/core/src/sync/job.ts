@@ -3,13 +3,17 @@
 import { needsFix } from "../run/failure";
 import type { Job } from "../run/job";
 import { VisibleError } from "../util/error";
-import { SyncArgs } from "./model";
+import { SYNC_WORK_KEY, SyncArgs } from "./model";
 import { runSync, type SyncDeps, type SyncOptions } from "./sync";
 
 /** What must change when a sync fails on its input, by the error's code. */
 function hintFor(code: string): string {
-  if (code.startsWith("sync.credentials") || code === "sync.auth_failed") {
-    return 'the Salesforce credentials: SALESFORCE_* in the environment or the data dir\'s secrets.env (README "Salesforce sync")';
+  if (
+    code.startsWith("sync.credentials") ||
+    code === "sync.auth_failed" ||
+    code.startsWith("secrets.")
+  ) {
+    return "the Salesforce credentials: SALESFORCE_* in the environment or the data dir's secrets.env; deployed, the Salesforce secret's JSON (README \"Salesforce sync\")";
   }
   if (code === "sync.bad_setting") return "the SALESFORCE_* setting the error names";
   if (code === "sync.no_such_run")
@@ -19,7 +23,7 @@ function hintFor(code: string): string {
 
 export function syncJob(deps: () => Promise<SyncDeps>, opts: SyncOptions = {}): Job {
   return {
-    workKey: () => "sync:salesforce",
+    workKey: () => SYNC_WORK_KEY,
     async run({ run, step }) {
       try {
         return await runSync(await deps(), run, SyncArgs.parse(run.args), step, opts);
