@@ -37,7 +37,8 @@ export function secretsManagerSecrets(
       text = out.Parameter?.Value;
     } catch (err) {
       // No such secret, or no value in it yet (a secret made empty by the deploy).
-      if ((err as { name?: string })?.name === "ParameterNotFound") return {};
+      const name = (err as { name?: string })?.name;
+      if (name === "ParameterNotFound" || name === "ResourceNotFoundException") return {};
       throw err;
     }
     if (!text?.trim()) return {};
