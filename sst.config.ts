@@ -23,6 +23,7 @@ export default $config({
     const replication = await import("./infra/replication"); // cdc: Oracle → dms/ (AWS DMS)
     const cdc = await import("./infra/cdc"); // cdc: dms/ → the apply state machine → Redshift
     await import("./infra/ml"); // segment: daily schedule → the ML state machine (SageMaker k-means) → segments
+    const salesforce = await import("./infra/salesforce"); // sync: a loaded segmentation → the sync state machine → Salesforce
     const { api, site, userPool } = await import("./infra/console");
     // Watches everything above, the console included.
     const monitoring = await import("./infra/monitoring");
@@ -34,6 +35,7 @@ export default $config({
       ...ingest.outputs,
       ...replication.outputs, // cdc: the DMS replication and its Oracle secret
       ...cdc.outputs,
+      ...salesforce.outputs, // sync: its machine and the Salesforce secret to put the credentials in
       ...monitoring.outputs,
     };
   },

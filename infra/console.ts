@@ -8,6 +8,7 @@ import { afterMigration, opsStore } from "./database";
 import { account, grants, linkable, region } from "./iam";
 import { ingestJob, ingestMachine } from "./ingest";
 import { segmentMachine } from "./ml";
+import { syncMachine } from "./salesforce";
 import { stageSettings } from "./stage";
 import { bucket } from "./storage";
 import { warehouse } from "./warehouse";
@@ -98,6 +99,7 @@ export const apiFunction = new sst.aws.Function(
       cdcMachine,
       cdcJob,
       segmentMachine,
+      syncMachine,
       alerts,
       metrics,
     ],

@@ -30,6 +30,7 @@ import { lakeHealthCheckStatements } from "../../packages/core/src/lake/iam";
 import { metricsReadStatements } from "../../packages/core/src/metric/iam";
 import { opsStoreStatements } from "../../packages/core/src/ops/iam";
 import { segmentMachineLinkStatements } from "../../packages/core/src/segment/sagemaker/iam";
+import { syncMachineLinkStatements } from "../../packages/core/src/sync/aws/iam";
 import { bucketArn, type Statement } from "../../packages/core/src/util/iam";
 import {
   warehouseCopyRoleStatements,
@@ -73,6 +74,8 @@ export const CDC_FUNCTION_ARNS = {
 
 export const SEGMENT_MACHINE_NAME = "cdp-test-segment";
 export const SEGMENT_MACHINE_ARN = arn("states", `stateMachine:${SEGMENT_MACHINE_NAME}`);
+export const SYNC_MACHINE_NAME = "cdp-test-sync";
+export const SYNC_MACHINE_ARN = arn("states", `stateMachine:${SYNC_MACHINE_NAME}`);
 
 export const deployment = {
   ...place,
@@ -163,6 +166,11 @@ export const links: Record<string, Link> = {
     statements: segmentMachineLinkStatements({ stateMachineArn: SEGMENT_MACHINE_ARN }),
     infra: segmentMachineLinkStatements.name,
   },
+  SyncMachine: {
+    properties: { arn: SYNC_MACHINE_ARN, name: SYNC_MACHINE_NAME, firstState: "Sync" },
+    statements: syncMachineLinkStatements({ stateMachineArn: SYNC_MACHINE_ARN }),
+    infra: syncMachineLinkStatements.name,
+  },
   CdcJob: {
     properties: { name: CDC_JOB_NAME, arn: cdcJobArn },
     statements: cdcJobLinkStatements({ glueJobArn: cdcJobArn }),
@@ -194,6 +202,7 @@ export const functions: Record<string, { file: string; links: string[] }> = {
       "CdcMachine",
       "CdcJob",
       "SegmentMachine",
+      "SyncMachine",
       "Alerts",
       "Metrics",
     ],

@@ -56,6 +56,8 @@ export interface ExecuteOptions {
   startAt?: string;
   /** The execution's input as $$.Execution.Input (default: `input`; a redrive keeps the first). */
   executionInput?: Json;
+  /** Wait states wait this long instead of their Seconds (default: as the definition says). */
+  waitMs?: number;
 }
 
 const causeText = (c: unknown) => (typeof c === "string" ? c : JSON.stringify(c));
@@ -91,6 +93,15 @@ export async function executeLocally(
       retryIntervalOverrides: Object.fromEntries(
         Object.keys(handlers).map((state) => [state, opts.retryIntervalMs ?? 0]),
       ),
+      ...(opts.waitMs === undefined
+        ? {}
+        : {
+            waitTimeOverrides: Object.fromEntries(
+              Object.entries((definition as { States: Record<string, { Type: string }> }).States)
+                .filter(([, st]) => st.Type === "Wait")
+                .map(([name]) => [name, opts.waitMs!]),
+            ),
+          }),
     },
     context: {
       Execution: {

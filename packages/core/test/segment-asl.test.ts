@@ -245,6 +245,8 @@ describe.each(engineNames)("the ML state machine executed locally on %s", (engin
     );
     // The exported features were the jobs' input: gone once loaded.
     expect(await lake.list(keys.features)).toEqual([]);
+    // Last, the run's loaded marker: what starts the deployed Salesforce sync (infra/salesforce.ts).
+    expect(JSON.parse(await text(keys.loaded))).toMatchObject({ runId, rows: 61, k: 3 });
     // And no scratch or staging table stays behind.
     expect(await scratchTables()).toEqual([]);
   });

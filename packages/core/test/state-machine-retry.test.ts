@@ -5,7 +5,8 @@
 // test/support/local-sfn-service.ts), and the work is done again — for ingest: the file
 // re-ingested, in processed/ with its rows in the warehouse (PGlite), not a re-entered Fail state;
 // for cdc, the table's file applied (test/support/cdc-machine.ts has its harness); for segment,
-// the users segmented into _cdp.segments (test/support/segment-machine.ts).
+// the users segmented into _cdp.segments (test/support/segment-machine.ts); for sync, the latest
+// segmentation's users written to the retry's dry-run outbox (test/support/sync-machine.ts).
 // A machine needs a harness below (its parameters, local handlers, a piece of work and what "done"
 // means); a pipeline that gains a state machine without one fails the first test.
 import { randomUUID } from "node:crypto";
@@ -21,6 +22,7 @@ import { makeOps, makeWarehouse } from "../../../test/support/engines";
 import { asLambdaInvoke, type Json, type TaskHandler } from "../../../test/support/local-sfn";
 import { LocalStepFunctions } from "../../../test/support/local-sfn-service";
 import { segmentRetryHarness } from "../../../test/support/segment-machine";
+import { syncRetryHarness } from "../../../test/support/sync-machine";
 import { listAlerts, localNotifier } from "../src/alert/alert";
 import { failureStep } from "../src/ingest/failure-step";
 import { runIngestJob } from "../src/ingest/job-runner";
@@ -186,6 +188,7 @@ const harnesses: Record<string, Harness> = {
   ingest: ingestHarness,
   cdc: cdcRetryHarness,
   segment: segmentRetryHarness,
+  sync: syncRetryHarness,
 };
 
 type WithMachine = Pipeline & { stateMachine: NonNullable<Pipeline["stateMachine"]> };

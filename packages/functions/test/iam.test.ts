@@ -440,6 +440,7 @@ describe("every AWS call the deployed flows make is allowed to the role that mak
       "infra/alerts.ts",
       "infra/replication.ts",
       "infra/ml.ts",
+      "infra/salesforce.ts",
     ]
       .map(source)
       .join("\n");

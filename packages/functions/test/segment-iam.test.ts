@@ -322,6 +322,8 @@ describe("every AWS call the deployed segmentation makes is allowed to the role 
       "SELECT count(*)::int AS n, count(DISTINCT segment)::int AS k FROM _cdp.segments",
     );
     expect(rows.rows).toEqual([{ n: 40, k: 2 }]);
+    // The loaded run's marker (what starts the Salesforce sync), and none for the failed run.
+    expect(s3.keys().filter((k) => k.startsWith("ml/segments/_loaded/"))).toHaveLength(1);
     // Labelled in words by explain.ts from the centroids in the features' own units.
     const labels = await warehouseDb.query<{ segment: number; label: string }>(
       "SELECT DISTINCT segment, label FROM _cdp.segments ORDER BY segment",

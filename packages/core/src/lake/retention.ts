@@ -35,6 +35,11 @@ export const SCRATCH: readonly { prefix: string; days: number; what: string }[] 
   },
   { prefix: "results/", days: 30, what: "the Glue job's results, beside the plan" },
   { prefix: "tmp/", days: 7, what: "temporary files of jobs; nothing of ours stays there" },
+  {
+    prefix: "sync/",
+    days: 30,
+    what: "a dry sync's outbox (sync/outbox/<runId>/): what would have been sent to Salesforce",
+  },
 ];
 
 /** Kept as long as the stage: deployed with it. */

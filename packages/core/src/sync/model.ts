@@ -5,6 +5,9 @@ import type { RunFacts } from "../pipeline";
 
 export const PIPELINE = "sync";
 
+/** What a sync works on (run/job.ts workKey): one at a time, locally and deployed (aws/turn.ts). */
+export const SYNC_WORK_KEY = "sync:salesforce";
+
 export const SyncArgs = z.looseObject({
   /** Where to: only Salesforce so far. */
   target: z.literal("salesforce").default("salesforce"),

@@ -2,9 +2,12 @@
 // external id — only what changed since Salesforce last accepted it, by sObject Collections or
 // Bulk API 2.0, whichever costs fewer API requests; a dry-run outbox when no credentials are set.
 // Locally `cdp start` runs it after every segmentation that succeeded, and again later after a
-// run that failed on a passing fault (the API budget, REQUEST_LIMIT_EXCEEDED, 503s).
+// run that failed on a passing fault (the API budget, REQUEST_LIMIT_EXCEEDED, 503s). Deployed, the
+// sync state machine runs it when a segmentation run is loaded (aws/asl.ts, infra/salesforce.ts).
 import { pipeline } from "../pipeline";
 import { envSecrets } from "../secrets/secrets";
+import { syncStateMachine } from "./aws/asl";
+import { syncRetry } from "./aws/machine";
 import { syncJob } from "./job";
 import { PIPELINE, SyncArgs, SyncStats, syncCounts, syncSubject } from "./model";
 
@@ -22,6 +25,11 @@ export const sync = pipeline({
   counts: syncCounts,
   after: ["segment"],
   retryAfterMs: SYNC_RETRY_AFTER_MS,
+  stateMachine: {
+    resource: "SyncMachine",
+    definition: syncStateMachine,
+    retry: syncRetry,
+  },
   job: (deps) =>
     syncJob(async () => ({
       ops: deps.ops,

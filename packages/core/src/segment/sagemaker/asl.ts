@@ -11,7 +11,8 @@
 // Train fits SageMaker's built-in k-means on ml/features/<run>/train/; CreateModel wraps its
 // artefact; Transform scores ml/features/<run>/score/ with the user id carried through
 // (InputFilter $[1:], JoinSource Input) into ml/segments/<run>/transform/; Load derives the
-// centroids from the assignments, labels the segments, loads `segments` and finishes the run.
+// centroids from the assignments, labels the segments, loads `segments`, finishes the run and
+// writes its loaded marker (io.ts LOADED_PREFIX: the Salesforce sync starts on it).
 //
 // Every failure ends in the Failed state, so the console never redrives an execution of it; its
 // retry is a new execution with the same input (machine.ts, segmentRetry). Lambda's own transient
@@ -218,7 +219,7 @@ export function segmentStateMachine(p: SegmentMachineParams): AslDefinition {
           "executionArn.$": "$$.Execution.Id",
         }),
         Comment:
-          "Read ml/segments/<run>/transform/*.out; centroids = the mean of each segment's rows; labels; COPY into segments; write ml/models/<run>/model.json; finish the run.",
+          "Read ml/segments/<run>/transform/*.out; centroids = the mean of each segment's rows; labels; COPY into segments; write ml/models/<run>/model.json; finish the run; then ml/segments/_loaded/<run>.json, whose Object Created event starts the Salesforce sync.",
         ResultSelector: {
           "rows.$": "$.Payload.rows",
           "k.$": "$.Payload.k",

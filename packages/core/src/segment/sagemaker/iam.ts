@@ -7,19 +7,20 @@
 // (warehouse/iam.ts).
 import { ingestMachineLinkStatements } from "../../ingest/iam";
 import { arnIn, objectArns, type Place, type Statement } from "../../util/iam";
+import { LOADED_PREFIX } from "./io";
 
 /**
  * The lake as the segment Lambdas use it: Export clears its run's ml/features/ folder (Redshift
  * writes it); Load reads the transform output under ml/segments/, writes the model JSON under
  * ml/models/ and the COPY file under staging/ (then deletes both the COPY file and the run's
- * features).
+ * features), and last the run's loaded marker under ml/segments/_loaded/ (io.ts).
  */
 export function segmentLakeStatements(a: { bucketArn: string }): Statement[] {
   return [
     { actions: ["s3:GetObject"], resources: objectArns(a.bucketArn, "ml/segments/") },
     {
       actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
-      resources: objectArns(a.bucketArn, "ml/models/", "staging/"),
+      resources: objectArns(a.bucketArn, "ml/models/", "staging/", LOADED_PREFIX),
     },
     {
       actions: ["s3:DeleteObject"],

@@ -9,6 +9,7 @@
 //   ml/models/<run>/<job>/output/model.tar.gz   SageMaker's model artefact (MXNet; never read here)
 //   ml/models/<run>/model.json          the KMeansModel we derive from the assignments (Load)
 //   ml/segments/<run>/transform/<input part>.out   batch transform output, id joined (SageMaker)
+//   ml/segments/_loaded/<run>.json      the run is loaded (Load, last): what starts the Salesforce sync
 //
 // Sources (AWS documentation, read for this file):
 // - Training CSV: "Amazon SageMaker requires that a CSV file does not have a header record … To
@@ -67,8 +68,16 @@ export function mlKeys(run: string) {
     model: `ml/models/${run}/model.json`,
     segments: `ml/segments/${run}/`,
     transform: `ml/segments/${run}/transform/`,
+    loaded: `${LOADED_PREFIX}${run}.json`,
   };
 }
+
+/**
+ * Where the Load step says a run is loaded, once, after its segments are in the warehouse and the
+ * run is recorded SUCCEEDED. The deployed sync starts on an object created here (infra/salesforce.ts),
+ * not on SageMaker's output parts, which land one by one before anything is loaded.
+ */
+export const LOADED_PREFIX = "ml/segments/_loaded/";
 
 export const s3Uri = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 

@@ -206,6 +206,11 @@ export async function loadStep(
     status: "SUCCEEDED",
     stats: { ...stats, rowsLoaded: loaded },
   });
+  // Last: the run is loaded and recorded. Its Object Created event starts the Salesforce sync.
+  await deps.lake.put(
+    keys.loaded,
+    `${JSON.stringify({ runId: ex.runId, rows: loaded, k, loadedAt: new Date().toISOString() })}\n`,
+  );
   return result;
 }
 
