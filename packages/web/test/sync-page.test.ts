@@ -121,7 +121,7 @@ describe("Retry failed records", () => {
 });
 
 describe("the payload sent", () => {
-  it("reads field by field in the mapping's order; a null is shown as a cleared field", () => {
+  it("reads field by field, by name; a null is shown as a cleared field", () => {
     expect(
       payloadFields({
         External_Id__c: "u0000002",
@@ -131,11 +131,11 @@ describe("the payload sent", () => {
         Extra: { a: 1 },
       }),
     ).toEqual([
-      { field: "External_Id__c", value: "u0000002", empty: false },
       { field: "Email", value: "user2@example.com", empty: false },
+      { field: "External_Id__c", value: "u0000002", empty: false },
+      { field: "Extra", value: '{"a":1}', empty: false },
       { field: "FirstName", value: "null", empty: true },
       { field: "Segment_Score__c", value: "0.247", empty: false },
-      { field: "Extra", value: '{"a":1}', empty: false },
     ]);
     expect(payloadFields(null)).toEqual([]);
   });

@@ -7,6 +7,7 @@ import type { RunDetail, SyncRun } from "../../api/client";
 import { RunId } from "../../components/CopyId";
 import { RunStatus } from "../../components/RunStatus";
 import { Button, Spinner } from "../../components/ui";
+import { navigate, withSearch } from "../../lib/router";
 import { isActive } from "../../lib/status";
 import { syncKeys } from "../../queries/keys";
 import { useRetryFailed } from "../../queries/useRetryFailed";
@@ -21,17 +22,13 @@ function Outcome({ id, run }: { id: string; run: RunDetail | undefined }) {
     <span
       role="status"
       data-testid="retry-outcome"
-      className="flex min-w-0 items-center gap-1.5 text-[12px] text-zinc-600"
+      className="flex flex-wrap items-center gap-1.5 text-[12px] text-zinc-600"
     >
       {!run || isActive(run.status) ? <Spinner /> : null}
       Retry
       <RunId id={id} />
       {run ? <RunStatus status={run.status} /> : null}
-      {outcome ? (
-        <span className={`truncate ${tones[outcome.tone]}`} title={outcome.text}>
-          {outcome.text}
-        </span>
-      ) : null}
+      {outcome ? <span className={tones[outcome.tone]}>{outcome.text}</span> : null}
     </span>
   );
 }
@@ -50,33 +47,44 @@ export function RetryFailed({ run, runs }: { run: SyncRun; runs: SyncRun[] }) {
   const blocked = retryBlocked(run, runs);
   const n = notAccepted(run);
   const refusal = retry.isError ? retryRefusal(retry.error) : null;
+  const button = (
+    <Button
+      disabled={!!blocked || retry.isPending || following}
+      title={
+        blocked ??
+        `Re-send only the ${n.toLocaleString()} record${n === 1 ? "" : "s"} of ${run.runId} that Salesforce did not accept`
+      }
+      onClick={() =>
+        retry.mutate(run.runId, {
+          onSuccess: ({ run: r }) => {
+            setStarted(r.id);
+            // The retry becomes the newest run: keep this one shown, with the outcome under it.
+            navigate(withSearch({ run: run.runId }), { replace: true });
+          },
+        })
+      }
+    >
+      {retry.isPending ? <Spinner /> : null}
+      Retry failed records
+    </Button>
+  );
   return (
-    <span className="flex min-w-0 items-center gap-2">
-      {started ? <Outcome id={started} run={followed.data} /> : null}
-      {refusal ? (
-        <span
-          role="alert"
-          className="min-w-0 truncate text-[12px] text-red-700"
-          title={refusal.message}
-        >
-          <span className="font-medium">{refusal.title}:</span> {refusal.message}
+    <div className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-zinc-100 px-3 py-1.5">
+      {button}
+      {blocked && !started ? (
+        <span className="text-[12px] text-zinc-500" data-testid="retry-blocked">
+          {blocked}
         </span>
       ) : null}
-      <Button
-        disabled={!!blocked || retry.isPending || following}
-        title={
-          blocked ??
-          `Re-send only the ${n.toLocaleString()} record${n === 1 ? "" : "s"} of ${run.runId} that Salesforce did not accept`
-        }
-        onClick={() =>
-          retry.mutate(run.runId, {
-            onSuccess: ({ run: r }) => setStarted(r.id),
-          })
-        }
-      >
-        {retry.isPending ? <Spinner /> : null}
-        Retry failed records
-      </Button>
-    </span>
+      {started ? <Outcome id={started} run={followed.data} /> : null}
+      {refusal ? (
+        <span role="alert" className="flex items-center gap-1.5 text-[12px] text-red-700">
+          <span>
+            <span className="font-medium">{refusal.title}:</span> {refusal.message}
+          </span>
+          {refusal.runId ? <RunId id={refusal.runId} /> : null}
+        </span>
+      ) : null}
+    </div>
   );
 }

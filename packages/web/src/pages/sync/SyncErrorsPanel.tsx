@@ -176,8 +176,8 @@ export function SyncErrorsPanel({ run, runs }: { run: SyncRun; runs: SyncRun[] }
           <span className="font-mono font-normal tracking-normal normal-case">· {run.runId}</span>
         </>
       }
-      actions={<RetryFailed key={run.runId} run={run} runs={runs} />}
     >
+      <RetryFailed key={run.runId} run={run} runs={runs} />
       {note ? (
         <p
           data-testid="sync-run-note"

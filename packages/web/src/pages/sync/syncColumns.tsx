@@ -137,6 +137,6 @@ export const syncColumns = col.columns([
         </Link>
       );
     },
-    meta: { className: "w-32" },
+    meta: { className: "w-36" },
   }),
 ]);

@@ -79,9 +79,13 @@ export interface PayloadField {
   empty: boolean;
 }
 
-/** The fields sent, in the mapping's order, each value as text (objects as JSON). */
+/**
+ * The fields sent, by name (the ops store keeps the payload as jsonb, which does not keep the
+ * mapping's order), each value as text (objects as JSON).
+ */
 export function payloadFields(payload: Record<string, unknown> | null | undefined): PayloadField[] {
-  return Object.entries(payload ?? {}).map(([field, v]) => {
+  const entries = Object.entries(payload ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.map(([field, v]) => {
     if (v === null || v === undefined || v === "") return { field, value: "null", empty: true };
     const value = typeof v === "object" ? JSON.stringify(v) : String(v);
     return { field, value, empty: false };
