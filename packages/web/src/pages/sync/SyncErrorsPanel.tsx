@@ -16,7 +16,7 @@ import { payloadFields, runNote } from "./syncView";
 const headers = [
   { id: "externalId", label: "External id", className: "w-[16rem]" },
   { id: "status", label: "Outcome", className: "w-24" },
-  { id: "errorCode", label: "Error code", className: "w-[17rem]" },
+  { id: "errorCode", label: "Error code", className: "w-[20rem]" },
   { id: "message", label: "Message", className: "" },
   { id: "attempts", label: "Tries", className: "w-16 text-right" },
   { id: "updatedAt", label: "When", className: "w-24" },

@@ -34,7 +34,7 @@ const count = (
   col.accessor(key, {
     header: () => <span title={title}>{header}</span>,
     cell: (c) => <Count name={key} value={c.getValue()} tone={tone} />,
-    meta: { className: "w-20 text-right" },
+    meta: { className: "w-[4.5rem] text-right" },
   });
 
 function Tag({ children, tone }: { children: string; tone: string }) {
@@ -64,7 +64,7 @@ export const syncColumns = col.columns([
         </div>
       );
     },
-    meta: { className: "w-[19rem]" },
+    meta: { className: "w-[20.5rem]" },
   }),
   col.accessor("status", {
     header: "Status",
@@ -80,7 +80,7 @@ export const syncColumns = col.columns([
         </span>
       );
     },
-    meta: { className: "w-44" },
+    meta: { className: "w-40" },
   }),
   col.accessor("createdAt", {
     header: "When",
@@ -137,6 +137,6 @@ export const syncColumns = col.columns([
         </Link>
       );
     },
-    meta: { className: "w-36" },
+    meta: { className: "w-40" },
   }),
 ]);
