@@ -80,6 +80,8 @@ test("with no credentials a sync is a dry run; GET /api/sync/runs lists it with 
     retryOf: null,
     retryFailedOf: null,
     dryRun: true,
+    dryRunReason: expect.stringMatching(/^no Salesforce credentials \(SALESFORCE_\* in /),
+    object: "Contact",
     outboxKey: `sync/outbox/${run.id}/contacts.jsonl`,
     segmentRunId: `seg_${seq}`,
     transport: "none",
@@ -127,6 +129,9 @@ test("a record Salesforce refuses: the run fails, /errors gives its code, messag
   expect(runs.body.items[0]).toMatchObject({
     runId: run.id,
     status: "FAILED",
+    dryRun: false,
+    dryRunReason: null,
+    object: "Contact",
     created: 3,
     failed: 1,
     apiCalls: 2,

@@ -12,6 +12,7 @@ import { RunDetailPage } from "./pages/run/RunDetailPage";
 import { RunsPage } from "./pages/runs/RunsPage";
 import { SchemaPage } from "./pages/schema/SchemaPage";
 import { SignInPage } from "./pages/sign-in/SignInPage";
+import { SyncPage } from "./pages/sync/SyncPage";
 
 // Charts (uPlot) load with the Metrics and Segments pages only, not with the runs list.
 const MetricsPage = lazy(() =>
@@ -39,6 +40,7 @@ const routes: Route[] = [
       </PageBoundary>
     ),
   },
+  { path: "/sync", render: () => <SyncPage /> },
   { path: "/alerts", render: () => <AlertsPage /> },
   { path: "/audit", render: () => <AuditPage /> },
   {

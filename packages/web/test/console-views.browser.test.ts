@@ -1,7 +1,9 @@
 // The console as an operator left it open: the Runs list picks up runs started elsewhere (a file
 // dropped into the inbox) without a reload, the Runs page works on a 400 px wide screen, and
 // Metrics has a 1 h window whose charts span the data they have, CDC shows the DMS sample's
-// table once applied, and Segments starts a segment run and explains a user. Chromium against a real local platform with the inbox watcher of `cdp start`.
+// table once applied, Segments starts a segment run and explains a user, and Sync shows a record
+// Salesforce refused with the payload sent and retries it. Chromium against a real local platform
+// with the inbox watcher of `cdp start`; Salesforce is the HTTP double, reached through jsforce.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { listSegmentRuns } from "@cdp/core/segment/views";
@@ -9,6 +11,13 @@ import { dmsSampleFiles } from "@cdp/functions/local/sample-data";
 import { watchInbox } from "@cdp/functions/local/watcher";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SalesforceDouble } from "../../../test/support/salesforce-double";
+import {
+  doubleSecrets,
+  makeUsers,
+  writeCustomers,
+  writeSegmentRun,
+} from "../../../test/support/sync";
 import { type ConsoleHarness, shot, startConsole } from "./support/console";
 
 const customers = (from: number, n: number) =>
@@ -280,5 +289,85 @@ describe("console views an operator keeps open", () => {
     expect(await page.locator("tr[data-from-segment]").count()).toBe(first!.k);
     await shot(page, "console-segments-drift");
     await page.close();
+  });
+  it("shows on Sync a record Salesforce refused, with the payload sent, and retries only it", async () => {
+    const sf = await SalesforceDouble.start();
+    try {
+      // Credentials in the data dir's secrets.env, as an operator sets them; a segmentation of its
+      // own source table, newer than the runs above, so the sync sends exactly these users.
+      writeFileSync(
+        h.platform.dir.secretsFile,
+        `${Object.entries(doubleSecrets(sf))
+          .map(([k, v]) => `${k}=${v}`)
+          .join("\n")}\n`,
+        { mode: 0o600 },
+      );
+      const wh = await h.platform.warehouse();
+      const users = makeUsers(3, 500);
+      const refused = users[1]!;
+      await writeCustomers(wh, users, "public.sync_customers");
+      await writeSegmentRun(wh, {
+        runId: "seg_console",
+        createdAt: new Date().toISOString(),
+        users,
+        source: "public.sync_customers",
+      });
+      sf.inject({
+        kind: "record",
+        externalId: refused.id,
+        statusCode: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        message: "Segment must be approved",
+      });
+      const run = await h.platform.runner.wait((await h.platform.runner.submit("sync", {})).id);
+      expect(run.status).toBe("FAILED");
+
+      const page = await h.open("/sync");
+      const row = page.locator(`tr[data-sync-run="${run.id}"]`);
+      await row.waitFor();
+      const count = async (name: string) =>
+        (await row.locator(`[data-count="${name}"]`).textContent())?.trim();
+      expect([await count("sent"), await count("created"), await count("failed")]).toEqual([
+        "3",
+        "2",
+        "1",
+      ]);
+      expect(await row.getAttribute("data-selected")).toBe("true");
+      expect(await page.getByTestId("sync-run-note").textContent()).toMatch(/^Failed: /);
+
+      // The refused record: its code and message; opened, the fields that were sent.
+      const record = page.locator(`tr[data-sync-record="${refused.id}"]`);
+      await record.getByText("FIELD_CUSTOM_VALIDATION_EXCEPTION").waitFor();
+      await record.getByText("Segment must be approved").waitFor();
+      expect(await page.locator("tr[data-sync-record]").count()).toBe(1);
+      await record.getByRole("button", { name: refused.id }).click();
+      const payload = page.getByTestId("sync-payload");
+      expect(await payload.locator('[data-field="External_Id__c"]').textContent()).toBe(refused.id);
+      expect(await payload.locator('[data-field="Email"]').textContent()).toBe(refused.email);
+      expect(await payload.locator('[data-field="Segment__c"]').textContent()).toBe(refused.label);
+      await shot(page, "console-sync");
+
+      // The org's rule was fixed (the double refuses once): retry re-sends only that record.
+      sf.resetCalls();
+      await page.getByRole("button", { name: "Retry failed records" }).click();
+      const outcome = page.getByTestId("retry-outcome");
+      await outcome
+        .getByText("1 sent · 1 created · 0 updated · 0 failed")
+        .waitFor({ timeout: 20_000 });
+      await outcome.locator('[data-status="SUCCEEDED"]').waitFor();
+      expect(sf.records().get(refused.id)?.writes).toBe(1);
+      expect(sf.callsTo("PATCH", /composite/)).toHaveLength(1);
+      await page.locator("tr[data-sync-run]").nth(1).waitFor();
+      expect(
+        await page.locator("tr[data-sync-run]").first().getAttribute("data-sync-run"),
+      ).not.toBe(run.id);
+
+      // Asked again, the API refuses: the record was delivered since, and the operator is told.
+      await page.getByRole("button", { name: "Retry failed records" }).click();
+      await page.getByRole("alert").filter({ hasText: "Nothing to retry" }).waitFor();
+      await shot(page, "console-sync-retried");
+      await page.close();
+    } finally {
+      await sf.close();
+    }
   });
 });

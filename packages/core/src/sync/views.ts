@@ -21,6 +21,10 @@ export interface SyncRunSummary {
   /** Set for a run that re-sent another run's failed records. */
   retryFailedOf: string | null;
   dryRun: boolean;
+  /** Why it was a dry run (no credentials, or asked for); null for a live run. */
+  dryRunReason: string | null;
+  /** The Salesforce object upserted (Contact by default). */
+  object: string;
   outboxKey: string | null;
   segmentRunId: string | null;
   transport: SyncStats["transport"];
@@ -50,6 +54,8 @@ export function summarize(run: Info): SyncRunSummary {
     retryOf: run.retryOf,
     retryFailedOf: (args.success ? args.data.retryFailedOf : undefined) ?? s.retryFailedOf,
     dryRun: s.mode === "dry_run",
+    dryRunReason: s.dryRunReason,
+    object: s.object,
     outboxKey: s.outboxKey,
     segmentRunId: s.segmentRunId,
     transport: s.transport,

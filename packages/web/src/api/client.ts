@@ -126,3 +126,8 @@ export type RetryPreview = RunDetail["retry"];
 export type RetryAction = RetryPreview["action"];
 export type Retryable = InferResponseType<typeof api.runs.retryable.$get, 200>;
 export type AuditEntry = InferResponseType<typeof api.audit.$get, 200>["items"][number];
+export type SyncRun = InferResponseType<typeof api.sync.runs.$get, 200>["items"][number];
+export type SyncRecord = InferResponseType<
+  (typeof api.sync.runs)[":runId"]["errors"]["$get"],
+  200
+>["items"][number];

@@ -19,6 +19,7 @@ const nav: NavItem[] = [
   { to: "/schema", label: "Schema", matches: (p) => p === "/schema" },
   { to: "/cdc", label: "CDC", matches: (p) => p === "/cdc" },
   { to: "/segments", label: "Segments", matches: (p) => p === "/segments" },
+  { to: "/sync", label: "Sync", matches: (p) => p === "/sync" },
   { to: "/metrics", label: "Metrics", matches: (p) => p === "/metrics" },
   { to: "/alerts", label: "Alerts", matches: (p) => p === "/alerts", badge: <AlertBadge /> },
   { to: "/audit", label: "Audit", matches: (p) => p === "/audit" },

@@ -151,3 +151,13 @@ export const segmentKeys = {
   drift: (from: string, to: string) => ["segments", "drift", { from, to }] as const,
   user: (id: string, run: string) => ["segments", "user", { id, run }] as const,
 };
+
+export const syncKeys = {
+  all: ["sync"] as const,
+  /** Every page of the sync history (a new run lands on the newest). */
+  lists: () => ["sync", "runs"] as const,
+  /** One page of the sync history (cursor "" is the newest). */
+  runs: (cursor: string | undefined) => ["sync", "runs", { cursor: cursor ?? "" }] as const,
+  /** A run's records Salesforce did not accept, every page. */
+  errors: (runId: string) => ["sync", "errors", { runId }] as const,
+};
