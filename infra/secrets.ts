@@ -16,15 +16,5 @@ export const oracleDbServiceName = new sst.Secret("OracleDbServiceName", "ORCL")
 export const oracleDbUser = new sst.Secret("OracleDbUser", "DMS_USER");
 export const oracleDbPassword = new sst.Secret("OracleDbPassword", "unset");
 
-// The Salesforce sync's credentials (the SALESFORCE_* settings of the local platform, README
-// "Salesforce sync"); placeholders until set, so a stage deploys before it syncs. The deploy
-// workflow sets them from the environment's GitHub secrets (docs/delivery.md).
-export const salesforceLoginUrl = new sst.Secret(
-  "SalesforceLoginUrl",
-  "https://login.salesforce.com",
-);
-export const salesforceClientId = new sst.Secret("SalesforceClientId", "unset");
-export const salesforceClientSecret = new sst.Secret("SalesforceClientSecret", "unset");
-export const salesforceUsername = new sst.Secret("SalesforceUsername", "unset");
-export const salesforcePassword = new sst.Secret("SalesforcePassword", "unset");
-export const salesforceSecurityToken = new sst.Secret("SalesforceSecurityToken", "unset");
+// The Salesforce sync's credentials are not stage secrets: they live in one Secrets Manager secret
+// (infra/salesforce.ts) that the deploy workflow fills (scripts/salesforce-secret.mjs).

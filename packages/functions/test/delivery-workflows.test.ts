@@ -128,20 +128,52 @@ describe("scripts/sst-secrets.mjs", () => {
         env: {
           PATH: process.env.PATH,
           ORACLE_DB_HOST: "db.example.com",
-          SALESFORCE_PASSWORD: "pw",
         },
       },
     );
     expect(r.status).toBe(0);
-    expect(secretNames).toEqual(expect.arrayContaining(["OracleDbHost", "SalesforcePassword"]));
+    expect(secretNames).toEqual(expect.arrayContaining(["OracleDbHost", "OracleDbPassword"]));
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(secretNames.length);
     expect(lines).toContain("OracleDbHost: would be set from ORACLE_DB_HOST");
-    expect(lines).toContain("SalesforcePassword: would be set from SALESFORCE_PASSWORD");
     expect(lines).toContain(
       "OracleDbPassword: ORACLE_DB_PASSWORD is empty; the stage keeps its value",
     );
     expect(r.stdout).not.toContain("db.example.com");
+  });
+});
+
+describe("scripts/salesforce-secret.mjs", () => {
+  const run = (env: Record<string, string>) =>
+    spawnSync(
+      process.execPath,
+      [root("scripts/salesforce-secret.mjs"), "--stage", "staging", "--dry-run"],
+      { encoding: "utf8", env: { PATH: process.env.PATH, ...env } },
+    );
+
+  test("puts the GitHub environment's SALESFORCE_* secrets into the stage's Secrets Manager secret, after the deploy that creates it", () => {
+    const r = run({ SALESFORCE_CLIENT_ID: "fake-id", SALESFORCE_PASSWORD: "fake-pw" });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(
+      "cdp-staging-salesforce: would be set to SALESFORCE_CLIENT_ID, SALESFORCE_PASSWORD",
+    );
+    expect(r.stdout).not.toContain("fake-pw");
+    const none = run({});
+    expect(none.status).toBe(0);
+    expect(none.stdout).toMatch(
+      /no SALESFORCE_\* secret in this environment; the secret keeps its value/,
+    );
+
+    const { deploy } = workflows["sst-deploy.yml"].jobs;
+    const runs: string[] = deploy.steps.map((s: { run?: string }) => s.run ?? "");
+    const at = (re: RegExp) => runs.findIndex((r) => re.test(r));
+    expect(at(/scripts\/salesforce-secret\.mjs --stage "\$STAGE"/)).toBeGreaterThan(
+      at(/npx sst deploy --stage "\$STAGE"/),
+    );
+    const step = deploy.steps.find((s: { run?: string }) => s.run?.includes("salesforce-secret"));
+    for (const k of ["SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET", "SALESFORCE_PASSWORD"]) {
+      expect(step.env[k]).toBe(gh(`secrets.${k}`));
+    }
   });
 });
 
