@@ -26,7 +26,9 @@ import * as cdc from "./cdc";
 import { apiFunction, siteUrl } from "./console";
 import { region } from "./iam";
 import { failureFunction, glueJob, ingestMachine, planFunction, reportFunction } from "./ingest";
+import * as ml from "./ml";
 import { replication } from "./replication";
+import * as salesforce from "./salesforce";
 
 /** Alarm when more than this share of a pipeline's rows read in an hour were quarantined… */
 const QUARANTINE_RATE = 0.05;
@@ -56,6 +58,8 @@ const glueJobs: { pipeline: string; name: $util.Input<string>; listed: boolean }
 const stateMachines: { pipeline: string; arn: $util.Input<string> }[] = [
   { pipeline: "ingest", arn: ingestMachine.properties.arn },
   { pipeline: "cdc", arn: cdc.cdcMachine.properties.arn },
+  { pipeline: "segment", arn: ml.segmentMachine.properties.arn },
+  { pipeline: "sync", arn: salesforce.syncMachine.properties.arn },
 ];
 
 const functions: { id: string; name: $util.Input<string> }[] = [
@@ -65,6 +69,11 @@ const functions: { id: string; name: $util.Input<string> }[] = [
   { id: "CdcPlan", name: cdc.planFunction.name },
   { id: "CdcReport", name: cdc.reportFunction.name },
   { id: "CdcFailure", name: cdc.failureFunction.name },
+  { id: "SegmentExport", name: ml.exportFunction.name },
+  { id: "SegmentLoad", name: ml.loadFunction.name },
+  { id: "SegmentFailure", name: ml.failureFunction.name },
+  { id: "Sync", name: salesforce.syncFunction.name },
+  { id: "SyncFailure", name: salesforce.failureFunction.name },
   { id: "ConsoleApi", name: apiFunction.name },
 ];
 
