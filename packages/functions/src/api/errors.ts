@@ -27,6 +27,17 @@ export function onError(thrown: Error, c: Context) {
       err.status,
     );
   }
+  if ((err as NodeJS.ErrnoException).code === "ENOSPC") {
+    // The local lake's disk is full: nothing was kept (writes go to a temp name first).
+    return c.json(
+      {
+        error: "storage.full",
+        message:
+          "no space left on the disk that holds the lake: nothing was stored; free space and send it again",
+      },
+      507,
+    );
+  }
   const requestId = c.get("requestId") ?? "unknown";
   // JSON.stringify escapes line breaks and control characters: a path cannot forge a log line.
   console.error(`[${requestId}] ${c.req.method} ${JSON.stringify(c.req.path)}:`, err);
