@@ -1,8 +1,8 @@
 // Fault injection: `kill -9` of `cdp start` in the middle of an ingest, a CDC apply and a sync,
 // each stopped on purpose inside its warehouse transaction (or after its first Salesforce batch)
-// by the test-only CDP_FAULT_PAUSE fault point (core util/fault.ts), then killed. One data dir and
-// one PostgreSQL ops store and warehouse (databases on the shared test server) across four starts:
-// each restart checks what the kill before it left and sets the next fault point. Then two
+// by the test-only CDP_FAULT_PAUSE fault points (core util/fault.ts), then killed. One data dir and
+// one PostgreSQL ops store and warehouse (databases on the shared test server) across three
+// starts: each restart checks what the kill before it left and sets the next fault point. Then two
 // operators retry the interrupted sync at once, from the API and from `cdp retry`.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -63,7 +63,7 @@ async function start(pause = "") {
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined) {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;
@@ -106,90 +106,80 @@ const INTERRUPTED =
   /^Interrupted: the process running it \(.+:\d+\) stopped before the run finished/;
 
 describe("kill -9 of cdp start mid-run", () => {
-  let ingestRun: string;
-  let cdcRun: string;
-  let syncRun: string;
   let last: Server;
 
-  test("mid-ingest (inside the merge's transaction): no row lands; on restart the run is FAILED as interrupted and the watcher's retry of it loads every row once", async () => {
-    const s1 = await start("ingest.merge");
+  test("mid-ingest and mid-CDC apply (each stopped inside its commit's transaction, in one process): no row lands; on restart both runs are FAILED as interrupted and the watchers' retries load every row once", async () => {
+    const s1 = await start("ingest.merge,cdc.commit");
     const csv = `user_id,email\n${Array.from({ length: 50 }, (_, i) => `${i + 1},u${i}@example.com`).join("\n")}\n`;
     const res = await api(s1, "/api/ingest?name=killed.csv&table=killed", {
       method: "POST",
       body: csv,
     });
     expect(res.status).toBe(201);
-    ingestRun = ((await res.json()) as Json).run.id;
-    await pausedAt(s1, "ingest.merge");
-    expect(await count("public.killed")).toBe(0); // the merge has not committed
-    await s1.stop("SIGKILL");
-    expect(await count("public.killed")).toBe(0);
-
-    const s2 = await start("cdc.commit");
-    const failed = await runOf(s2, ingestRun);
-    expect(failed.status).toBe("FAILED");
-    expect(failed.error).toMatch(INTERRUPTED);
-    // The file stayed in inbox/; the watcher takes it up again as the interrupted run's retry.
-    const retry = await finishedRetry(s2, ingestRun);
-    expect(retry).toMatchObject({ status: "SUCCEEDED", retryOf: ingestRun });
-    expect(retry.stats).toMatchObject({ rowsRead: 50, rowsLoaded: 50 });
-    expect(await count("public.killed")).toBe(50);
-    expect((await runOf(s2, ingestRun)).resolvedBy).toBe(retry.id);
-    last = s2;
-  });
-
-  test("mid-CDC apply (inside a file's commit): no change lands; on restart the run is FAILED as interrupted and its retry applies the file once", async () => {
-    const s2 = last;
+    const ingestRun: string = ((await res.json()) as Json).run.id;
     const folder = join(dir, "lake", "dms", "CRM", "KILLED");
     mkdirSync(folder, { recursive: true });
-    const rows = Array.from(
+    const changes = Array.from(
       { length: 20 },
       (_, i) => ["I", null, String(i + 1), `Name ${i}`] as [string, null, string, string],
     );
-    writeFileSync(join(folder, "LOAD00000001.csv"), dmsCsv(["ID", "NAME"], rows));
-    await pausedAt(s2, "cdc.commit");
-    const page = (await (await api(s2, "/api/runs?pipeline=cdc")).json()) as Json;
-    cdcRun = page.items[0].id;
+    writeFileSync(join(folder, "LOAD00000001.csv"), dmsCsv(["ID", "NAME"], changes));
+    await pausedAt(s1, "ingest.merge");
+    await pausedAt(s1, "cdc.commit");
+    const page = (await (await api(s1, "/api/runs?pipeline=cdc")).json()) as Json;
+    const cdcRun: string = page.items[0].id;
+    // Neither merge has committed.
+    expect(await count("public.killed")).toBe(0);
     expect(await count("crm.killed")).toBe(0);
-    await s2.stop("SIGKILL");
+    await s1.stop("SIGKILL");
+    expect(await count("public.killed")).toBe(0);
     expect(await count("crm.killed")).toBe(0);
 
-    const s3 = await start("sync.batch");
-    const failed = await runOf(s3, cdcRun);
-    expect(failed.status).toBe("FAILED");
-    expect(failed.error).toMatch(INTERRUPTED);
-    const retry = await finishedRetry(s3, cdcRun);
-    expect(retry).toMatchObject({ status: "SUCCEEDED", retryOf: cdcRun });
+    const s2 = await start("sync.batch");
+    last = s2;
+    for (const id of [ingestRun, cdcRun]) {
+      const failed = await runOf(s2, id);
+      expect(failed.status).toBe("FAILED");
+      expect(failed.error).toMatch(INTERRUPTED);
+    }
+    // The files stayed where they were; the watchers take them up again as those runs' retries.
+    const ingestRetry = await finishedRetry(s2, ingestRun);
+    expect(ingestRetry).toMatchObject({ status: "SUCCEEDED", retryOf: ingestRun });
+    expect(ingestRetry.stats).toMatchObject({ rowsRead: 50, rowsLoaded: 50 });
+    expect(await count("public.killed")).toBe(50);
+    expect((await runOf(s2, ingestRun)).resolvedBy).toBe(ingestRetry.id);
+
+    const cdcRetry = await finishedRetry(s2, cdcRun);
+    expect(cdcRetry).toMatchObject({ status: "SUCCEEDED", retryOf: cdcRun });
     expect(await count("crm.killed")).toBe(20);
     const [distinct] = await wh.query<{ n: unknown }>(
       "select count(distinct id) as n from crm.killed",
     );
     expect(Number(distinct?.n)).toBe(20);
-    last = s3;
-  });
+  }, 180_000);
 
   test("mid-sync (after its first batch was accepted): on restart FAILED as interrupted; the API and `cdp retry` retrying it at once start exactly one retry, which sends only the rest", async () => {
-    const s3 = last;
-    const res = await api(s3, "/api/runs", {
+    const s2 = last;
+    const res = await api(s2, "/api/runs", {
       method: "POST",
       body: JSON.stringify({ pipeline: "sync", args: {} }),
     });
     expect(res.status).toBe(201);
-    syncRun = ((await res.json()) as Json).run.id;
-    await pausedAt(s3, "sync.batch");
+    const syncRun: string = ((await res.json()) as Json).run.id;
+    await pausedAt(s2, "sync.batch");
     const before = sf.records().size;
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(250);
-    await s3.stop("SIGKILL");
+    await s2.stop("SIGKILL");
 
-    const s4 = await start();
-    const failed = await runOf(s4, syncRun);
+    const s3 = await start();
+    const failed = await runOf(s3, syncRun);
     expect(failed.status).toBe("FAILED");
     expect(failed.error).toMatch(INTERRUPTED);
 
     // Two operators: one in the console (the API), one at a terminal.
     const [viaApi, viaCli] = await Promise.all([
-      api(s4, `/api/runs/${syncRun}/retry?wait=true`, { method: "POST" }),
+      api(s3, `/api/runs/${syncRun}/retry?wait=true`, { method: "POST" }),
       cdp(["retry", syncRun, "--json", "--data-dir", dir]),
     ]);
     const apiBody = (await viaApi.json()) as Json;
@@ -200,14 +190,14 @@ describe("kill -9 of cdp start mid-run", () => {
     if (viaApi.status !== 201) expect(viaApi.status).toBe(409);
     else expect(viaCli.code).toBe(1);
 
-    const retry = await finishedRetry(s4, syncRun);
+    const retry = await finishedRetry(s3, syncRun);
     expect(retry.status).toBe("SUCCEEDED");
-    const page = (await (await api(s4, "/api/runs?pipeline=sync&limit=50")).json()) as Json;
+    const page = (await (await api(s3, "/api/runs?pipeline=sync&limit=50")).json()) as Json;
     expect(page.items.filter((r: Json) => r.retryOf === syncRun)).toHaveLength(1);
     // Every contact is in Salesforce once; what the killed run had sent was not sent again.
     const records = [...sf.records().values()];
     expect(records).toHaveLength(250);
     expect(records.every((r) => r.writes === 1)).toBe(true);
     expect(retry.stats).toMatchObject({ sent: 250 - before });
-  });
+  }, 180_000);
 });

@@ -2,10 +2,11 @@
 // file's commit, between a sync's batches) where the fault-injection suite stops a run on purpose,
 // so a `kill -9` or a stopped warehouse lands mid-run every time, not by luck of timing.
 //
-// CDP_FAULT_PAUSE=<point> (a test-only environment variable: never set it in production) makes a
-// process that reaches that point print `fault point <point>: paused` on stderr and wait there
-// for good — the test then kills it. In-process tests register a hook with `onFaultPoint` instead.
-// Unset, a fault point costs one lookup.
+// CDP_FAULT_PAUSE=<point>[,<point>…] (a test-only environment variable: never set it in
+// production) makes a process that reaches one of those points print
+// `fault point <point>: paused` on stderr and wait there for good — the test then kills it.
+// In-process tests register a hook with `onFaultPoint` instead. Unset, a fault point costs one
+// lookup.
 
 export type FaultPointName = "ingest.merge" | "cdc.commit" | "sync.batch";
 
@@ -22,7 +23,7 @@ export function onFaultPoint(point: FaultPointName, hook: () => Promise<void> | 
 export async function faultPoint(point: FaultPointName): Promise<void> {
   const hook = hooks.get(point);
   if (hook) return hook();
-  if (process.env.CDP_FAULT_PAUSE === point) {
+  if (process.env.CDP_FAULT_PAUSE?.split(",").includes(point)) {
     process.stderr.write(`fault point ${point}: paused (CDP_FAULT_PAUSE, test only)\n`);
     await new Promise<never>(() => {});
   }
