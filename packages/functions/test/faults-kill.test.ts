@@ -137,10 +137,16 @@ describe("kill -9 of cdp start mid-run", () => {
 
     const s2 = await start("sync.batch");
     last = s2;
+    const alerts = ((await (await api(s2, "/api/alerts")).json()) as Json).items as Json[];
     for (const id of [ingestRun, cdcRun]) {
       const failed = await runOf(s2, id);
       expect(failed.status).toBe("FAILED");
       expect(failed.error).toMatch(INTERRUPTED);
+      // The operator is told as of any failed run: an alert, not only a row in the runs list.
+      expect(alerts.find((a) => a.runId === id)).toMatchObject({
+        kind: "run_failed",
+        message: expect.stringMatching(/Interrupted: the process running it/),
+      });
     }
     // The files stayed where they were; the watchers take them up again as those runs' retries.
     const ingestRetry = await finishedRetry(s2, ingestRun);

@@ -63,9 +63,14 @@ export class LocalRunner {
     return Object.keys(this.jobs);
   }
 
-  /** Fail the runs a killed process left behind; call once on open. */
-  recover(): Promise<string[]> {
-    return recoverOrphans(this.db, ownerAlive);
+  /**
+   * Fail the runs a killed process left behind, each with its metrics and its failure alert as
+   * any failed run (the operator is told, not only the runs list); call once on open.
+   */
+  async recover(): Promise<string[]> {
+    const ids = await recoverOrphans(this.db, ownerAlive);
+    for (const id of ids) await this.lifecycle.completed(await mustGetRun(this.db, id));
+    return ids;
   }
 
   /**
