@@ -194,6 +194,24 @@ describe("oversized requests, over a real socket", () => {
   });
 });
 
+test("an upload whose body breaks off (as Node reports a client gone mid-body): a 400 saying so, not a logged internal error; nothing kept", async () => {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode("user_id,email\n1,a@example.com\n"));
+      controller.error(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+    },
+  });
+  const res = await t.request("/api/ingest?name=broken.csv&table=broken", {
+    method: "POST",
+    body,
+    headers: { "content-type": "text/csv" },
+    duplex: "half",
+  } as RequestInit);
+  expect(res.status).toBe(400);
+  expect(await json(res)).toMatchObject({ error: "request.aborted" });
+  expect(await t.platform.lake.list("inbox/broken/")).toEqual([]);
+});
+
 describe("JSON of the wrong shape", () => {
   test.each([
     ["not JSON at all", "{pipeline: selftest"],

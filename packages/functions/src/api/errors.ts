@@ -27,6 +27,17 @@ export function onError(thrown: Error, c: Context) {
       err.status,
     );
   }
+  if ((err as NodeJS.ErrnoException).code === "ECONNRESET" && err.message === "aborted") {
+    // Node's word for a request body the client stopped sending: nothing was kept (uploads go to
+    // a temp name first); the answer reaches nobody, but the log says what happened.
+    return c.json(
+      {
+        error: "request.aborted",
+        message: "the request body was cut off before its end: nothing was stored",
+      },
+      400,
+    );
+  }
   if ((err as NodeJS.ErrnoException).code === "ENOSPC") {
     // The local lake's disk is full: nothing was kept (writes go to a temp name first).
     return c.json(
