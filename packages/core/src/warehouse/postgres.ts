@@ -75,6 +75,8 @@ export function postgresWarehouse(
       // A connection of its own, closed after: nothing a query sets can reach the pool. The
       // extended protocol runs exactly one statement per call.
       const client = new pg.Client({ connectionString: url, types });
+      // As for the pool's: a dropped connection fails the query, never the process.
+      client.on("error", (err) => console.error(`warehouse: a SQL session closed: ${err.message}`));
       await client.connect();
       const guard = setTimeout(() => client.end().catch(() => {}), timeoutMs + 5000);
       try {
