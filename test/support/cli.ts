@@ -69,7 +69,7 @@ export function startServer(
           output: () => out,
           stop: (signal = "SIGTERM") =>
             new Promise((r) => {
-              if (child.exitCode !== null) return r(child.exitCode);
+              if (child.exitCode !== null || child.signalCode !== null) return r(child.exitCode);
               child.once("exit", (code) => r(code));
               child.kill(signal);
             }),

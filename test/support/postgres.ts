@@ -12,6 +12,10 @@ export interface PgServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Stop the server as a crash would (immediate shutdown), keeping its data, for `resume`. */
+  halt(): void;
+  /** Start a halted server again on the same port and data. */
+  resume(): void;
 }
 
 export function findPgBin(): string {
@@ -92,17 +96,23 @@ export async function startPostgres(
   const o = Object.entries(settings)
     .map(([k, v]) => `-c ${k}=${v}`)
     .join(" ");
-  run("pg_ctl", ["-D", data, "-o", o, "-l", join(dir, "server.log"), "-w", "-t", "60", "start"]);
+  const start = () =>
+    run("pg_ctl", ["-D", data, "-o", o, "-l", join(dir, "server.log"), "-w", "-t", "60", "start"]);
+  start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let stopped = false;
   return {
     url,
     port,
+    halt: () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]),
+    resume: start,
     async stop() {
       if (stopped) return;
       stopped = true;
       try {
         run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      } catch {
+        // halted already
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -194,6 +194,8 @@ export class SalesforceDouble {
     if (fault) {
       const status = fault.status ?? 503;
       if (status === 401) this.expireSessions();
+      // A 429 comes from throttling in front of the API, with no Salesforce error body.
+      if (status === 429 && !fault.body) return send(429, "Too Many Requests", "text/plain");
       return send(
         status,
         fault.body ?? [

@@ -181,6 +181,51 @@ describe("faults", () => {
     expect(new Set(writes(users))).toEqual(new Set([1]));
   });
 
+  // The fault-injection suite's Salesforce case (docs/reliability.md): storms through a whole sync.
+  test("a storm through a whole sync — 503s, 429s and an expired session on every batch — still writes every record exactly once", async () => {
+    const users = await latestRun(600);
+    // Faults are taken in order; `skip: 1` lets the request before it through (a batch's last try).
+    env.sf.inject(
+      { kind: "http", status: 503, method: "PATCH", times: 3 },
+      { kind: "http", status: 429, method: "PATCH", times: 3, skip: 1 },
+      { kind: "http", status: 401, method: "PATCH", skip: 1 },
+      { kind: "http", status: 503, method: "PATCH" },
+      { kind: "http", status: 429, method: "PATCH" },
+    );
+    const r = await env.sync();
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats).toMatchObject({ created: 600, failed: 0, unsent: 0 });
+    expect(env.sf.callsTo("PATCH", /composite/).map((c) => c.status)).toEqual([
+      ...[503, 503, 503, 200],
+      ...[429, 429, 429, 200],
+      ...[401, 503, 429, 200],
+    ]);
+    expect(env.sf.callsTo("POST", /oauth2\/token/)).toHaveLength(2);
+    expect(new Set(writes(users))).toEqual(new Set([1]));
+  });
+
+  test.each([503, 429])(
+    "a %i storm that outlasts the retries stops the run as FAILED (a passing fault) saying so; what was not sent is kept and the next run sends only that",
+    async (status) => {
+      const users = await latestRun(400);
+      env.sf.inject({ kind: "http", status, method: "PATCH", skip: 1, times: 1000 });
+      const r = await env.sync();
+      expect(r.status).toBe("FAILED");
+      expect(r.failureClass).toBe("transient");
+      expect(r.error).toMatch(
+        new RegExp(
+          `Salesforce was unavailable .*${status === 503 ? "SERVER_UNAVAILABLE" : "ERROR_HTTP_429"}.*after retries`,
+        ),
+      );
+      expect(r.stats).toMatchObject({ created: 200, unsent: 200 });
+      env.sf.faults.length = 0;
+      const next = await env.sync();
+      expect(next.status).toBe("SUCCEEDED");
+      expect(next.stats).toMatchObject({ owed: 200, created: 200, skippedUnchanged: 200 });
+      expect(new Set(writes(users))).toEqual(new Set([1]));
+    },
+  );
+
   test.each(["password", "client_credentials"] as const)(
     "an expired session (401) is renewed — %s flow — and the upsert goes through",
     async (flow) => {

@@ -28,6 +28,7 @@ import { runChecks, STAGING_CHUNK_BYTES, schemaChanges, settleKey } from "../ing
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
 import { errorMessage, VisibleError } from "../util/error";
+import { faultPoint } from "../util/fault";
 import { normalizeName } from "../warehouse/ident";
 import { shareSchemaWithReader } from "../warehouse/read-only-sql";
 import { type ColumnInfo, describeTable, type Warehouse } from "../warehouse/warehouse";
@@ -420,6 +421,7 @@ export async function commitFile(
       await tune(wh, tx);
       for (const sql of plan.apply) await tx.query(sql);
       const [row] = await tx.query<Record<string, unknown>>(plan.report.actions);
+      await faultPoint("cdc.commit");
       return row ?? {};
     });
     // A table in a new schema: readable through the SQL endpoint (`cdp sql`) like the others.

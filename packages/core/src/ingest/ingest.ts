@@ -221,7 +221,11 @@ export async function ingestFile(
         summary.rowsStaged > 0 ? selectAndMerge(wh, plan, duplicateKeys) : Promise.resolve(null);
       const [merged, written] = await Promise.allSettled([merging, rejectsWritten]);
       if (merged.status === "rejected") throw merged.reason;
-      if (written.status === "rejected") throw written.reason;
+      if (written.status === "rejected") {
+        // The good rows are in: the reason must say so (a retry changes nothing for them).
+        stats.rowsLoaded = merged.value?.loaded ?? 0;
+        throw written.reason;
+      }
       if (merged.value !== null) {
         stats.rowsLoaded = merged.value.loaded;
         stats.rowsInserted = merged.value.inserted;

@@ -1,6 +1,7 @@
 // Where a source file goes: processed/ when it was ingested, error/ (with the reason beside it)
 // when it could not be; never over another file.
 import type { ObjectStore } from "../lake/lake";
+import { errorMessage } from "../util/error";
 import { destinationKey, withRunId } from "./naming";
 
 /** Move a source file, never over another file: a taken name gets the run id. */
@@ -27,10 +28,16 @@ export async function rejectFile(
     destinationKey("error", f.table, f.sourceKey),
     f.runId,
   );
-  await lake.put(
-    `${errorKey}.reason.txt`,
-    `${f.reason}\n\nrun: ${f.runId}\nsource: ${f.sourceKey}\ntable: ${f.table}\nat: ${new Date().toISOString()}\n`,
-  );
+  try {
+    await lake.put(
+      `${errorKey}.reason.txt`,
+      `${f.reason}\n\nrun: ${f.runId}\nsource: ${f.sourceKey}\ntable: ${f.table}\nat: ${new Date().toISOString()}\n`,
+    );
+  } catch (err) {
+    // The file has moved: its new key must reach the run (a retry takes it from there), whatever
+    // became of the reason beside it (a full disk). The run's error holds the reason anyway.
+    console.error(`${errorKey}: the reason file could not be written: ${errorMessage(err)}`);
+  }
   return errorKey;
 }
 

@@ -2,6 +2,7 @@
 // the quality configuration it runs with. Written once; the API parses stats with it, and the
 // console and the CLI read the types.
 import { z } from "zod";
+import { isValidKey } from "../lake/lake";
 import type { RunFacts } from "../pipeline";
 import type { TableSettings } from "../quality/check";
 import type { RuleSet } from "../quality/compile";
@@ -17,7 +18,10 @@ export const PIPELINE = "ingest";
 
 export const IngestArgs = z.looseObject({
   /** The file's key in the lake (inbox/…). */
-  sourceKey: z.string().min(1),
+  sourceKey: z
+    .string()
+    .min(1)
+    .refine(isValidKey, "must be a lake key: relative, `/`-separated, no `.` or `..` parts"),
   /** The table (default: from the file name). */
   table: z.string().optional(),
   /** The key column to upsert by (default: the table's key in rules.ts). */

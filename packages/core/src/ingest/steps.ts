@@ -5,6 +5,7 @@
 // rejects.ts.
 import type { ObjectStore } from "../lake/lake";
 import { errorMessage, VisibleError } from "../util/error";
+import { faultPoint } from "../util/fault";
 import { normalizeName } from "../warehouse/ident";
 import { type SqlRunner, tableKey, type Warehouse } from "../warehouse/warehouse";
 import { type CsvColumn, type CsvSummary, type MalformedRecord, openCsv } from "./csv-reader";
@@ -186,6 +187,7 @@ export async function selectAndMerge(
       if (sql === plan.report.changes) changes = rows[0] ?? null;
     }
     const [row] = await tx.query<{ n: unknown }>(plan.report.loaded);
+    await faultPoint("ingest.merge");
     return mergedCounts(n(row?.n), changes);
   });
 }

@@ -36,11 +36,13 @@ export const Prefix = {
   ml: "ml/",
 } as const;
 
+/** Is this a lake key: relative, `/`-separated, no `.` or `..`, no empty parts? */
+export function isValidKey(key: string): boolean {
+  return !!key && !key.split("/").some((p) => p === "" || p === "." || p === "..");
+}
+
 /** Validates a lake key: relative, `/`-separated, no `..`, no empty parts. */
 export function checkKey(key: string): string {
-  const parts = key.split("/");
-  if (!key || key.startsWith("/") || parts.some((p) => p === "" || p === "." || p === "..")) {
-    throw new Error(`not a valid lake key: ${JSON.stringify(key)}`);
-  }
+  if (!isValidKey(key)) throw new Error(`not a valid lake key: ${JSON.stringify(key)}`);
   return key;
 }

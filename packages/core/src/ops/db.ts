@@ -28,6 +28,10 @@ export async function openOps(opts: {
 }): Promise<OpsStore> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: 8 });
+    // An idle connection the server dropped must not crash the process (see warehouse/postgres.ts).
+    pool.on("error", (err) =>
+      console.error(`ops store: an idle connection closed: ${err.message}`),
+    );
     const db = drizzlePg(pool, { schema });
     await migratePg(db, { migrationsFolder });
     return { db: db as unknown as OpsDb, kind: "postgres", close: () => pool.end() };

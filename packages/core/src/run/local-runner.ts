@@ -7,7 +7,7 @@ import { classifyError } from "./failure";
 import type { Job, JobContext, JobResult } from "./job";
 import type { RetryOptions, RunLifecycle } from "./lifecycle";
 import type { Info } from "./run";
-import { activeRunFor, mustGetRun, recoverOrphans } from "./store";
+import { activeRunFor, INTERRUPTED, lastRunFor, mustGetRun, recoverOrphans } from "./store";
 
 export interface RunnerOptions {
   concurrency?: number;
@@ -63,19 +63,26 @@ export class LocalRunner {
     return Object.keys(this.jobs);
   }
 
-  /** Fail the runs a killed process left behind; call once on open. */
-  recover(): Promise<string[]> {
-    return recoverOrphans(this.db, ownerAlive);
+  /**
+   * Fail the runs a killed process left behind, each with its metrics and its failure alert as
+   * any failed run (the operator is told, not only the runs list); call once on open.
+   */
+  async recover(): Promise<string[]> {
+    const ids = await recoverOrphans(this.db, ownerAlive);
+    for (const id of ids) await this.lifecycle.completed(await mustGetRun(this.db, id));
+    return ids;
   }
 
   /**
    * Record a run and schedule it. With a `workKey`, an active run of the same work is returned
-   * instead of starting a second one.
+   * instead of starting a second one. With `resume` (the watchers, finding a file still in place),
+   * work whose last run was interrupted (its process killed) starts as that run's retry, so the
+   * failed run is resolved by it rather than left beside an unrelated new run.
    */
   async submit(
     pipeline: string,
     args: Record<string, unknown>,
-    opts: { retryOf?: string; byHand?: boolean } = {},
+    opts: { retryOf?: string; byHand?: boolean; resume?: boolean } = {},
   ): Promise<Info> {
     const job = this.jobs[pipeline];
     if (!job) {
@@ -97,6 +104,17 @@ export class LocalRunner {
         );
       }
       if (active) return active;
+      if (opts.resume && !opts.retryOf) {
+        const last = await lastRunFor(this.db, workKey);
+        if (last?.error?.startsWith(INTERRUPTED) && !last.retriedBy) {
+          // An operator's retry may win the race: then that run is the one doing the work.
+          return this.retry(last.id).catch(async (err) => {
+            const now = await activeRunFor(this.db, workKey);
+            if (now) return now;
+            throw err;
+          });
+        }
+      }
     }
     const byHand = opts.byHand ?? false;
     if (byHand) {

@@ -202,6 +202,18 @@ export async function retryOfRun(db: OpsDb, id: string): Promise<Info | null> {
   return row ? toInfo(row.run, row.retriedBy, row.resolvedBy) : null;
 }
 
+/** How the error of a run failed by `recoverOrphans` starts. */
+export const INTERRUPTED = "Interrupted:";
+
+/** The newest run of a piece of work (any status), or null. */
+export async function lastRunFor(db: OpsDb, workKey: string): Promise<Info | null> {
+  const [row] = await selectWithRetry(db)
+    .where(eq(runTable.workKey, workKey))
+    .orderBy(desc(runTable.id))
+    .limit(1);
+  return row ? toInfo(row.run, row.retriedBy, row.resolvedBy) : null;
+}
+
 /**
  * Runs left QUEUED or RUNNING by a process that is gone are failed with a clear reason. `isAlive`
  * decides per owner (`host:pid`); runs of live owners (another process on a shared PostgreSQL ops
@@ -225,7 +237,7 @@ export async function recoverOrphans(
         // The work was cut off, not refused: running it again may well work.
         failureClass: "transient",
         failureHint: null,
-        error: `Interrupted: the process running it (${r.owner ?? "unknown"}) stopped before the run finished (it was ${r.status}). Retry it to run it again.`,
+        error: `${INTERRUPTED} the process running it (${r.owner ?? "unknown"}) stopped before the run finished (it was ${r.status}). Retry it to run it again.`,
       })
       .where(and(eq(runTable.id, r.id), inArray(runTable.status, ["QUEUED", "RUNNING"])));
   }

@@ -114,11 +114,15 @@ export function isLimitExceeded(err: unknown): boolean {
   return errorCodeOf(err) === "REQUEST_LIMIT_EXCEEDED";
 }
 
-/** A passing fault worth a retry with backoff: 5xx, the platform busy, the network. */
+/**
+ * A passing fault worth a retry with backoff: 5xx, the platform busy or throttling (429 Too Many
+ * Requests, which jsforce itself retries on GETs — not on the PATCHes and POSTs we send), the
+ * network.
+ */
 export function isUnavailable(err: unknown): boolean {
   const code = errorCodeOf(err) ?? "";
   return (
-    /^ERROR_HTTP_(500|502|503|504)$/.test(code) ||
+    /^ERROR_HTTP_(429|500|502|503|504)$/.test(code) ||
     [
       "SERVER_UNAVAILABLE",
       "ECONNRESET",

@@ -2,6 +2,7 @@
 // record was accepted, failed for good, or the run must stop. A pass's per-record errors that a
 // retry may get past (UNABLE_TO_LOCK_ROW) and a bulk job's unprocessed records go into the next
 // pass after a backoff — only those records, so nothing accepted is sent twice.
+import { faultPoint } from "../util/fault";
 import { backoffMs, chooseTransport, type StopSync, sleep } from "./budget";
 import { bulkPass, type PollPolicy } from "./bulk";
 import { collectionsPass, type PassContext, type RetryPolicy } from "./collections";
@@ -39,6 +40,7 @@ export async function deliver(
     async record(batch) {
       for (const o of batch) outcomes.set(o.record.externalId, o);
       await ctx.record(batch);
+      await faultPoint("sync.batch");
     },
   };
   let pending = owed;

@@ -17,6 +17,28 @@ export function postgresWarehouse(
   opts: { max?: number; copyStreams?: number } = {},
 ): Warehouse {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, types });
+  // An idle connection the server dropped (a restart, a failover) is an 'error' event on the
+  // pool; unheard, it would crash the process. The pool discards that connection and opens a new
+  // one when asked; the run that was using the server fails on its own query.
+  pool.on("error", (err) => console.error(`warehouse: an idle connection closed: ${err.message}`));
+  /**
+   * A connection of the pool's for a while. The pool listens for errors only on connections it
+   * holds: one checked out that the server drops between two queries would crash the process
+   * unheard. Heard, its next query fails (and the run with it).
+   */
+  const checkout = async () => {
+    const client = await pool.connect();
+    const heard = (err: Error) =>
+      console.error(`warehouse: a connection in use closed: ${err.message}`);
+    client.on("error", heard);
+    return {
+      client,
+      release(destroy = false) {
+        client.off("error", heard);
+        client.release(destroy);
+      },
+    };
+  };
   const runner = (c: pg.Pool | pg.PoolClient): SqlRunner => ({
     async query<T>(sql: string, params?: unknown[]) {
       const res = await c.query(sql, params);
@@ -30,23 +52,31 @@ export function postgresWarehouse(
     dialect: "postgres",
     ...runner(pool),
     async transaction(fn) {
-      const client = await pool.connect();
+      const held = await checkout();
+      const client = held.client;
+      let broken = false;
       try {
         await client.query("BEGIN");
         const out = await fn(runner(client));
         await client.query("COMMIT");
         return out;
       } catch (err) {
-        await client.query("ROLLBACK").catch(() => {});
+        // A connection that cannot even roll back is broken: destroyed, not pooled again.
+        broken = await client.query("ROLLBACK").then(
+          () => false,
+          () => true,
+        );
         throw err;
       } finally {
-        client.release();
+        held.release(broken);
       }
     },
     async readSession(fn, { role, timeoutMs }) {
       // A connection of its own, closed after: nothing a query sets can reach the pool. The
       // extended protocol runs exactly one statement per call.
       const client = new pg.Client({ connectionString: url, types });
+      // As for the pool's: a dropped connection fails the query, never the process.
+      client.on("error", (err) => console.error(`warehouse: a SQL session closed: ${err.message}`));
       await client.connect();
       const guard = setTimeout(() => client.end().catch(() => {}), timeoutMs + 5000);
       try {
@@ -76,7 +106,8 @@ export function postgresWarehouse(
       // row carries its record number.
       const it = source[Symbol.asyncIterator]();
       const stream = async () => {
-        const client = await pool.connect();
+        const held = await checkout();
+        const client = held.client;
         const sink = client.query(
           copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN WITH (FORMAT csv)`),
         );
@@ -89,12 +120,12 @@ export function postgresWarehouse(
           }
           sink.end();
           await done;
-          client.release();
+          held.release();
         } catch (err) {
           // A connection left in the middle of a COPY is not reusable: close it.
           done.catch(() => {});
           sink.destroy(err as Error);
-          client.release(true);
+          held.release(true);
           throw err;
         }
       };

@@ -27,6 +27,28 @@ export function onError(thrown: Error, c: Context) {
       err.status,
     );
   }
+  if ((err as NodeJS.ErrnoException).code === "ECONNRESET" && err.message === "aborted") {
+    // Node's word for a request body the client stopped sending: nothing was kept (uploads go to
+    // a temp name first); the answer reaches nobody, but the log says what happened.
+    return c.json(
+      {
+        error: "request.aborted",
+        message: "the request body was cut off before its end: nothing was stored",
+      },
+      400,
+    );
+  }
+  if ((err as NodeJS.ErrnoException).code === "ENOSPC") {
+    // The local lake's disk is full: nothing was kept (writes go to a temp name first).
+    return c.json(
+      {
+        error: "storage.full",
+        message:
+          "no space left on the disk that holds the lake: nothing was stored; free space and send it again",
+      },
+      507,
+    );
+  }
   const requestId = c.get("requestId") ?? "unknown";
   // JSON.stringify escapes line breaks and control characters: a path cannot forge a log line.
   console.error(`[${requestId}] ${c.req.method} ${JSON.stringify(c.req.path)}:`, err);

@@ -43,7 +43,7 @@ export function watchDms(
     for (const [folder, t] of [...byTable].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (!t.settled || !t.pending.length) continue;
       for (const key of t.pending) seen.get(key)!.submitted = true;
-      const run = await platform.runner.submit(cdc.name, { path: folder });
+      const run = await platform.runner.submit(cdc.name, { path: folder }, { resume: true });
       opts.onRun?.(run);
       busy = platform.runner.wait(run.id).finally(() => {
         busy = null;

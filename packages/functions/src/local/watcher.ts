@@ -41,10 +41,14 @@ export function watchInbox(
       const table = tableOf(o.key) ?? o.key;
       if (busy.has(table)) continue;
       prev.submitted = true;
-      const run = await platform.runner.submit(ingest.name, {
-        sourceKey: o.key,
-        ...(tableOf(o.key) ? { table } : {}),
-      });
+      const run = await platform.runner.submit(
+        ingest.name,
+        {
+          sourceKey: o.key,
+          ...(tableOf(o.key) ? { table } : {}),
+        },
+        { resume: true },
+      );
       opts.onRun?.(run);
       const done = platform.runner.wait(run.id).finally(() => busy.delete(table));
       busy.set(table, done);
