@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: build the console when its sources changed, then run the local platform.
+// `npm start`: build the console (and the `cdp` command's bundle) when its sources changed, then
+// run the local platform.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -26,6 +27,12 @@ if (!existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mti
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
+
+// The `cdp` command's bundle: it starts in a fraction of the time tsx takes to compile the sources.
+const { buildCliBundle, bundleIsFresh } = await import(
+  "../packages/functions/scripts/cli-bundle.mjs"
+);
+if (!bundleIsFresh()) await buildCliBundle();
 
 const cdp = spawnSync(
   process.execPath,

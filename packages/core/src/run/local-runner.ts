@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import type { OpsDb } from "../ops/db";
 import { errorMessage, VisibleError } from "../util/error";
+import { pidAlive } from "../util/pid";
 import { classifyError } from "./failure";
 import type { Job, JobContext, JobResult } from "./job";
 import type { RetryOptions, RunLifecycle } from "./lifecycle";
@@ -20,22 +21,14 @@ export const MAX_WAITING_BY_HAND = 20;
 
 export const processOwner = `${hostname()}:${process.pid}`;
 
-/** Is the process with this id (on this host) still alive? */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Is the process named by an owner string (`host:pid`) still alive? Other hosts: assume yes. */
 export function ownerAlive(owner: string): boolean {
   const [host, pid] = owner.split(":");
   if (host !== hostname()) return true;
   return Number(pid) === process.pid || pidAlive(Number(pid));
 }
+
+export { pidAlive };
 
 export class LocalRunner {
   private running = 0;

@@ -2,9 +2,9 @@
 // the data dir, else by opening the data dir itself (holding the lock) and calling the same API
 // in-process. Either way the command speaks to one API.
 import { hc } from "hono/client";
-import { type ApiType, createApi } from "../api";
+import type { ApiType } from "../api";
 import { acquireLock, type DataDir, ensureToken, readLock } from "../local/data-dir";
-import { configFromEnv, type LocalPlatform, openLocalPlatform } from "../local/platform";
+import type { LocalPlatform } from "../local/platform";
 
 export interface Session {
   api: ReturnType<typeof hc<ApiType>>;
@@ -54,6 +54,11 @@ export async function connect(dir: DataDir, command: string): Promise<Session> {
   const lock = acquireLock(dir, "cli", command);
   try {
     const token = ensureToken(dir);
+    // Loaded only here: talking to a running server needs neither the API nor the platform.
+    const [{ createApi }, { configFromEnv, openLocalPlatform }] = await Promise.all([
+      import("../api"),
+      import("../local/platform"),
+    ]);
     const platform = await openLocalPlatform(dir, configFromEnv());
     const app = createApi(platform, { kind: "token", token });
     const api = hc<ApiType>("http://in-process", {

@@ -2,25 +2,22 @@
 import { parseArgs } from "node:util";
 import { VisibleError } from "@cdp/core/util/error";
 import { resolveDataDir } from "../local/data-dir";
-import { cdc } from "./cdc";
-import { CliError, type Command, retry, runs, selftest, sql } from "./commands";
-import { ingest } from "./ingest";
-import { sct } from "./sct";
-import { segment } from "./segment";
-import { start } from "./start";
-import { sync } from "./sync";
+import type { Command } from "./commands";
+import { CliError } from "./connect";
 
-const commands: Record<string, Command> = {
-  start,
-  ingest,
-  cdc,
-  segment,
-  selftest,
-  runs,
-  retry,
-  sql,
-  sct,
-  sync,
+// Each command's module is loaded only when it is the one run: `cdp --help` and a usage error
+// load none, and `cdp sct` does not load the platform that `cdp start` needs.
+const commands: Record<string, () => Promise<Command>> = {
+  start: async () => (await import("./start")).start,
+  ingest: async () => (await import("./ingest")).ingest,
+  cdc: async () => (await import("./cdc")).cdc,
+  segment: async () => (await import("./segment")).segment,
+  selftest: async () => (await import("./commands")).selftest,
+  runs: async () => (await import("./commands")).runs,
+  retry: async () => (await import("./commands")).retry,
+  sql: async () => (await import("./commands")).sql,
+  sct: async () => (await import("./sct")).sct,
+  sync: async () => (await import("./sync")).sync,
 };
 
 const usage = `Usage: cdp <command> [options]
@@ -46,8 +43,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) throw new CliError(`unknown command "${name}"\n\n${usage}`, 2);
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) throw new CliError(`unknown command "${name}"\n\n${usage}`, 2);
+  const command = await load();
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({

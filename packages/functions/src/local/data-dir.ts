@@ -15,8 +15,8 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { pidAlive } from "@cdp/core/run/local-runner";
 import { VisibleError } from "@cdp/core/util/error";
+import { pidAlive } from "@cdp/core/util/pid";
 
 export interface DataDir {
   root: string;
