@@ -10,7 +10,7 @@
 //   body names INVALID_SESSION_ID).
 // - request.ts: GET, PUT, HEAD, OPTIONS and DELETE are retried on 420/429/500/502/503/504 (5
 //   times, from 500 ms doubling); PATCH and POST are not — the sync retries those itself.
-import { Connection } from "jsforce";
+import type { Connection } from "jsforce";
 import { errorMessage, VisibleError } from "../util/error";
 import type { SalesforceCredentials } from "./credentials";
 
@@ -33,6 +33,9 @@ export async function connect(
   creds: SalesforceCredentials,
   opts: { apiVersion: string },
 ): Promise<Session> {
+  // Loaded on a sync's first connection only: every other command that opens the platform would
+  // otherwise pay jsforce's load time (~0.4 s CPU).
+  const { Connection } = await import("jsforce");
   const oauth2 = {
     loginUrl: creds.loginUrl,
     clientId: creds.clientId,
