@@ -2,6 +2,7 @@
 // what that runtime has, or the job fails on its first line after every deploy.
 import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
+import { stages } from "../../../infra/stage";
 
 const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), "utf8");
 
@@ -22,7 +23,7 @@ test.each([
   ["IngestJob", "infra/ingest.ts"],
   ["CdcJob", "infra/cdc.ts"],
 ])(
-  "infra deploys %s as a Python shell job of 1/16 DPU running that script, with no Spark workers",
+  "infra deploys %s as a Python shell job of its stage's 1/16 or 1 DPU running that script, with no Spark workers",
   (name, file) => {
     const job = new RegExp(`new aws\\.glue\\.Job\\("${name}", \\{([\\s\\S]*?)\\n\\}\\);`).exec(
       read(file),
@@ -30,7 +31,9 @@ test.each([
     expect(job).toBeDefined();
     expect(job).toMatch(/name: "pythonshell",\s+pythonVersion: "3\.9"/);
     expect(job).toMatch(/glueVersion: "3\.0"/);
-    expect(job).toMatch(/maxCapacity: 0\.0625/);
+    expect(job).toMatch(/maxCapacity: stageSettings\(\$app\.stage\)\.glue\.dpu,/);
+    // A Python shell job takes 0.0625 or 1 DPU, nothing else (AWS Glue API, Job MaxCapacity).
+    for (const stage of Object.values(stages)) expect([0.0625, 1]).toContain(stage.glue.dpu);
     expect(job).toMatch(
       /scriptLocation: \$interpolate`s3:\/\/\$\{bucket\.name\}\/\$\{glueScript\.key\}`/,
     );
