@@ -32,16 +32,10 @@ export interface SyncStepOutput {
   summary: SyncSummary | null;
 }
 
-export interface SyncSummary {
-  mode: string;
-  sent: number;
-  created: number;
-  updated: number;
-  failed: number;
-  unsent: number;
-  skippedUnchanged: number;
-  apiCalls: number;
-}
+export type SyncSummary = Pick<
+  SyncStats,
+  "sent" | "created" | "updated" | "failed" | "unsent" | "skippedUnchanged" | "apiCalls"
+> & { mode: string };
 
 export async function syncStep(deps: SyncMachineDeps, raw: SyncStepInput): Promise<SyncStepOutput> {
   const { input, executionArn } = SyncStepInput.parse(raw);
