@@ -71,6 +71,17 @@ export const SyncStats = z.looseObject({
 });
 export type SyncStats = z.output<typeof SyncStats>;
 
+/** What a sync run did with its records: the counts every summary of it shows. */
+export type SyncCounts = Pick<
+  SyncStats,
+  "sent" | "created" | "updated" | "failed" | "unsent" | "skippedUnchanged" | "apiCalls"
+>;
+
+export function countsOf(s: SyncStats): SyncCounts {
+  const { sent, created, updated, failed, unsent, skippedUnchanged, apiCalls } = s;
+  return { sent, created, updated, failed, unsent, skippedUnchanged, apiCalls };
+}
+
 export function emptyStats(): SyncStats {
   return SyncStats.parse({});
 }

@@ -7,7 +7,7 @@ import type { Info } from "../run/run";
 import { getRun } from "../run/store";
 import { VisibleError } from "../util/error";
 import { SALESFORCE_MAPPING } from "./mapping";
-import { PIPELINE, SyncArgs, SyncStats } from "./model";
+import { countsOf, PIPELINE, SyncArgs, SyncStats } from "./model";
 import { stillOwed, targetOf } from "./state";
 
 export interface SyncRunSummary {
@@ -61,13 +61,7 @@ export function summarize(run: Info): SyncRunSummary {
     transport: s.transport,
     users: s.users,
     owed: s.owed,
-    sent: s.sent,
-    created: s.created,
-    updated: s.updated,
-    failed: s.failed,
-    unsent: s.unsent,
-    skippedUnchanged: s.skippedUnchanged,
-    apiCalls: s.apiCalls,
+    ...countsOf(s),
     waitingForBudget: s.waitingForBudget,
     errorCodes: s.errorCodes,
   };

@@ -7,7 +7,7 @@ import { ExecutionArn } from "../../ingest/machine";
 import { runIdOfExecution } from "../../run/aws/ids";
 import type { Info } from "../../run/run";
 import { syncJob } from "../job";
-import { SyncStats } from "../model";
+import { countsOf, type SyncCounts, SyncStats } from "../model";
 import { DEPLOYED_SYNC, type SyncMachineDeps, syncArgsOf, syncLifecycle } from "./machine";
 import { takeSyncTurn } from "./turn";
 
@@ -32,10 +32,7 @@ export interface SyncStepOutput {
   summary: SyncSummary | null;
 }
 
-export type SyncSummary = Pick<
-  SyncStats,
-  "sent" | "created" | "updated" | "failed" | "unsent" | "skippedUnchanged" | "apiCalls"
-> & { mode: string };
+export type SyncSummary = SyncCounts & { mode: string };
 
 export async function syncStep(deps: SyncMachineDeps, raw: SyncStepInput): Promise<SyncStepOutput> {
   const { input, executionArn } = SyncStepInput.parse(raw);
@@ -90,15 +87,6 @@ function doneWith(run: Info): SyncStepOutput {
     status: run.status,
     error: run.status === "SUCCEEDED" ? null : (run.error ?? `the sync ${run.status}`),
     holder: null,
-    summary: {
-      mode: s.mode,
-      sent: s.sent,
-      created: s.created,
-      updated: s.updated,
-      failed: s.failed,
-      unsent: s.unsent,
-      skippedUnchanged: s.skippedUnchanged,
-      apiCalls: s.apiCalls,
-    },
+    summary: { mode: s.mode, ...countsOf(s) },
   };
 }
