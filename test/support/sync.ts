@@ -91,6 +91,15 @@ export function mapSecrets(values: Record<string, string | undefined>): Secrets 
   return { describe: "the test's secrets", get: async (n) => values[n] || undefined };
 }
 
+/** Between tests: no faults, no API usage, no calls; the double's credentials (plus `extra`) only. */
+export function resetSyncEnv(env: SyncEnv, extra: Record<string, string> = {}) {
+  env.sf.faults.length = 0;
+  env.sf.limits.used = 0;
+  env.sf.resetCalls();
+  for (const k of Object.keys(env.secrets)) delete env.secrets[k];
+  Object.assign(env.secrets, doubleSecrets(env.sf), extra);
+}
+
 export function doubleSecrets(
   d: SalesforceDouble,
   flow: "password" | "client_credentials" = "password",

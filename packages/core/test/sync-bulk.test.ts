@@ -4,9 +4,9 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import {
-  doubleSecrets,
   makeSyncEnv,
   makeUsers,
+  resetSyncEnv,
   type SyncEnv,
   type User,
   writeCustomers,
@@ -21,12 +21,7 @@ beforeAll(async () => {
   env = await makeSyncEnv("pglite");
 });
 afterAll(() => env.close());
-beforeEach(() => {
-  env.sf.faults.length = 0;
-  env.sf.limits.used = 0;
-  env.sf.resetCalls();
-  Object.assign(env.secrets, doubleSecrets(env.sf), { SALESFORCE_BULK_THRESHOLD: "100" });
-});
+beforeEach(() => resetSyncEnv(env, { SALESFORCE_BULK_THRESHOLD: "100" }));
 
 async function latestRun(n: number, edit: (u: User, i: number) => User = (u) => u) {
   const users = makeUsers(n, 10_000 * ++seq).map(edit);

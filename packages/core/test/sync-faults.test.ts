@@ -7,6 +7,7 @@ import {
   doubleSecrets,
   makeSyncEnv,
   makeUsers,
+  resetSyncEnv,
   type SyncEnv,
   type User,
   writeCustomers,
@@ -20,13 +21,7 @@ beforeAll(async () => {
   env = await makeSyncEnv("pglite");
 });
 afterAll(() => env.close());
-beforeEach(() => {
-  env.sf.faults.length = 0;
-  env.sf.limits.used = 0;
-  env.sf.resetCalls();
-  for (const k of Object.keys(env.secrets)) delete env.secrets[k];
-  Object.assign(env.secrets, doubleSecrets(env.sf));
-});
+beforeEach(() => resetSyncEnv(env));
 
 /** A new segmentation run of fresh users (ids no earlier test used), as the latest run. */
 async function latestRun(n: number, edit: (u: User, i: number) => User = (u) => u) {
