@@ -89,3 +89,18 @@ test("an unknown target is a usage error", async () => {
   expect(r.stderr).toMatch(/unknown target "hubspot" \(have: salesforce\)/);
   expect(existsSync(join(root, "cdp.lock"))).toBe(false);
 });
+
+test("with no segmentation run yet, a sync sends nothing and says what to run first", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "cdp-sync-cli-empty-"));
+  const before = sf.calls.length;
+  try {
+    const r = await cdp(["sync", "salesforce", "--data-dir", empty], doubleSecrets(sf));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /nothing to sync: no segmentation run yet \(run `cdp segment` first\)/,
+    );
+    expect(sf.calls.length).toBe(before); // not even a login
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});

@@ -67,7 +67,9 @@ usage errors.`,
         console.log(
           `${run.id} sync ${run.status}${took ? ` in ${took}` : ""}: ${run.subject ?? ""}`,
         );
-        if (st.mode === "dry_run") {
+        if (run.status === "SUCCEEDED" && !st.segmentRunId) {
+          console.log("  nothing to sync: no segmentation run yet (run `cdp segment` first)");
+        } else if (st.mode === "dry_run") {
           console.log(`  dry run (${st.dryRunReason}): ${st.sent} records written to ${outbox}`);
           console.log(`  ${st.skippedUnchanged} unchanged since Salesforce last accepted them`);
         } else {
