@@ -31,7 +31,9 @@ describe.each(engineNames)("metrics on %s", (engine) => {
 
   test("a finished run's points are bucketed into series per pipeline", async () => {
     const m = localMetrics(ops.db);
-    const now = Date.now();
+    // Noon UTC today: the points 30 to 10 minutes before it fall in one daily bucket whatever
+    // time the suite runs (Date.now() near midnight split them across two days).
+    const now = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 43_200_000;
     const at = (minsAgo: number) => new Date(now - minsAgo * 60_000).toISOString();
     await m.record(runPoints(run({ startedAt: at(30), finishedAt: at(29.9) })));
     await m.record(
