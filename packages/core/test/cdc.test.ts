@@ -580,6 +580,44 @@ describe("the apply plan", () => {
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
   });
 
+  test("the sequence check is left out only when the reader's counts prove every sequence well formed", () => {
+    const seqStats = (over: Partial<typeof text & { digits: number; maxBytes: number }>) => ({
+      ...text,
+      nonEmpty: 10,
+      digits: 10,
+      maxBytes: 35,
+      ...over,
+    });
+    const checks = (seqStat: ReturnType<typeof seqStats>, kind: "load" | "change" = "change") =>
+      buildCdcPlan({
+        runId: "run_1",
+        file: { key: "CRM/CUSTOMERS/f.csv", sha256: "ab", kind },
+        schema: "crm",
+        table: "customers",
+        tombstones: "crm__customers__tombstones",
+        key: "customer_id",
+        dialect: "postgres",
+        header,
+        stats: [text, text, stat, text, seqStat],
+        rows: 10,
+        existing: [{ name: "customer_id", type: "integer" }],
+        rules: defaultQuality.rules,
+        appliedAt: new Date("2026-11-01T12:00:00Z"),
+      })
+        .check.map((c) => c.sql)
+        .join("\n");
+    expect(checks(seqStats({}))).not.toMatch(/dms_change_seq/);
+    expect(checks(seqStats({ digits: 9 }))).toMatch(/change_seq_valid|dms_change_seq/);
+    expect(checks(seqStats({ maxBytes: 36 }))).toMatch(/dms_change_seq/);
+    // A change without a sequence cannot be ordered; a full-load row may lack one.
+    expect(checks(seqStats({ nonEmpty: 9, digits: 9 }))).toMatch(/dms_change_seq/);
+    expect(checks(seqStats({ nonEmpty: 9, digits: 9 }), "load")).not.toMatch(/dms_change_seq/);
+    // Counts from a reader that did not count digits prove nothing.
+    expect(checks({ ...seqStats({}), digits: undefined as unknown as number })).toMatch(
+      /dms_change_seq/,
+    );
+  });
+
   test("full-load files order by their hex counter, all before change files", () => {
     const names = [
       "20261101-1200000000.csv",

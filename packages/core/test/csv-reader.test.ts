@@ -191,8 +191,10 @@ describe("CSV reader", () => {
       timestamp: 0,
       maxBytes: 1,
       inexact: 0,
+      digits: 4,
     });
     expect(amount).toMatchObject({ nonEmpty: 3, integer: 2, bigint: 2, numeric: 3, maxBytes: 5 });
+    expect(amount!.digits).toBe(1); // "7" (quoted); not 12.50 nor -3
     expect(active).toMatchObject({ nonEmpty: 4, boolean: 4, integer: 0, maxBytes: 4 });
     expect(born).toMatchObject({ nonEmpty: 3, date: 2, timestamp: 2, maxBytes: 10 });
     expect(seen).toMatchObject({ nonEmpty: 3, date: 1, timestamp: 3, maxBytes: 19 });
@@ -207,6 +209,22 @@ describe("CSV reader", () => {
       "text",
       "text",
     ]);
+  });
+
+  test("plain-digit values are counted: a 35-digit sequence and a zero-led code are, a sign, point, space or letter is not", async () => {
+    const file = [
+      "seq,code",
+      "20261101090000020000000000000000001,00501",
+      '"00000000000000000000000000000000012",0',
+      "-20261101090000020000000000000000001,+5",
+      "2026110109000002000000000000000000.1, 7",
+      "2026110109000002000000000000000000x,1e5",
+      ",",
+    ].join("\n");
+    const { summary } = await read(file, { size: 7 });
+    const [seq, code] = summary.stats;
+    expect(seq).toMatchObject({ nonEmpty: 5, digits: 2, maxBytes: 36 });
+    expect(code).toMatchObject({ nonEmpty: 5, digits: 2 });
   });
 
   test("every chunking of the input, down to one byte, gives the same records and numbers", async () => {

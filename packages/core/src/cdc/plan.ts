@@ -50,7 +50,7 @@ export interface CdcPlanInput {
   /** Every staged column, in file order (DMS's columns included). */
   header: readonly CsvColumn[];
   /** Type counts per header column, in header order (from the reader). */
-  stats: readonly (TypeCounts & { maxBytes?: number })[];
+  stats: readonly (TypeCounts & { maxBytes?: number; digits?: number })[];
   rows?: number;
   /** Records read (staged and malformed), when known: the ledger's count of changes. */
   rowsRead?: number;
@@ -141,6 +141,21 @@ export function ledgerDdl(): string[] {
 
 const DMS_NAMES = new Set<string>(Object.values(DMS_COLUMNS));
 
+/**
+ * Whether the reader's counts prove every staged sequence well formed — up to SEQ_WIDTH plain
+ * digits, and in a change file present on every row — so the check that looks for one that is
+ * not cannot fail (it costs a regular expression a row).
+ */
+function seqProven(
+  stats: { nonEmpty: number; maxBytes?: number; digits?: number } | undefined,
+  rows: number | undefined,
+  kind: "load" | "change",
+): boolean {
+  if (!stats || stats.digits === undefined || stats.maxBytes === undefined) return false;
+  if (stats.digits !== stats.nonEmpty || stats.maxBytes > SEQ_WIDTH) return false;
+  return kind === "load" || (rows !== undefined && stats.nonEmpty === rows);
+}
+
 export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   const lit = (v: string) => literal(v, input.dialect);
   const { runId, dialect } = input;
@@ -227,6 +242,9 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     op: DMS_COLUMNS.op,
     seq: seqCol,
     kind: input.file.kind,
+    seqValid: seqCol
+      ? seqProven(input.stats[names.indexOf(seqCol)], input.rows, input.file.kind)
+      : false,
     create,
     rules: input.rules,
   });

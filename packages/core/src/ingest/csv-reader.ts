@@ -75,6 +75,8 @@ export interface MalformedRecord {
 /** Type counts of one column (see types.ts `inferType`), plus the longest value in bytes. */
 export interface ColumnStats extends TypeCounts {
   maxBytes: number;
+  /** Values of ASCII digits only: no sign, point or space (a DMS change sequence, a zip code). */
+  digits?: number;
 }
 
 export interface CsvSummary {
@@ -204,6 +206,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
+const MINUS = 0x2d;
 
 // Field flags
 const QUOTED = 1; // started with a quote
@@ -218,7 +221,7 @@ const UNTERMINATED = -2;
 
 /** PostgreSQL and Redshift allow 1600 columns; one goes to the record number. */
 const MAX_COLUMNS = 1599;
-const STATS_WIDTH = 9; // nonEmpty, integer, bigint, numeric, boolean, date, timestamp, maxBytes, inexact
+const STATS_WIDTH = 10; // nonEmpty, integer, bigint, numeric, boolean, date, timestamp, maxBytes, inexact, digits
 const MAX_KEPT_RAW = 64 * 1024;
 
 class CsvParser {
@@ -685,6 +688,7 @@ class CsvParser {
       let e = fe[i]!;
       let bits = 0;
       let len: number;
+      let vb: Uint8Array = w;
       if (fl === 0) {
         len = e - s;
         if (len === 0) continue;
@@ -704,6 +708,9 @@ class CsvParser {
         len = v.length;
         if (len === 0) continue;
         bits = classifyBytes(v, 0, len);
+        vb = v;
+        s = 0;
+        e = len;
       }
       if (i === this.keyIndex && (this.keyDigits || this.keyBytes)) {
         if (fl === 0 || fl === QUOTED) this.trackKey(w, s, e);
@@ -720,6 +727,14 @@ class CsvParser {
         if (bits & TYPE_BIT.date) counts[k + 5]!++;
         if (bits & TYPE_BIT.timestamp) counts[k + 6]!++;
         if (bits & INEXACT_NUMBER) counts[k + 8]!++;
+        // Plain digits: an integer's bits say so unless it is negative; any other number shape is
+        // walked to its first non-digit (a decimal point, a sign: a few bytes).
+        if (
+          bits & TYPE_BIT.bigint
+            ? vb[s] !== MINUS
+            : (bits & (TYPE_BIT.numeric | INEXACT_NUMBER)) !== 0 && allDigits(vb, s, e)
+        )
+          counts[k + 9]!++;
       }
     }
     // Staging line
@@ -945,6 +960,7 @@ class CsvParser {
         timestamp: c[k + 6]!,
         maxBytes: c[k + 7]!,
         inexact: c[k + 8]!,
+        digits: c[k + 9]!,
       });
     }
     return {
@@ -965,6 +981,14 @@ class CsvParser {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
+
+function allDigits(b: Uint8Array, s: number, e: number): boolean {
+  for (let j = s; j < e; j++) {
+    const c = b[j]!;
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
 
 /** Write `n` (a non-negative integer) as ASCII digits; returns the new offset. */
 function writeUint(out: Buffer, o: number, n: number): number {
