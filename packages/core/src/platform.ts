@@ -41,5 +41,7 @@ export interface Platform {
   /** The pipelines this platform runs (the registry's descriptors it has engines for). */
   readonly pipelines: readonly AnyPipeline[];
   readonly starter: RunStarter;
+  /** The runbook's address alerts link (monitoring/runbook.ts's `runbookBaseUrl`, the default). */
+  readonly runbookUrl?: string;
   close(): Promise<void>;
 }

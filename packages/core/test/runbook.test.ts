@@ -6,7 +6,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { makeOps } from "../../../test/support/engines";
-import { localNotifier, type NewAlert } from "../src/alert/alert";
+import { acknowledgeAlert, listAlerts, localNotifier, type NewAlert } from "../src/alert/alert";
+import { alertTable } from "../src/alert/alert.sql";
 import { dashboardBody, runbookMarkdown } from "../src/monitoring/dashboard";
 import { dmsFailurePattern, dmsFailureTransformer } from "../src/monitoring/events";
 import {
@@ -202,6 +203,40 @@ describe("what the platform raises links its section", () => {
       });
       expect(bodies[0]).toHaveProperty("id");
       expect(bodies[0]).toHaveProperty("createdAt");
+    });
+
+    test("the alerts list gives each alert its section's address; one stored before sections were kept links its kind's", async () => {
+      const base = "https://runbook.example.com/cdp/runbook.md";
+      const store = localNotifier(ops.db);
+      const raised = { severity: "error", message: "m" } as const;
+      await store.notify({ ...raised, kind: "quarantine", title: "listed quarantine" });
+      await store.notify({
+        ...raised,
+        kind: "run_failed",
+        title: "listed cdc failure",
+        runbook: "alert-cdc-run-failed",
+      });
+      // As migration 0005 leaves an alert raised before it: no section stored.
+      await ops.db.insert(alertTable).values({
+        id: "alert_00BEFORE0005",
+        kind: "run_failed",
+        severity: "error",
+        title: "listed old failure",
+        message: "m",
+        createdAt: new Date(),
+      });
+      const listed = await listAlerts(ops.db, { runbookBase: base });
+      const address = (title: string) => listed.find((a) => a.title === title)?.runbook;
+      expect(address("listed quarantine")).toBe(`${base}#alert-rows-quarantined`);
+      expect(address("listed cdc failure")).toBe(`${base}#alert-cdc-run-failed`);
+      expect(address("listed old failure")).toBe(`${base}#alert-run-failed`);
+      const acked = await acknowledgeAlert(ops.db, "alert_00BEFORE0005", "ann", base);
+      expect(acked.runbook).toBe(`${base}#alert-run-failed`);
+      // Without an address given: the runbook's (here, with no CDP_RUNBOOK_URL, its path or GitHub's).
+      const plain = await listAlerts(ops.db);
+      expect(plain.find((a) => a.title === "listed quarantine")?.runbook).toBe(
+        runbookUrl("alert-rows-quarantined", runbookBaseUrl()),
+      );
     });
   });
 });

@@ -70,10 +70,11 @@ describe.each(engineNames)("runs API on %s", (engine) => {
     expect((selftestRun as Run & { subject: unknown }).subject).toBeNull();
 
     const alerts = (await (await t.request("/api/alerts")).json()) as {
-      items: { title: string; message: string; runId: string | null }[];
+      items: { title: string; message: string; runId: string | null; runbook: string }[];
     };
     const alert = alerts.items.find((a) => a.runId === failed.id);
     expect(alert?.title).toBe("ingest run failed: leads ← leads_2026-11-07.csv");
+    expect(alert?.runbook).toMatch(/runbook\.md#alert-ingest-run-failed$/);
     expect(alert?.message).toMatch(/^leads ← leads_2026-11-07\.csv\n.*no key column "user_id"/);
   });
 

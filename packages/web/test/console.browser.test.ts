@@ -402,6 +402,11 @@ describe("console in a browser", () => {
       (await badge.count()) ? Number((await badge.textContent())?.match(/\d+/)?.[0]) : 0;
     const before = await unacknowledged();
     expect(before).toBeGreaterThan(0);
+    // What to do: its runbook section (a link when the runbook has a web address, else the path).
+    const runbook = row.getByTestId("alert-runbook");
+    expect((await runbook.getAttribute("href")) ?? (await runbook.textContent())).toMatch(
+      /runbook\.md#alert-rows-quarantined$/,
+    );
     await shot(page, "console-alerts");
 
     await row.getByRole("button", { name: /^Acknowledge/ }).click();

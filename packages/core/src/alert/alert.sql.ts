@@ -16,6 +16,8 @@ export const alertTable = pgTable(
     resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
     /** What resolved it, in words: "resolved by run run_… (retry succeeded)". */
     resolution: text("resolution"),
+    /** Its docs/runbook.md section (monitoring/runbook.ts); null for alerts raised before it was kept. */
+    runbook: text("runbook"),
   },
   (t) => [index("alerts_created").on(t.createdAt), index("alerts_run").on(t.runId)],
 );

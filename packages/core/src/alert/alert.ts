@@ -26,6 +26,11 @@ export type NewAlert = z.infer<typeof NewAlert>;
 
 export interface Info extends NewAlert {
   id: string;
+  /**
+   * The address of its runbook section: the runbook's URL (monitoring/runbook.ts's
+   * `runbookBaseUrl`) or, without one, its path in the repository, with the section's anchor.
+   */
+  runbook: string;
   createdAt: string;
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
@@ -39,10 +44,12 @@ export interface Notifier {
   notify(alert: NewAlert): Promise<void>;
 }
 
-function toInfo(r: typeof alertTable.$inferSelect): Info {
+/** `base`: the runbook's address (monitoring/runbook.ts's `runbookBaseUrl`, the default). */
+function toInfo(r: typeof alertTable.$inferSelect, base = runbookBaseUrl()): Info {
+  const kind = r.kind as NewAlert["kind"];
   return {
     id: r.id,
-    kind: r.kind as NewAlert["kind"],
+    kind,
     severity: r.severity as NewAlert["severity"],
     title: r.title,
     message: r.message,
@@ -52,14 +59,20 @@ function toInfo(r: typeof alertTable.$inferSelect): Info {
     acknowledgedBy: r.acknowledgedBy,
     resolvedAt: r.resolvedAt?.toISOString() ?? null,
     resolution: r.resolution,
+    runbook: runbookUrl(alertSection({ kind, runbook: r.runbook ?? undefined }), base),
   };
 }
 
 export async function insertAlert(db: OpsDb, alert: NewAlert): Promise<Info> {
-  const { runbook: _, ...stored } = alert;
   const [row] = await db
     .insert(alertTable)
-    .values({ id: createId("alert"), ...stored, runId: alert.runId ?? null, createdAt: new Date() })
+    .values({
+      id: createId("alert"),
+      ...alert,
+      runbook: alertSection(alert),
+      runId: alert.runId ?? null,
+      createdAt: new Date(),
+    })
     .returning();
   return toInfo(row!);
 }
@@ -72,6 +85,8 @@ export interface AlertFilter {
   /** Only resolved alerts. */
   resolved?: boolean;
   limit?: number;
+  /** The runbook's address the alerts link (default: `runbookBaseUrl()`). */
+  runbookBase?: string;
 }
 
 export async function listAlerts(db: OpsDb, opts: AlertFilter = {}) {
@@ -85,17 +100,22 @@ export async function listAlerts(db: OpsDb, opts: AlertFilter = {}) {
     .where(and(...where))
     .orderBy(desc(alertTable.id))
     .limit(opts.limit ?? 100);
-  return rows.map(toInfo);
+  return rows.map((r) => toInfo(r, opts.runbookBase));
 }
 
-export async function acknowledgeAlert(db: OpsDb, id: string, by: string): Promise<Info> {
+export async function acknowledgeAlert(
+  db: OpsDb,
+  id: string,
+  by: string,
+  runbookBase?: string,
+): Promise<Info> {
   const [row] = await db
     .update(alertTable)
     .set({ acknowledgedAt: new Date(), acknowledgedBy: by })
     .where(eq(alertTable.id, id))
     .returning();
   if (!row) throw new VisibleError("not_found", "alert.not_found", `no alert ${id}`);
-  return toInfo(row);
+  return toInfo(row, runbookBase);
 }
 
 /** The most alerts one bulk acknowledge takes (the Alerts page shows at most 200). */
@@ -114,6 +134,7 @@ export async function acknowledgeAlerts(
   db: OpsDb,
   ids: string[],
   by: string,
+  runbookBase?: string,
 ): Promise<BulkAckResult> {
   const wanted = [...new Set(ids)];
   if (wanted.length > MAX_BULK_ACK) {
@@ -136,7 +157,7 @@ export async function acknowledgeAlerts(
     : [];
   const known = new Set(existing.map((r) => r.id));
   return {
-    acknowledged: rows.map(toInfo),
+    acknowledged: rows.map((r) => toInfo(r, runbookBase)),
     alreadyAcknowledged: rest.filter((id) => known.has(id)),
     notFound: rest.filter((id) => !known.has(id)),
   };

@@ -3,7 +3,8 @@
 // GET  /api/alerts          ?unacknowledged=true (not acknowledged) &open=true (neither
 //                           acknowledged nor resolved) &resolved=true (only resolved) &limit=
 //                           → { items: Alert[] }; a resolved alert has resolvedAt and resolution
-//                           ("resolved by run run_… (retry succeeded)").
+//                           ("resolved by run run_… (retry succeeded)"); every alert has
+//                           runbook, the address of its docs/runbook.md section.
 // POST /api/alerts/ack      { ids: [...] } (at most 500) → { acknowledged: Alert[],
 //                           alreadyAcknowledged: id[], notFound: id[] }
 // POST /api/alerts/:id/ack  → { alert }
@@ -37,6 +38,7 @@ export const alertRoutes = new Hono<ApiEnv>()
         open: q.open === "true",
         resolved: q.resolved === "true",
         limit: q.limit,
+        runbookBase: c.var.platform.runbookUrl,
       });
       return c.json({ items }, 200);
     },
@@ -47,11 +49,19 @@ export const alertRoutes = new Hono<ApiEnv>()
     validate("json", z.object({ ids: z.array(z.string().min(1)).min(1).max(MAX_BULK_ACK) })),
     async (c) => {
       const { ids } = c.req.valid("json");
-      const result = await acknowledgeAlerts(c.var.platform.ops.db, ids, c.var.actor);
+      const { platform } = c.var;
+      const result = await acknowledgeAlerts(
+        platform.ops.db,
+        ids,
+        c.var.actor,
+        platform.runbookUrl,
+      );
       return c.json(result, 200);
     },
   )
   .post("/:id/ack", async (c) => {
-    const alert = await acknowledgeAlert(c.var.platform.ops.db, c.req.param("id"), c.var.actor);
+    const { platform } = c.var;
+    const id = c.req.param("id");
+    const alert = await acknowledgeAlert(platform.ops.db, id, c.var.actor, platform.runbookUrl);
     return c.json({ alert }, 200);
   });

@@ -91,6 +91,7 @@ export function composeAwsPlatform(parts: AwsPlatformParts): Platform {
   ];
   return {
     runtime: "aws",
+    runbookUrl: parts.alerts?.runbookUrl,
     pipelines: pipelines.filter((p) => deployed.includes(p.name)),
     starter: {
       startable: false,

@@ -38,6 +38,35 @@ function Resolution({ alert }: { alert: Alert }) {
   );
 }
 
+/**
+ * Where the alert's runbook section is: a link when the runbook has a web address
+ * (CDP_RUNBOOK_URL, the deploying commit, the repository's remote), else its path in the repository.
+ */
+function Runbook({ address }: { address: string }) {
+  if (/^https?:\/\//i.test(address)) {
+    return (
+      <a
+        href={address}
+        target="_blank"
+        rel="noreferrer"
+        className="text-[12px] text-sky-700 underline"
+        data-testid="alert-runbook"
+      >
+        What to do (runbook)
+      </a>
+    );
+  }
+  return (
+    <div
+      className="truncate font-mono text-[11px] text-zinc-500"
+      title="What to do: this section of the runbook in the repository"
+      data-testid="alert-runbook"
+    >
+      Runbook: {address}
+    </div>
+  );
+}
+
 export function alertColumns(
   acknowledge: (id: string) => void,
   pending: string | null,
@@ -85,6 +114,7 @@ export function alertColumns(
             {c.getValue()}
           </div>
           <div className="truncate text-[12px] text-zinc-500">{c.row.original.message}</div>
+          <Runbook address={c.row.original.runbook} />
         </div>
       ),
     }),
