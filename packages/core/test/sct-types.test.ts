@@ -84,6 +84,21 @@ describe("the type map", () => {
     expect(columnTypes(r)).toEqual(TYPES.map(([, , pg]) => pg));
   });
 
+  test("FLOAT(p) is noted only when its binary precision holds more digits than double precision", () => {
+    const r = convertOracleDdl(
+      "CREATE TABLE T (ID NUMBER(9) PRIMARY KEY, A FLOAT(63), B FLOAT(49), C FLOAT, D REAL, E DOUBLE PRECISION);",
+      { target: "redshift", schema: "crm" },
+    );
+    const notes = Object.fromEntries(
+      r.report.filter((i) => i.kind === "COLUMN").map((i) => [i.object, i.message]),
+    );
+    expect(notes["T.A"]).toMatch(/FLOAT\(63\) is a decimal NUMBER of up to 19 digits/);
+    expect(notes["T.B"]).toBeUndefined(); // 15 digits: double precision keeps them
+    expect(notes["T.C"]).toMatch(/up to 38 digits/);
+    expect(notes["T.D"]).toMatch(/up to 19 digits/);
+    expect(notes["T.E"]).toMatch(/up to 38 digits/);
+  });
+
   test("NLS_LENGTH_SEMANTICS=CHAR makes VARCHAR2(n) characters (×4 bytes on Redshift)", () => {
     const r = convertOracleDdl(
       "CREATE TABLE T (ID NUMBER(9) PRIMARY KEY, NAME VARCHAR2(30), CODE VARCHAR2(5 BYTE));",

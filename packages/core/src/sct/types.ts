@@ -131,10 +131,17 @@ export function mapType(t: OraType, target: Dialect, opts: TypeOptions): MappedT
     case "FLOAT":
     case "REAL":
     case "DOUBLE PRECISION": {
+      // FLOAT(p) is a decimal NUMBER of binary precision p (1 to 126, REAL 63, the rest 126):
+      // about p × log10(2) decimal digits, where double precision keeps 15.
       const m = ok("double precision");
-      m.notes.push(
-        `${t.text} is a decimal NUMBER of up to 38 digits in Oracle; double precision keeps about 15`,
-      );
+      const binary =
+        typeof t.precision === "number" ? t.precision : t.name.toUpperCase() === "REAL" ? 63 : 126;
+      const digits = Math.ceil(binary * Math.log10(2));
+      if (digits > 15) {
+        m.notes.push(
+          `${t.text} is a decimal NUMBER of up to ${digits} digits in Oracle; double precision keeps about 15`,
+        );
+      }
       return m;
     }
     case "BINARY_FLOAT":
