@@ -185,6 +185,21 @@ export interface Denial {
   result: string;
 }
 
+/** A denial in words: `<principal>: <operation> needs <action> on <resource> (<result>)`. */
+export function describeDenial(d: Denial): string {
+  return `${d.principal}: ${d.operation} needs ${d.action} on ${d.resource} (${d.result})`;
+}
+
+/** A call the test writes by hand (one its policy must refuse), shaped as the recorder logs them. */
+export function awsCall(
+  principal: string,
+  service: string,
+  operation: string,
+  input: object,
+): AwsCall {
+  return { principal, service, operation, input: input as Record<string, unknown> };
+}
+
 /** Evaluate every call against its principal's policy; the requests AWS would refuse. */
 export async function denials(
   calls: AwsCall[],

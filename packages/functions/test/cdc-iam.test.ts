@@ -24,7 +24,7 @@ import { fakeNotifications, fakeS3, Recorder } from "../../../test/support/aws-r
 import { fakeRdsData, fakeRedshiftData } from "../../../test/support/aws-sql-fakes";
 import { dmsCsv, seq } from "../../../test/support/cdc";
 import * as stage from "../../../test/support/iam-deployment";
-import { denials, wildcards } from "../../../test/support/iam-eval";
+import { denials, describeDenial, wildcards } from "../../../test/support/iam-eval";
 import {
   asLambdaInvoke,
   type Execution,
@@ -310,11 +310,7 @@ describe("every AWS call the deployed cdc flow makes is allowed to the role that
       0,
     );
     const denied = await denials(made, policies, stage.deployment);
-    expect(
-      denied.map(
-        (d) => `${d.principal}: ${d.operation} needs ${d.action} on ${d.resource} (${d.result})`,
-      ),
-    ).toEqual([]);
+    expect(denied.map(describeDenial)).toEqual([]);
   });
 
   test("the Plan function asked Step Functions about a holder and carried a run's table on", () => {

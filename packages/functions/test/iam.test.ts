@@ -39,7 +39,13 @@ import {
 import { fakeRdsData, fakeRedshiftData } from "../../../test/support/aws-sql-fakes";
 import { dmsS3Target } from "../../../test/support/dms-target";
 import * as stage from "../../../test/support/iam-deployment";
-import { decideForService, denials, requestsOf, wildcards } from "../../../test/support/iam-eval";
+import {
+  decideForService,
+  denials,
+  describeDenial,
+  requestsOf,
+  wildcards,
+} from "../../../test/support/iam-eval";
 import {
   asLambdaInvoke,
   type Execution,
@@ -346,11 +352,7 @@ describe("every AWS call the deployed flows make is allowed to the role that mak
         `${role} made no call: the flows above don't exercise it`,
       ).toBeGreaterThan(0);
       const denied = await denials(made, policies, stage.deployment);
-      expect(
-        denied.map(
-          (d) => `${d.principal}: ${d.operation} needs ${d.action} on ${d.resource} (${d.result})`,
-        ),
-      ).toEqual([]);
+      expect(denied.map(describeDenial)).toEqual([]);
     },
   );
 

@@ -26,7 +26,13 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { fakeNotifications, fakeS3, Recorder } from "../../../test/support/aws-record";
 import { fakeRdsData, fakeRedshiftData } from "../../../test/support/aws-sql-fakes";
 import * as stage from "../../../test/support/iam-deployment";
-import { denials, iamMappings, wildcards } from "../../../test/support/iam-eval";
+import {
+  awsCall,
+  denials,
+  describeDenial,
+  iamMappings,
+  wildcards,
+} from "../../../test/support/iam-eval";
 import {
   asLambdaInvoke,
   type Execution,
@@ -342,20 +348,11 @@ describe("every AWS call the deployed segmentation makes is allowed to the role 
       0,
     );
     const denied = await denials(made, policies, stage.deployment);
-    expect(
-      denied.map(
-        (d) => `${d.principal}: ${d.operation} needs ${d.action} on ${d.resource} (${d.result})`,
-      ),
-    ).toEqual([]);
+    expect(denied.map(describeDenial)).toEqual([]);
   });
 
   test("nothing broader: what the flow must never do is denied", async () => {
-    const call = (principal: string, service: string, operation: string, input: object) => ({
-      principal,
-      service,
-      operation,
-      input: input as Record<string, unknown>,
-    });
+    const call = awsCall;
     const refused = [
       // SageMaker reads no other prefix, and never writes the features it trains on.
       call("SegmentSageMakerRole", "s3", "GetObject", { Bucket: stage.BUCKET, Key: "inbox/x.csv" }),
