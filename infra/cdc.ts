@@ -20,6 +20,7 @@ import {
 import { glueJobArn as glueJobArnOf } from "../packages/core/src/ingest/iam";
 import { alerts } from "./alerts";
 import { afterMigration, opsStore } from "./database";
+import { handlerProps } from "./handler";
 import { arn, grants, linkable, place, serviceRole } from "./iam";
 import { glueScript, lakeEvents } from "./ingest";
 import { alertWebhookUrl } from "./secrets";
@@ -50,18 +51,10 @@ export const cdcExecutions = linkable(
 
 // ── The three Lambdas ───────────────────────────────────────────────────────────────────────
 
-const props = (handler: string, description: string) => ({
-  handler: `packages/functions/src/handlers/${handler}.handler`,
-  description,
-  runtime: "nodejs22.x" as const,
-  timeout: "15 minutes" as const,
-  memory: "1024 MB" as const,
-});
-
 export const planFunction = new sst.aws.Function(
   "CdcPlan",
   {
-    ...props("cdc-plan", "CDP cdc: take a table's turn, stage and plan its next DMS file"),
+    ...handlerProps("cdc-plan", "CDP cdc: take a table's turn, stage and plan its next DMS file"),
     link: [cdcLake, warehouse, opsStore, alertWebhookUrl, alerts, cdcExecutions],
   },
   afterMigration,
@@ -70,7 +63,7 @@ export const planFunction = new sst.aws.Function(
 export const reportFunction = new sst.aws.Function(
   "CdcReport",
   {
-    ...props("cdc-report", "CDP cdc: record a file's apply, move it to processed/dms/"),
+    ...handlerProps("cdc-report", "CDP cdc: record a file's apply, move it to processed/dms/"),
     link: [cdcLake, warehouse, opsStore, alertWebhookUrl, alerts],
   },
   afterMigration,
@@ -79,7 +72,7 @@ export const reportFunction = new sst.aws.Function(
 export const failureFunction = new sst.aws.Function(
   "CdcFailure",
   {
-    ...props("cdc-failure", "CDP cdc: record a failed step, park the file in error/dms/"),
+    ...handlerProps("cdc-failure", "CDP cdc: record a failed step, park the file in error/dms/"),
     link: [cdcLake, warehouse, opsStore, alertWebhookUrl, alerts],
   },
   afterMigration,

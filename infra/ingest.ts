@@ -15,6 +15,7 @@ import {
 } from "../packages/core/src/ingest/iam";
 import { alerts } from "./alerts";
 import { afterMigration, opsStore } from "./database";
+import { handlerProps } from "./handler";
 import { grants, linkable, place, serviceRole } from "./iam";
 import { alertWebhookUrl } from "./secrets";
 import { stageSettings } from "./stage";
@@ -37,11 +38,7 @@ const fn = (name: string, handler: string, description: string) =>
   new sst.aws.Function(
     name,
     {
-      handler: `packages/functions/src/handlers/${handler}.handler`,
-      description,
-      runtime: "nodejs22.x",
-      timeout: "15 minutes",
-      memory: "1024 MB",
+      ...handlerProps(handler, description),
       link: [ingestLake, warehouse, opsStore, alertWebhookUrl, alerts],
     },
     afterMigration,

@@ -18,6 +18,7 @@ import {
 } from "../packages/core/src/segment/sagemaker/iam";
 import { alerts } from "./alerts";
 import { afterMigration, opsStore } from "./database";
+import { handlerProps } from "./handler";
 import { grants, linkable, place, serviceRole } from "./iam";
 import { alertWebhookUrl } from "./secrets";
 import { stageSettings } from "./stage";
@@ -51,18 +52,13 @@ export const segmentLake = linkable(
 
 // ── The three Lambdas ───────────────────────────────────────────────────────────────────────
 
-const props = (handler: string, description: string) => ({
-  handler: `packages/functions/src/handlers/${handler}.handler`,
-  description,
-  runtime: "nodejs22.x" as const,
-  timeout: "15 minutes" as const,
-  memory: "1024 MB" as const,
-});
-
 export const exportFunction = new sst.aws.Function(
   "SegmentExport",
   {
-    ...props("segment-export", "CDP segment: record the run, UNLOAD the features for SageMaker"),
+    ...handlerProps(
+      "segment-export",
+      "CDP segment: record the run, UNLOAD the features for SageMaker",
+    ),
     link: [segmentLake, warehouse, opsStore, alertWebhookUrl, alerts],
   },
   afterMigration,
@@ -71,7 +67,7 @@ export const exportFunction = new sst.aws.Function(
 export const loadFunction = new sst.aws.Function(
   "SegmentLoad",
   {
-    ...props("segment-load", "CDP segment: centroids, labels, the segments table, the run"),
+    ...handlerProps("segment-load", "CDP segment: centroids, labels, the segments table, the run"),
     link: [segmentLake, warehouse, opsStore, alertWebhookUrl, alerts],
   },
   afterMigration,
@@ -80,7 +76,7 @@ export const loadFunction = new sst.aws.Function(
 export const failureFunction = new sst.aws.Function(
   "SegmentFailure",
   {
-    ...props("segment-failure", "CDP segment: record a failed step and why, alert"),
+    ...handlerProps("segment-failure", "CDP segment: record a failed step and why, alert"),
     link: [segmentLake, warehouse, opsStore, alertWebhookUrl, alerts],
   },
   afterMigration,

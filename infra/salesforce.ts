@@ -20,6 +20,7 @@ import {
 } from "../packages/core/src/sync/aws/iam";
 import { alerts } from "./alerts";
 import { afterMigration, opsStore } from "./database";
+import { handlerProps } from "./handler";
 import { grants, linkable, place, serviceRole } from "./iam";
 import { lakeEvents } from "./ingest";
 import { alertWebhookUrl } from "./secrets";
@@ -61,20 +62,13 @@ export const syncLake = linkable(
 );
 
 // ── The two Lambdas ─────────────────────────────────────────────────────────────────────────
-
-const props = (handler: string, description: string) => ({
-  handler: `packages/functions/src/handlers/${handler}.handler`,
-  description,
-  runtime: "nodejs22.x" as const,
-  // A bulk job still running after 10 minutes is left to the next run (sync/aws/machine.ts).
-  timeout: "15 minutes" as const,
-  memory: "1024 MB" as const,
-});
+// With handler.ts's 15-minute timeout: a bulk job still running after 10 minutes is left to the
+// next run (sync/aws/machine.ts).
 
 export const syncFunction = new sst.aws.Function(
   "SyncSalesforce",
   {
-    ...props("sync", "CDP sync: the latest segmentation's changes to Salesforce (jsforce)"),
+    ...handlerProps("sync", "CDP sync: the latest segmentation's changes to Salesforce (jsforce)"),
     link: [syncLake, warehouse, opsStore, alertWebhookUrl, alerts, salesforceSecretLink],
   },
   afterMigration,
@@ -83,7 +77,7 @@ export const syncFunction = new sst.aws.Function(
 export const failureFunction = new sst.aws.Function(
   "SyncFailure",
   {
-    ...props("sync-failure", "CDP sync: record a failed sync and why, alert"),
+    ...handlerProps("sync-failure", "CDP sync: record a failed sync and why, alert"),
     link: [syncLake, warehouse, opsStore, alertWebhookUrl, alerts, salesforceSecretLink],
   },
   afterMigration,
