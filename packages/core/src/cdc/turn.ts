@@ -25,8 +25,8 @@
 // failed too) is seen as such (DescribeExecution) and its run failed as interrupted; the next
 // execution for the table takes it over. A run that has applied many files hands its table to a
 // new execution (an execution's history has a fixed size).
-import { and, eq, inArray, sql } from "drizzle-orm";
-import type { OpsDb } from "../ops/db";
+import { and, eq, inArray } from "drizzle-orm";
+import { lockUntilCommit, type OpsDb } from "../ops/db";
 import { transient } from "../run/failure";
 import type { Info } from "../run/run";
 import { runTable } from "../run/run.sql";
@@ -95,11 +95,8 @@ export async function takeTurn(
   const lockKey = lockKeyOf(table);
   const finished: string[] = [];
   const turn = await deps.ops.transaction(async (tx): Promise<Turn> => {
-    // One decision at a time per table, however many executions ask. (Selected from, so the
-    // statement returns a plain column: the function itself returns void.)
-    await tx.execute(
-      sql`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('cdc'), hashtext(${lockKey}))) AS l`,
-    );
+    // One decision at a time per table, however many executions ask.
+    await lockUntilCommit(tx, "cdc", lockKey);
     const mine = await getRun(tx, runId);
     if (mine && mine.status !== "QUEUED" && mine.status !== "RUNNING") {
       return { kind: "done", run: mine, handOn: handOnOf(mine) };

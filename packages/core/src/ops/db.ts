@@ -2,6 +2,7 @@
 // by default, PostgreSQL when CDP_OPS_URL is set. Migrations are applied on open.
 import { fileURLToPath } from "node:url";
 import type { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -12,6 +13,17 @@ import { openPglite } from "../warehouse/pglite";
 import * as schema from "./schema";
 
 export type OpsDb = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/**
+ * Hold an advisory lock on (scope, key) until `tx` ends: one decision at a time, however many
+ * executions ask. Selected from, so the statement returns a plain column (the lock function itself
+ * returns void).
+ */
+export async function lockUntilCommit(tx: OpsDb, scope: string, key: string): Promise<void> {
+  await tx.execute(
+    sql`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${scope}), hashtext(${key}))) AS l`,
+  );
+}
 
 export interface OpsStore {
   readonly db: OpsDb;

@@ -11,6 +11,7 @@
 // enters the run again, which restarts the clock), so a holder started longer ago than STALE_AFTER
 // is over. Its run is failed as interrupted and the sync taken over.
 import { and, inArray, ne, sql } from "drizzle-orm";
+import { lockUntilCommit } from "../../ops/db";
 import { transient } from "../../run/failure";
 import type { Info } from "../../run/run";
 import { runTable } from "../../run/run.sql";
@@ -37,9 +38,7 @@ export async function takeSyncTurn(
   const now = (at.now ?? new Date()).getTime();
   const interrupted: string[] = [];
   const turn = await deps.ops.transaction(async (tx): Promise<SyncTurn> => {
-    await tx.execute(
-      sql`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('sync'), hashtext(${SYNC_WORK_KEY}))) AS l`,
-    );
+    await lockUntilCommit(tx, "sync", SYNC_WORK_KEY);
     const mine = await getRun(tx, runId);
     if (mine && mine.status !== "QUEUED" && mine.status !== "RUNNING") {
       return { kind: "done", run: mine };
