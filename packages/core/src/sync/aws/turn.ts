@@ -10,7 +10,7 @@
 // is seen by its age: a run's work is one invocation of at most 15 minutes (a retried invocation
 // enters the run again, which restarts the clock), so a holder started longer ago than STALE_AFTER
 // is over. Its run is failed as interrupted and the sync taken over.
-import { and, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne } from "drizzle-orm";
 import { lockUntilCommit } from "../../ops/db";
 import { transient } from "../../run/failure";
 import type { Info } from "../../run/run";
@@ -52,7 +52,7 @@ export async function takeSyncTurn(
       .from(runTable)
       .where(
         and(
-          sql`${runTable.workKey} = ${SYNC_WORK_KEY}`,
+          eq(runTable.workKey, SYNC_WORK_KEY),
           inArray(runTable.status, ["QUEUED", "RUNNING"]),
           ne(runTable.id, runId),
         ),
