@@ -3,7 +3,7 @@ import { type CdcEnv, type Change, dmsCsv, makeCdcEnv, seq } from "../../../test
 import { engineNames } from "../../../test/support/engines";
 import { compareDmsFiles, dmsFile, dmsTable, tombstoneTable } from "../src/cdc/files";
 import { CdcStats } from "../src/cdc/model";
-import { buildCdcPlan } from "../src/cdc/plan";
+import { buildCdcPlan, type CdcPlanInput } from "../src/cdc/plan";
 import { defaultQuality } from "../src/ingest/model";
 import { failureSamples } from "../src/quality/failures";
 
@@ -120,6 +120,32 @@ describe.each(engineNames)("DMS changes applied on %s", (engine) => {
     ]);
     const [s] = await env.rows(`select _cdp_seq as s from crm.txn where customer_id = 1`);
     expect(s!.s).toBe(seq(12));
+  });
+
+  test("a key's last good change wins whether the file's sequences are in order (as DMS writes them) or not: a quarantined later change never hides it", async () => {
+    const rows: Change[] = [
+      ["I", seq(1), "1", "Ann", "ann@example.com", "1"],
+      ["U", seq(2), "1", "Ann", "ann2@example.com", "2"],
+      ["U", seq(3), "1", "Ann", "not-an-email", "3"],
+      ["I", seq(4), "2", "Bob", "bob@example.com", "4"],
+      ["U", seq(5), "2", "Bob", "bob5@example.com", "5"],
+      ["D", seq(6), "3"],
+      ["I", seq(7), "3", "Cy", "cy@example.com", "7"],
+    ];
+    const expected = [
+      { id: 1, name: "Ann", email: "ann2@example.com", spend: 2 },
+      { id: 2, name: "Bob", email: "bob5@example.com", spend: 5 },
+      { id: 3, name: "Cy", email: "cy@example.com", spend: 7 },
+    ];
+    for (const [src, written] of [
+      ["CRM/INORDER", rows],
+      ["CRM/SHUFFLED", [rows[6]!, rows[2]!, rows[4]!, rows[0]!, rows[5]!, rows[3]!, rows[1]!]],
+    ] as const) {
+      await env.drop(src, "20261101-1200000000.csv", dmsCsv(COLS, [...written]));
+      const r = await env.apply(`dms/${src}/`);
+      expect(r.stats.tables[0]).toMatchObject({ changes: 7, quarantined: 1, inserted: 3 });
+      expect(await live(`crm.${src.split("/")[1]!.toLowerCase()}`)).toEqual(expected);
+    }
   });
 
   test("a change sequence shorter than DMS's 35 digits orders as its number (left-padded), in a file and against the table", async () => {
@@ -536,8 +562,9 @@ describe("the apply plan", () => {
     timestamp: 0,
   };
   const text = { ...stat, integer: 0, bigint: 0, numeric: 0 };
-  const plan = (dialect: "postgres" | "redshift") =>
-    buildCdcPlan({
+  const plan = (dialect: "postgres" | "redshift") => buildCdcPlan(planInput(dialect));
+  const planInput = (dialect: "postgres" | "redshift") =>
+    ({
       runId: "run_1",
       file: { key: "CRM/CUSTOMERS/20261101-1200000000.csv", sha256: "ab", kind: "change" },
       schema: "crm",
@@ -558,7 +585,7 @@ describe("the apply plan", () => {
               iamRole: "arn:aws:iam::1:role/r",
             }
           : undefined,
-    });
+    }) satisfies CdcPlanInput;
 
   test("is plain statements Redshift runs too: no ON CONFLICT, no DISTINCT ON; a JSON round trip keeps it", () => {
     const p = plan("redshift");
@@ -616,6 +643,22 @@ describe("the apply plan", () => {
     expect(checks({ ...seqStats({}), digits: undefined as unknown as number })).toMatch(
       /dms_change_seq/,
     );
+  });
+
+  test("a file whose sequences never decrease picks each key's last record by number, without sorting every change", () => {
+    const pick = (dialect: "postgres" | "redshift", seqOrdered?: boolean) =>
+      buildCdcPlan({ ...planInput(dialect), seqOrdered }).select.join("\n");
+    expect(pick("postgres", true)).toMatch(/max\(s\."_cdp_row"\) AS "_cdp_row" .* GROUP BY 1/);
+    expect(pick("postgres", true)).toMatch(/ORDER BY x\."_cdp_k"$/);
+    expect(pick("postgres", true)).not.toMatch(/DISTINCT ON/);
+    expect(pick("redshift", true)).not.toMatch(/ROW_NUMBER|ORDER BY/);
+    // Out of order, or not known to be in order: sorted by sequence.
+    for (const ordered of [false, undefined]) {
+      expect(pick("postgres", ordered)).toMatch(
+        /DISTINCT ON .* ORDER BY y\."_cdp_k", y\."_cdp_seq" DESC/,
+      );
+      expect(pick("redshift", ordered)).toMatch(/ROW_NUMBER\(\) OVER/);
+    }
   });
 
   test("full-load files order by their hex counter, all before change files", () => {

@@ -516,3 +516,34 @@ describe("key order", () => {
     expect(await order(["id,v", "1,a", ",b", "2,c"])).toEqual({ digits: true, bytes: true });
   });
 });
+
+describe("sequence order", () => {
+  const ordered = async (lines: string[], chunk?: number) => {
+    const csv = await openCsv(source(`${lines.join("\n")}\n`, chunk), { sequence: "seq" });
+    for await (const _ of csv.chunks());
+    return csv.summary().sequenceOrdered;
+  };
+
+  test("sequences that never decrease, as numbers, prove each key's last record is its last change", async () => {
+    const dms = (n: number) => String(n).padStart(35, "0");
+    expect(
+      await ordered(["op,seq", `I,${dms(1)}`, `U,${dms(2)}`, `U,${dms(2)}`, `D,${dms(10)}`]),
+    ).toBe(true);
+    // Leading zeros do not count; a quoted value is its digits; an empty one is zero.
+    expect(await ordered(["op,seq", "I,", "I,7", "U,08", 'U,"9"', "U,0010"])).toBe(true);
+    // Across the reader's input chunks.
+    const many = ["op,seq", ...Array.from({ length: 2000 }, (_, i) => `U,${dms(i)}`)];
+    expect(await ordered(many, 7)).toBe(true);
+  });
+
+  test("a step back, a value that is not plain digits, or a missing column proves nothing", async () => {
+    expect(await ordered(["op,seq", "I,2", "U,10", "U,9"])).toBe(false);
+    expect(await ordered(["op,seq", "I,5", "U,"])).toBe(false);
+    expect(await ordered(["op,seq", "I,1", "U,2a", "U,3"])).toBe(false);
+    expect(await ordered(["op,seq", "I,1", "U,+2"])).toBe(false);
+    expect(await ordered(["op,seq", "I,1", 'U,"2"x'])).toBe(false);
+    expect(await ordered(["op,other", "I,1"])).toBeUndefined();
+    // A malformed record is not staged, so it does not count.
+    expect(await ordered(["op,seq", "I,1", "U,0,extra", "U,2"])).toBe(true);
+  });
+});

@@ -246,7 +246,11 @@ export async function prepareFile(
     const hash = createHash("sha256");
     const body = readHashed(await deps.lake.get(file.key), hash, /\.gz$/i.test(file.name));
     const csv = await asFile(file, () =>
-      openCsv(body, { onMalformed: (m) => malformed.push(m), chunkBytes: STAGING_CHUNK_BYTES }),
+      openCsv(body, {
+        onMalformed: (m) => malformed.push(m),
+        chunkBytes: STAGING_CHUNK_BYTES,
+        sequence: DMS_COLUMNS.changeSeq,
+      }),
     );
     const header = csv.header;
     const data = header.filter((h) => !DMS_NAMES.has(h.name));
@@ -300,6 +304,7 @@ export async function prepareFile(
         dialect: wh.dialect,
         header,
         stats: summary.stats,
+        seqOrdered: summary.sequenceOrdered,
         rows: summary.rowsStaged,
         rowsRead: summary.rowsRead,
         existing,
@@ -374,6 +379,7 @@ export async function commitFile(
           dialect: wh.dialect,
           header: p.header,
           stats: p.summary.stats,
+          seqOrdered: p.summary.sequenceOrdered,
           rows: p.summary.rowsStaged,
           rowsRead: p.summary.rowsRead,
           existing,

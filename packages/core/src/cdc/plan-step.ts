@@ -213,6 +213,7 @@ async function planFile(
     const csv = await openCsv(body, {
       onMalformed: (m) => malformed.push(m),
       chunkBytes: STAGING_CHUNK_BYTES,
+      sequence: DMS_COLUMNS.changeSeq,
     });
     const header = csv.header;
     const data = header.filter((h) => !DMS_NAMES.has(h.name));
@@ -247,6 +248,7 @@ async function planFile(
       dialect,
       header,
       stats: summary.stats,
+      seqOrdered: summary.sequenceOrdered,
       rows: summary.rowsStaged,
       rowsRead: summary.rowsRead,
       existing: await describeTable(wh, table.schema, table.table),

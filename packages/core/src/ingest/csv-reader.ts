@@ -53,6 +53,11 @@ export interface CsvReadOptions {
   onMalformed?: (record: MalformedRecord) => void;
   /** The key column (normalised name): the summary then says whether its values strictly increase. */
   key?: string;
+  /**
+   * A column of change sequences (normalised name): the summary then says whether they never
+   * decrease through the file, read as numbers (an empty value is zero).
+   */
+  sequence?: string;
 }
 
 export interface CsvColumn {
@@ -99,6 +104,11 @@ export interface CsvSummary {
    * text key). Either is false once a value breaks it.
    */
   keyIncreasing?: { digits: boolean; bytes: boolean };
+  /**
+   * With the `sequence` option, when the file has that column: true when every value is empty or
+   * plain ASCII digits and none is smaller than the one before it (as a number); false otherwise.
+   */
+  sequenceOrdered?: boolean;
 }
 
 export interface CsvReader {
@@ -284,8 +294,16 @@ class CsvParser {
   private keyDigits = true;
   private keyBytes = true;
 
+  private readonly seqName?: string;
+  private seqIndex = -1;
+  /** The previous sequence's significant digits (none: zero). */
+  private prevSeq = Buffer.alloc(64);
+  private prevSeqLen = 0;
+  private seqOrdered = true;
+
   constructor(opts: CsvReadOptions) {
     this.keyName = opts.key;
+    this.seqName = opts.sequence;
     this.chunkBytes = Math.max(1024, opts.chunkBytes ?? 4 * 1024 * 1024);
     this.chunkRows = opts.chunkRows && opts.chunkRows > 0 ? opts.chunkRows : Infinity;
     this.maxRecordBytes = Math.max(1024, opts.maxRecordBytes ?? 8 * 1024 * 1024);
@@ -633,6 +651,7 @@ class CsvParser {
     this.header = header;
     this.ncols = n;
     if (this.keyName) this.keyIndex = header.findIndex((h) => h.name === this.keyName);
+    if (this.seqName) this.seqIndex = header.findIndex((h) => h.name === this.seqName);
     this.growable = false;
     // Keep room for one field more than the header, to tell "too many" apart.
     if (this.cap < n + 1) {
@@ -737,6 +756,7 @@ class CsvParser {
           counts[k + 9]!++;
       }
     }
+    if (this.seqIndex >= 0 && this.seqOrdered) this.trackSeq();
     // Staging line
     const rawLen = this.recEnd - p;
     if (!(any & (NEEDS_QUOTE | TRAILING)) && !emptyQuoted) {
@@ -945,6 +965,39 @@ class CsvParser {
     this.prevKeyLen = len;
   }
 
+  /** Compare this record's sequence with the previous one; keep the proof that none decreases. */
+  private trackSeq(): void {
+    const i = this.seqIndex;
+    const fl = this.ff[i]!;
+    let s = this.fs[i]!;
+    let e = this.fe[i]!;
+    if (fl === QUOTED) {
+      s++;
+      e = this.fq[i]!;
+    } else if (fl !== 0) {
+      this.seqOrdered = false; // holds a quote or a CR: not digits
+      return;
+    }
+    const w = this.work;
+    for (let j = s; j < e; j++) {
+      const c = w[j]!;
+      if (c < 0x30 || c > 0x39) {
+        this.seqOrdered = false;
+        return;
+      }
+    }
+    while (s < e && w[s] === 0x30) s++; // as a number: leading zeros do not count
+    const len = e - s;
+    const pl = this.prevSeqLen;
+    if (len < pl || (len === pl && w.compare(this.prevSeq, 0, pl, s, e) < 0)) {
+      this.seqOrdered = false;
+      return;
+    }
+    if (this.prevSeq.length < len) this.prevSeq = Buffer.alloc(2 * len);
+    w.copy(this.prevSeq, 0, s, e);
+    this.prevSeqLen = len;
+  }
+
   summary(): CsvSummary {
     const c = this.counts;
     const stats: ColumnStats[] = [];
@@ -974,6 +1027,7 @@ class CsvParser {
       ...(this.keyIndex >= 0
         ? { keyIncreasing: { digits: this.keyDigits, bytes: this.keyBytes } }
         : {}),
+      ...(this.seqIndex >= 0 ? { sequenceOrdered: this.seqOrdered } : {}),
     };
   }
 }
