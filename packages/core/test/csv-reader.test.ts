@@ -547,3 +547,35 @@ describe("sequence order", () => {
     expect(await ordered(["op,seq", "I,1", "U,0,extra", "U,2"])).toBe(true);
   });
 });
+
+describe("pattern proofs", () => {
+  const email = "^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$";
+  const stats = async (text: string, patterns: Record<string, string>) => {
+    const csv = await openCsv(source(text, 5), { patterns });
+    for await (const _ of csv.chunks());
+    return csv.summary().stats;
+  };
+
+  test("a column's values the rule's pattern is proven to match are counted beside its non-empty ones", async () => {
+    const text = [
+      "id,email,note",
+      "1,a@b.co,x",
+      '2,"c@d.org",y',
+      "3,,z", // empty: not counted either way
+      "4,not-an-email,w",
+      '5,"say""hi""@x.io",v', // quotes in the value: proven on the value read, `say"hi"@x.io`
+      "6,é@b.co,u", // beyond ASCII: not proven (a locale could call it a space)
+    ].join("\n");
+    const [, e, n] = await stats(`${text}\n`, { email, note: "^[a-z]$" });
+    expect(e!.nonEmpty).toBe(5);
+    expect(e!.pattern).toEqual({ source: email, matched: 3 });
+    expect(n!.pattern).toEqual({ source: "^[a-z]$", matched: 6 });
+  });
+
+  test("a pattern outside the provable subset, or on a column the file lacks, counts nothing", async () => {
+    const [, e] = await stats("id,email\n1,a@b.co\n", { email: "(a)\\1", other: "^x$" });
+    expect(e!.pattern).toBeUndefined();
+    const [, plain] = await stats("id,email\n1,a@b.co\n", {});
+    expect(plain!.pattern).toBeUndefined();
+  });
+});

@@ -55,6 +55,26 @@ describe("the plan", () => {
     expect(unproved.duplicateKeys).toMatch(/count\(DISTINCT "user_id"\)/);
   });
 
+  test("a pattern check is left out only when the reader proved that very pattern on every value", () => {
+    const email = "^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$";
+    const rules = {
+      sql: {},
+      columns: [
+        { kind: "pattern" as const, column: "name", pattern: email, severity: "error" as const },
+      ],
+    };
+    const checks = (pattern?: { source: string; matched: number }) =>
+      buildPlan(input({ rules, stats: [ints, { ...counts(), pattern }] }))
+        .check.map((c) => c.sql)
+        .join("\n");
+    expect(checks({ source: email, matched: 10 })).not.toMatch(/~/);
+    // One value not proven (not matching, or beyond ASCII): the warehouse checks them all.
+    expect(checks({ source: email, matched: 9 })).toMatch(/NOT \("name" ~ /);
+    // Counts of another pattern, or none, prove nothing about this one.
+    expect(checks({ source: "^.+@.+$", matched: 10 })).toMatch(/NOT \("name" ~ /);
+    expect(checks()).toMatch(/NOT \("name" ~ /);
+  });
+
   test("Redshift: distribution and sort keys, a LOCK without mode, COPY and UNLOAD through the role, no MERGE", () => {
     const s3 = {
       stagingUri: "s3://lake/staging/x.csv",

@@ -27,6 +27,7 @@ import { recordSchemaChanges } from "../ingest/schema-history";
 import { runChecks, STAGING_CHUNK_BYTES, schemaChanges, settleKey } from "../ingest/steps";
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
+import { rulePatterns } from "../quality/compile";
 import { errorMessage, VisibleError } from "../util/error";
 import { faultPoint } from "../util/fault";
 import { normalizeName } from "../warehouse/ident";
@@ -250,6 +251,7 @@ export async function prepareFile(
         onMalformed: (m) => malformed.push(m),
         chunkBytes: STAGING_CHUNK_BYTES,
         sequence: DMS_COLUMNS.changeSeq,
+        patterns: rulePatterns(quality.rules, table.target),
       }),
     );
     const header = csv.header;

@@ -13,6 +13,7 @@ import { defaultQuality } from "../ingest/model";
 import { withoutOversized } from "../ingest/oversize";
 import { checkStatementSizes } from "../ingest/redshift-plan";
 import { STAGING_CHUNK_BYTES, settleKey } from "../ingest/steps";
+import { rulePatterns } from "../quality/compile";
 import { runIdOfExecution } from "../run/aws/ids";
 import { getRun } from "../run/store";
 import { VisibleError } from "../util/error";
@@ -214,6 +215,7 @@ async function planFile(
       onMalformed: (m) => malformed.push(m),
       chunkBytes: STAGING_CHUNK_BYTES,
       sequence: DMS_COLUMNS.changeSeq,
+      patterns: rulePatterns(quality.rules, table.target),
     });
     const header = csv.header;
     const data = header.filter((h) => !DMS_NAMES.has(h.name));

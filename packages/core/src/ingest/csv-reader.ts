@@ -28,6 +28,7 @@
 // names, too many columns. UTF-8 is checked as bytes arrive, so a csv.not_utf8 error can be thrown
 // by `chunks()` after some staging chunks were produced: the caller drops the staging table.
 import { isUtf8 } from "node:buffer";
+import { asciiPatternMatcher, type PatternMatcher } from "../value/ascii-pattern";
 import { classifyBytes, INEXACT_NUMBER, TYPE_BIT, type TypeCounts } from "../value/types";
 import { isValidIdent, MAX_IDENT_BYTES, normalizeName } from "../warehouse/ident";
 import { CsvFileError } from "./csv-errors";
@@ -58,6 +59,12 @@ export interface CsvReadOptions {
    * decrease through the file, read as numbers (an empty value is zero).
    */
   sequence?: string;
+  /**
+   * A quality rule's pattern per column (normalised name → pattern): each column's stats then
+   * count the values the pattern is proven to match (value/ascii-pattern.ts), so a check that
+   * cannot fail can be left out. A pattern outside the provable subset is not counted.
+   */
+  patterns?: Record<string, string>;
 }
 
 export interface CsvColumn {
@@ -82,6 +89,8 @@ export interface ColumnStats extends TypeCounts {
   maxBytes: number;
   /** Values of ASCII digits only: no sign, point or space (a DMS change sequence, a zip code). */
   digits?: number;
+  /** With the `patterns` option: the column's pattern and how many values it is proven to match. */
+  pattern?: { source: string; matched: number };
 }
 
 export interface CsvSummary {
@@ -231,7 +240,7 @@ const UNTERMINATED = -2;
 
 /** PostgreSQL and Redshift allow 1600 columns; one goes to the record number. */
 const MAX_COLUMNS = 1599;
-const STATS_WIDTH = 10; // nonEmpty, integer, bigint, numeric, boolean, date, timestamp, maxBytes, inexact, digits
+const STATS_WIDTH = 11; // nonEmpty, integer, bigint, numeric, boolean, date, timestamp, maxBytes, inexact, digits, matched
 const MAX_KEPT_RAW = 64 * 1024;
 
 class CsvParser {
@@ -294,6 +303,10 @@ class CsvParser {
   private keyDigits = true;
   private keyBytes = true;
 
+  private readonly patterns?: Record<string, string>;
+  /** Per column, the matcher of its pattern (null: none); null when no column has one. */
+  private matchers: (PatternMatcher | null)[] | null = null;
+
   private readonly seqName?: string;
   private seqIndex = -1;
   /** The previous sequence's significant digits (none: zero). */
@@ -304,6 +317,7 @@ class CsvParser {
   constructor(opts: CsvReadOptions) {
     this.keyName = opts.key;
     this.seqName = opts.sequence;
+    this.patterns = opts.patterns;
     this.chunkBytes = Math.max(1024, opts.chunkBytes ?? 4 * 1024 * 1024);
     this.chunkRows = opts.chunkRows && opts.chunkRows > 0 ? opts.chunkRows : Infinity;
     this.maxRecordBytes = Math.max(1024, opts.maxRecordBytes ?? 8 * 1024 * 1024);
@@ -652,6 +666,14 @@ class CsvParser {
     this.ncols = n;
     if (this.keyName) this.keyIndex = header.findIndex((h) => h.name === this.keyName);
     if (this.seqName) this.seqIndex = header.findIndex((h) => h.name === this.seqName);
+    const patterns = this.patterns;
+    if (patterns) {
+      const matchers = header.map((h) => {
+        const p = Object.hasOwn(patterns, h.name) ? patterns[h.name] : undefined;
+        return p === undefined ? null : asciiPatternMatcher(p);
+      });
+      if (matchers.some((m) => m !== null)) this.matchers = matchers;
+    }
     this.growable = false;
     // Keep room for one field more than the header, to tell "too many" apart.
     if (this.cap < n + 1) {
@@ -700,6 +722,7 @@ class CsvParser {
       return;
     }
     // Stats
+    const matchers = this.matchers;
     let emptyQuoted = false;
     for (let i = 0; i < ncols; i++) {
       const fl = ff[i]!;
@@ -754,6 +777,10 @@ class CsvParser {
             : (bits & (TYPE_BIT.numeric | INEXACT_NUMBER)) !== 0 && allDigits(vb, s, e)
         )
           counts[k + 9]!++;
+      }
+      if (matchers !== null) {
+        const m = matchers[i];
+        if (m?.(vb, s, e)) counts[k + 10]!++;
       }
     }
     if (this.seqIndex >= 0 && this.seqOrdered) this.trackSeq();
@@ -1015,6 +1042,9 @@ class CsvParser {
         inexact: c[k + 8]!,
         digits: c[k + 9]!,
       });
+      const m = this.matchers?.[i];
+      const p = this.header?.[i] && this.patterns?.[this.header[i]!.name];
+      if (m && p !== undefined) stats[i]!.pattern = { source: p, matched: c[k + 10]! };
     }
     return {
       header: this.header ?? [],

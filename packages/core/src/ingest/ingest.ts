@@ -5,6 +5,7 @@
 import type { Notifier } from "../alert/alert";
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
+import { rulePatterns } from "../quality/compile";
 import { classifyError, type Failure } from "../run/failure";
 import { errorMessage, VisibleError } from "../util/error";
 import { boundViews } from "../warehouse/dependencies";
@@ -143,6 +144,7 @@ export async function ingestFile(
     key = await settleKey(wh, { schema, table, key, asked: keyAsked });
     stats.key = key;
     const staged = await readAndStage(deps.lake, args.sourceKey, key, {
+      patterns: rulePatterns(quality.rules, table),
       onHeader: (header) => step("header read", { columns: header.length, table, key }),
       async stage(header, chunks) {
         for (const sql of stagingDdl(runId, header, wh.dialect)) await wh.query(sql);

@@ -2,6 +2,7 @@
 // writing the normalised staging CSV to the lake), describe the target table, build the plan, and
 // store it for the Glue job (machine.ts has the documents they exchange).
 import { z } from "zod";
+import { rulePatterns } from "../quality/compile";
 import { runIdOfExecution } from "../run/aws/ids";
 import { activeRunFor, mergeStats } from "../run/store";
 import { VisibleError } from "../util/error";
@@ -114,6 +115,7 @@ export async function planStep(deps: MachineDeps, input: PlanStepInput): Promise
   // Redshift: records too big for COPY are left out of the staging file and quarantined.
   const oversized: MalformedRecord[] = [];
   const staged = await readAndStage(deps.lake, sourceKey, key, {
+    patterns: rulePatterns(quality.rules, table),
     stage: (header, chunks) =>
       deps.lake.put(
         keys.stagingKey,

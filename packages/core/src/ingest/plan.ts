@@ -2,7 +2,7 @@
 // of SQL statements — prepare (staging), load, check, select the good rows, merge, report,
 // cleanup. The local runner and the Glue job execute the same plan, so the SQL that runs on
 // Redshift is the SQL the tests run on PostgreSQL.
-import { compileChecks, type RuleSet, rejectsDdl } from "../quality/compile";
+import { type CheckColumn, compileChecks, type RuleSet, rejectsDdl } from "../quality/compile";
 import { VisibleError } from "../util/error";
 import {
   type ColumnType,
@@ -43,7 +43,7 @@ export interface PlanInput {
   dialect: Dialect;
   header: readonly CsvColumn[];
   /** Type counts per header column, in header order (from the reader). */
-  stats: readonly (TypeCounts & { maxBytes?: number })[];
+  stats: readonly NonNullable<CheckColumn["stats"]>[];
   /** Records staged; with `stats`, lets the plan leave out checks that cannot fail. */
   rows?: number;
   /** The warehouse runs PostgreSQL's MERGE with conditions (PostgreSQL 15+; not Redshift). */

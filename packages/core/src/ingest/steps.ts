@@ -80,6 +80,8 @@ export async function readAndStage(
   hooks: {
     onHeader?: (header: readonly CsvColumn[]) => Promise<void>;
     stage: (header: readonly CsvColumn[], chunks: AsyncGenerator<Buffer>) => Promise<void>;
+    /** The rules' patterns the reader proves per column (quality/compile.ts rulePatterns). */
+    patterns?: Record<string, string>;
   },
 ): Promise<Staged> {
   const malformed: MalformedRecord[] = [];
@@ -93,6 +95,7 @@ export async function readAndStage(
       onMalformed: (m) => malformed.push(m),
       chunkBytes: STAGING_CHUNK_BYTES,
       key,
+      patterns: hooks.patterns,
     });
   } catch (err) {
     const r = unusable(err);

@@ -2,8 +2,9 @@
 //
 // Column checks become conditions that the plan folds into ONE scan of the staging table (each
 // condition evaluated once per row); SQL rules stay one statement each. Checks that the file's
-// profile proves cannot fail (every value of a column parses as its type, no value is missing)
-// are left out: the reader classified every value with the same definitions (types.ts).
+// profile proves cannot fail (every value of a column parses as its type, no value is missing,
+// every value matches the column's pattern) are left out: the reader classified every value with
+// the same definitions (types.ts, ascii-pattern.ts).
 
 import { VisibleError } from "../util/error";
 import { type ColumnType, castExpr, parsesAs, sqlType, type TypeCounts } from "../value/types";
@@ -17,7 +18,11 @@ export interface CheckColumn {
   /** The type the column's values are checked against and loaded as. */
   type: ColumnType;
   /** What the reader saw in this column, when known: lets the plan drop checks that cannot fail. */
-  stats?: TypeCounts & { maxBytes?: number };
+  stats?: TypeCounts & {
+    maxBytes?: number;
+    /** The reader's count of values a pattern is proven to match (value/ascii-pattern.ts). */
+    pattern?: { source: string; matched: number };
+  };
 }
 
 export interface CheckTarget {
@@ -111,6 +116,12 @@ function nonePresentBlank(c: CheckColumn, rows: number | undefined): boolean {
   );
 }
 
+/** The reader proved the pattern matches every non-empty value (so its check finds nothing). */
+function patternHolds(c: CheckColumn, pattern: string): boolean {
+  const p = c.stats?.pattern;
+  return !!p && p.source === pattern && p.matched === c.stats!.nonEmpty;
+}
+
 function columnCondition(t: CheckTarget, c: ColumnCheck, col: CheckColumn): Condition | null {
   const q = ident(c.column);
   const name = c.name ?? `${c.kind}_${c.column}`;
@@ -134,6 +145,7 @@ function columnCondition(t: CheckTarget, c: ColumnCheck, col: CheckColumn): Cond
         where: `${q} IN (SELECT ${q} FROM ${t.staging} WHERE ${q} IS NOT NULL GROUP BY ${q} HAVING count(*) > 1)`,
       };
     case "pattern":
+      if (patternHolds(col, c.pattern)) return null;
       return {
         ...base,
         errorType: c.errorType ?? "invalid_format",
@@ -251,6 +263,20 @@ function sqlRule(t: CheckTarget, name: string, r: SqlRule): CompiledCheck {
 
 const appliesTo = (tables: string[] | undefined, table: string) =>
   !tables || tables.includes(table);
+
+/**
+ * Each column's first pattern rule for `table`: what the reader is asked to prove (csv-reader's
+ * `patterns`), so the plan can leave out a pattern check no value fails.
+ */
+export function rulePatterns(rules: RuleSet, table: string): Record<string, string> {
+  const patterns: Record<string, string> = {};
+  for (const c of rules.columns) {
+    if (c.kind !== "pattern" || !appliesTo(c.tables, table) || Object.hasOwn(patterns, c.column))
+      continue;
+    patterns[c.column] = c.pattern;
+  }
+  return patterns;
+}
 
 const FAMILY: Partial<Record<ColumnType, ColumnType[]>> = {
   numeric: ["integer", "bigint", "numeric"],
