@@ -1006,22 +1006,31 @@ class CsvParser {
       return;
     }
     const w = this.work;
-    for (let j = s; j < e; j++) {
-      const c = w[j]!;
-      if (c < 0x30 || c > 0x39) {
-        this.seqOrdered = false;
-        return;
-      }
-    }
     while (s < e && w[s] === 0x30) s++; // as a number: leading zeros do not count
     const len = e - s;
     const pl = this.prevSeqLen;
-    if (len < pl || (len === pl && w.compare(this.prevSeq, 0, pl, s, e) < 0)) {
+    let prev = this.prevSeq;
+    // One pass in JavaScript (values are short): every byte a digit, and the first that differs
+    // from the previous sequence's (of the same length) is not smaller.
+    let cmp = len - pl;
+    if (cmp < 0) {
       this.seqOrdered = false;
       return;
     }
-    if (this.prevSeq.length < len) this.prevSeq = Buffer.alloc(2 * len);
-    w.copy(this.prevSeq, 0, s, e);
+    if (prev.length < len) {
+      prev = Buffer.alloc(2 * len);
+      prev.set(this.prevSeq.subarray(0, pl));
+      this.prevSeq = prev;
+    }
+    for (let j = 0; j < len; j++) {
+      const c = w[s + j]!;
+      if (c < 0x30 || c > 0x39 || (cmp === 0 && c < prev[j]!)) {
+        this.seqOrdered = false;
+        return;
+      }
+      if (cmp === 0 && c > prev[j]!) cmp = 1;
+      prev[j] = c;
+    }
     this.prevSeqLen = len;
   }
 

@@ -329,8 +329,9 @@ export function asciiPatternMatcher(pattern: string): PatternMatcher | null {
     throw err;
   }
   const eol = parsed.eol;
+  // DFA states are numbered by their row in the table: state k's row starts at k * 256.
   const sets: number[][] = [];
-  const accepting: boolean[] = [];
+  const accepting = new Uint8Array(MAX_DFA_STATES);
   const ids = new Map<string, number>();
   const trans = new Int32Array(MAX_DFA_STATES * 256).fill(UNKNOWN);
   let full = false;
@@ -342,31 +343,45 @@ export function asciiPatternMatcher(pattern: string): PatternMatcher | null {
       full = true;
       return DEAD;
     }
-    ids.set(key, sets.length);
+    const row = sets.length * 256;
+    ids.set(key, row);
+    accepting[sets.length] = states.includes(final) ? 1 : 0;
     sets.push(states);
-    accepting.push(states.includes(final));
-    return sets.length - 1;
+    return row;
   };
-  const step = (d: number, byte: number): number => {
+  const step = (row: number, byte: number): number => {
     const next: number[] = [];
-    for (const st of sets[d]!) if (nfa.set[st]?.[byte]) next.push(nfa.to[st]!);
+    for (const st of sets[row >> 8]!) if (nfa.set[st]?.[byte]) next.push(nfa.to[st]!);
     const n = next.length ? dfaState(nfa.closure(next)) : DEAD;
-    if (!full || n !== DEAD) trans[d * 256 + byte] = n; // a DEAD from a full table is not cached
+    if (!full || n !== DEAD) trans[row + byte] = n; // a DEAD from a full table is not cached
     return n;
   };
   const initial = dfaState(nfa.closure([start]));
+  if (eol) {
+    return (b, s, e) => {
+      let row = initial;
+      for (let j = s; j < e; j++) {
+        const byte = b[j]!;
+        let n = trans[row + byte]!;
+        if (n < 0) n = n === UNKNOWN ? step(row, byte) : DEAD;
+        if (n === DEAD) return false;
+        row = n;
+      }
+      return accepting[row >> 8] === 1;
+    };
+  }
+  // Without `$`, a match may end anywhere: reaching the end state proves it.
   return (b, s, e) => {
-    let d = initial;
-    // Without `$`, a match may end anywhere: reaching the end state proves it.
-    if (!eol && accepting[d]) return true;
+    let row = initial;
+    if (accepting[row >> 8] === 1) return true;
     for (let j = s; j < e; j++) {
       const byte = b[j]!;
-      let n = trans[d * 256 + byte]!;
-      if (n === UNKNOWN) n = step(d, byte);
+      let n = trans[row + byte]!;
+      if (n < 0) n = n === UNKNOWN ? step(row, byte) : DEAD;
       if (n === DEAD) return false;
-      d = n;
-      if (!eol && accepting[d]) return true;
+      row = n;
+      if (accepting[row >> 8] === 1) return true;
     }
-    return accepting[d]!;
+    return false;
   };
 }
