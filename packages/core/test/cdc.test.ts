@@ -6,6 +6,7 @@ import { CdcStats } from "../src/cdc/model";
 import { buildCdcPlan, type CdcPlanInput } from "../src/cdc/plan";
 import { defaultQuality } from "../src/ingest/model";
 import { failureSamples } from "../src/quality/failures";
+import { onFaultPoint } from "../src/util/fault";
 
 const COLS = ["CUSTOMER_ID", "NAME", "EMAIL", "SPEND"];
 
@@ -510,6 +511,66 @@ describe.each(engineNames)("DMS changes applied on %s", (engine) => {
     expect(retry.status).toBe("SUCCEEDED");
     expect((await live("crm.broken")).map((x) => x.id)).toEqual([1, 2]);
     expect(await env.lake.exists("error/dms/CRM/BROKEN/LOAD00000001.csv.reason.txt")).toBe(false);
+  });
+  test("a table's files apply in order with several in flight: a bad one in the middle fails alone; a crash leaves its file and those behind it in dms/", async () => {
+    const src = "CRM/FLIGHT";
+    const names = [1, 2, 3, 4, 5, 6].map((k) => `20261101-12000${k}0000.csv`);
+    for (const [k, name] of names.entries()) {
+      const n = k + 1;
+      await env.drop(
+        src,
+        name,
+        n === 3
+          ? "CUSTOMER_ID,NAME\n1,x\n" // no Op column: fails on its own
+          : dmsCsv(COLS, [
+              ["U", seq(10 * n), "1", `v${n}`, "a@example.com", String(n)],
+              ["I", seq(10 * n + 1), String(10 + n), `k${n}`, "k@example.com", String(n)],
+            ]),
+      );
+    }
+    // The warehouse refuses the fourth commit (file 5's): a crash, not a bad file.
+    let commits = 0;
+    const off = onFaultPoint("cdc.commit", () => {
+      if (++commits === 4) throw new Error("the warehouse went away");
+    });
+    let r: Awaited<ReturnType<CdcEnv["apply"]>>;
+    try {
+      r = await env.apply(`dms/${src}/`);
+    } finally {
+      off();
+    }
+    expect(r.status).toBe("FAILED");
+    expect(r.error).toMatch(
+      /20261101-1200050000\.csv: the warehouse went away\. Nothing of this file was applied/,
+    );
+    expect(await live("crm.flight")).toEqual([
+      { id: 1, name: "v4", email: "a@example.com", spend: 4 },
+      { id: 11, name: "k1", email: "k@example.com", spend: 1 },
+      { id: 12, name: "k2", email: "k@example.com", spend: 2 },
+      { id: 14, name: "k4", email: "k@example.com", spend: 4 },
+    ]);
+    const left = async (prefix: string) =>
+      (await env.lake.list(`${prefix}${src}/`)).map((o) => o.key.split("/").pop()).sort();
+    expect(await left("dms/")).toEqual([names[4], names[5]]);
+    expect(await left("error/dms/")).toEqual([names[2], `${names[2]}.reason.txt`]);
+    // No scratch table of the run is left behind, in flight or not.
+    const id = r.runId.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+    const scratch = await env.rows(
+      `select table_name from information_schema.tables where table_schema = 'cdp_stage' and table_name like '%${id}%'`,
+    );
+    expect(scratch).toEqual([]);
+    // Run again: the two left apply, in order.
+    const again = await env.apply(`dms/${src}/`);
+    expect(again.status).toBe("SUCCEEDED");
+    expect(again.stats.tables[0]).toMatchObject({ filesApplied: 2, updated: 2, inserted: 2 });
+    expect((await live("crm.flight")).map((x) => [x.id, x.name])).toEqual([
+      [1, "v6"],
+      [11, "k1"],
+      [12, "k2"],
+      [14, "k4"],
+      [15, "k5"],
+      [16, "k6"],
+    ]);
   });
 });
 

@@ -101,6 +101,8 @@ export interface FileContext {
   runId: string;
   scratch: string;
   key?: string;
+  /** Called once the file is read and staged (the reader is free for the next file). */
+  onStaged?: () => void;
 }
 
 const n = (v: unknown) => Number(v ?? 0);
@@ -279,6 +281,7 @@ export async function prepareFile(
           await tx.query(`ALTER TABLE ${scratch.staging} SET (autovacuum_enabled = off)`);
       });
       await wh.copyCsv(scratch.staging, stagingColumns(header), csv.chunks());
+      ctx.onStaged?.();
     });
     const summary = csv.summary();
     const sha256 = hash.digest("hex");

@@ -23,6 +23,9 @@ import {
   type TableCounts,
 } from "./model";
 
+/** Scratch table sets of a table's files in flight: staging, checking, committing. */
+const SCRATCH_SETS = 3;
+
 export interface CdcResult {
   status: "SUCCEEDED" | "FAILED";
   error?: string;
@@ -117,44 +120,58 @@ export async function applyDms(
       const now = await listDmsFiles(deps.lake, args.path);
       const files = now.find((g) => g.source === group.source)?.files ?? [];
       if (files.length) stats.tables.push(counts);
-      // Each file is prepared (read, staged, checked) while the one before it commits: staging
-      // never touches the table, and the commits stay in order. Two sets of scratch tables.
-      const prepare = (i: number): Promise<Prepared | FileResult | null> | null => {
-        const f = files[i];
-        if (!f) return null;
-        const ctx = { runId: run.id, scratch: `${run.id}_${i % 2}`, key: args.key };
+      // Files go through three stages at once: one is read into staging, the one before it is
+      // checked and its last changes picked, and the one before that commits. Staging never
+      // touches the table, and the commits stay in order. A file starts once the one before it
+      // is staged and the file three back (whose scratch tables it reuses) has committed.
+      const started: (Promise<Prepared | FileResult | null> | undefined)[] = [];
+      const staged: boolean[] = [];
+      let committed = -1; // files [0, committed] are done with
+      let stopped = false;
+      const scratchOf = (i: number) => `${run.id}_${i % SCRATCH_SETS}`;
+      const start = (i: number) => {
+        if (stopped || i >= files.length || started[i]) return;
+        if ((i > 0 && !staged[i - 1]) || i - SCRATCH_SETS > committed) return;
+        const f = files[i]!;
+        const onStaged = () => {
+          staged[i] = true;
+          start(i + 1);
+        };
+        const ctx = { runId: run.id, scratch: scratchOf(i), key: args.key, onStaged };
         const p = deps.lake
           .exists(f.key)
           .then((there) => (there ? prepareFile(deps, ctx, table, f) : null));
-        p.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-        return p;
+        // Skipped or failed before staging: the next file need not wait. (A crash stops the run.)
+        p.then(onStaged, () => {});
+        started[i] = p;
       };
-      let next = prepare(0);
+      start(0);
       for (let i = 0; i < files.length; i++) {
         const f = files[i]!;
-        const current = next;
-        // One file prepared at a time, beside the commit of the one before it.
-        next =
-          current?.then(
-            () => prepare(i + 1),
-            () => null,
-          ) ?? null;
-        next?.catch(() => {});
         let r: FileResult | null;
         try {
-          const p = await current;
-          const ctx = { runId: run.id, scratch: `${run.id}_${i % 2}`, key: args.key };
+          const prepared = started[i];
+          if (!prepared)
+            throw new Error(`file ${i + 1} of ${table.source} was never started (a bug)`);
+          const p = await prepared;
+          const ctx = { runId: run.id, scratch: scratchOf(i), key: args.key };
           r = p && p.outcome === "prepared" ? await commitFile(deps, ctx, table, f, p) : p;
         } catch (err) {
-          // The file being prepared meanwhile is left where it is, its scratch tables dropped.
-          const pending = await next?.catch(() => null);
-          if (pending?.outcome === "prepared") await pending.cleanup();
-          else if (pending) addFile(counts, pending); // skipped or failed: already moved
+          // The files being prepared meanwhile are left where they are, their scratch tables
+          // dropped.
+          stopped = true;
+          for (const next of started.slice(i + 1)) {
+            const pending = await next?.catch(() => null);
+            if (pending?.outcome === "prepared") await pending.cleanup();
+            else if (pending) addFile(counts, pending); // skipped or failed: already moved
+          }
           return (
             `${f.key}: ${errorMessage(err)}. Nothing of this file was applied and it stays in dms/; ` +
             `once the cause is fixed, retry the run`
           );
         }
+        committed = i;
+        for (let k = i + 1; k <= i + SCRATCH_SETS; k++) start(k);
         if (!r) continue; // taken by another run
         addFile(counts, r);
         if (r.outcome === "failed") failed(f.key, r.movedTo, r.reason ?? "");
