@@ -136,3 +136,16 @@ export async function createDatabase(
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** Drop databases made by `createDatabase` (their connections closed first). */
+export async function dropDatabases(serverUrl: string, urls: string[]) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    for (const u of urls) {
+      await client.query(`DROP DATABASE IF EXISTS "${new URL(u).pathname.slice(1)}" WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}

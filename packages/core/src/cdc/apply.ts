@@ -103,6 +103,8 @@ export interface FileContext {
   key?: string;
   /** Called once the file is read and staged (the reader is free for the next file). */
   onStaged?: () => void;
+  /** The run's DDL already ensured (`ensure`): each schema and table is made once a run. */
+  ensured?: Set<string>;
 }
 
 const n = (v: unknown) => Number(v ?? 0);
@@ -273,7 +275,7 @@ export async function prepareFile(
     await asFile(file, async () => {
       const ddl = stagingDdl(ctx.scratch, header, wh.dialect);
       const schema = ddl.filter((sql) => sql.startsWith("CREATE SCHEMA"));
-      await ensure(wh, schema);
+      await ensure(wh, schema, ctx.ensured);
       await wh.transaction(async (tx) => {
         for (const sql of ddl) if (!schema.includes(sql)) await tx.query(sql);
         // Like the plan's scratch tables (plan.ts): no autovacuum on a table dropped in seconds.
@@ -317,7 +319,7 @@ export async function prepareFile(
         appliedAt: new Date(),
       }),
     );
-    await ensure(wh, plan.ensure);
+    await ensure(wh, plan.ensure, ctx.ensured);
     if (plan.alreadyApplied && (await alreadyApplied(wh, plan))) {
       await cleanup();
       return await skipFile(deps, ctx, file, settled);
@@ -495,13 +497,15 @@ export async function applyDmsFile(
  * The target schema and the ledger, created when missing. Two runs creating them at once race
  * inside PostgreSQL's catalog (a unique violation on `IF NOT EXISTS`): the loser finds them made.
  */
-export async function ensure(wh: Warehouse, statements: string[]) {
+export async function ensure(wh: Warehouse, statements: string[], done?: Set<string>) {
   for (const sql of statements) {
+    if (done?.has(sql)) continue; // made earlier in the run (each costs a catalog lock)
     try {
       await wh.query(sql);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (code !== "23505" && code !== "42P06" && code !== "42P07") throw err;
     }
+    done?.add(sql);
   }
 }

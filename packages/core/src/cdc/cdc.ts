@@ -90,6 +90,7 @@ export async function applyDms(
       stats,
     };
   }
+  const ensured = new Set<string>(); // the run's DDL made (cdc/apply.ts ensure)
   const failed = (key: string, movedTo: string, reason: string) => {
     if (stats.failedFiles.length < MAX_FAILED_FILES_KEPT) {
       stats.failedFiles.push({ key, errorKey: movedTo, reason });
@@ -137,7 +138,7 @@ export async function applyDms(
           staged[i] = true;
           start(i + 1);
         };
-        const ctx = { runId: run.id, scratch: scratchOf(i), key: args.key, onStaged };
+        const ctx = { runId: run.id, scratch: scratchOf(i), key: args.key, onStaged, ensured };
         const p = deps.lake
           .exists(f.key)
           .then((there) => (there ? prepareFile(deps, ctx, table, f) : null));
