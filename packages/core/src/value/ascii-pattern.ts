@@ -2,14 +2,16 @@
 // warehouse's `~` does (PostgreSQL's and Redshift's POSIX regular expressions), so the reader can
 // count the values a pattern check would pass and the plan can leave out a check that cannot fail.
 //
-// Only patterns whose meaning is the same on every engine and in every locale are compiled:
-// ASCII literals, `.`, bracket expressions (ranges, [:alpha:] [:digit:] [:alnum:] [:upper:]
-// [:lower:] [:space:] [:blank:] [:xdigit:]), \d \s \w \D \S \W, escaped punctuation, groups
-// `( )` and `(?: )`, `|`, the quantifiers * + ? {m} {m,} {m,n} (and their non-greedy forms), `^`
-// first and `$` last. Anything else (back references, lookaround, [:punct:] — ICU and libc
-// disagree on it —, embedded options, `***` directors) compiles to null: not proven, the SQL
-// check runs. Every construct matches ASCII bytes only, so a value whose match would need a
-// non-ASCII character is "not proven" too (a locale may call it a space or a letter).
+// Only patterns whose meaning is the same on every engine and in every locale (C, libc and ICU
+// collations) are compiled: ASCII literals, `.`, bracket expressions (ranges, [:alpha:] [:digit:]
+// [:alnum:] [:upper:] [:lower:] [:space:] [:blank:] [:xdigit:]), \d \s \w \D \S \W, escaped
+// punctuation, groups `( )` and `(?: )`, `|`, the quantifiers * + ? {m} {m,} {m,n} (and their
+// non-greedy forms), `^` first and `$` last. Anything else (back references, lookaround,
+// [:punct:] — ICU and libc disagree on it —, embedded options, `***` directors) compiles to null:
+// not proven, the SQL check runs. Every construct matches ASCII bytes only, so a value whose
+// match would need a non-ASCII character is "not proven" too (a locale may call it a space or a
+// letter), and so is one whose match needs U+001C–U+001F in or out of the space class (ICU calls
+// them spaces).
 //
 // The matcher is a DFA built lazily from a Thompson NFA: linear in the value, whatever the
 // pattern (no backtracking), with a bounded number of states; past the bound it stops proving.
@@ -31,6 +33,7 @@ class Unsupported extends Error {}
 const MAX_REPEAT = 255; // RE_DUP_MAX: a larger bound is an error in the warehouse
 const MAX_NFA_STATES = 4096;
 const MAX_DFA_STATES = 256;
+const MAX_DEPTH = 100; // groups within groups
 
 function charSet(pred: (c: number) => boolean): CharSet {
   const s = new Uint8Array(256);
@@ -42,6 +45,14 @@ const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isUpper = (c: number) => c >= 0x41 && c <= 0x5a;
 const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
 const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+/**
+ * Control characters ICU calls spaces and the C library does not (U+001C–U+001F): a set built
+ * with the space class proves nothing about them, whether it includes spaces or excludes them.
+ */
+const certain = (set: CharSet, usesSpace: boolean): CharSet => {
+  if (usesSpace) for (let c = 0x1c; c <= 0x1f; c++) set[c] = 0;
+  return set;
+};
 const CLASSES: Record<string, (c: number) => boolean> = {
   alpha: (c) => isUpper(c) || isLower(c),
   digit: isDigit,
@@ -92,6 +103,7 @@ function parse(src: string): { node: Node; bol: boolean; eol: boolean } {
     if (src[i] === "]") throw new Unsupported(); // a literal ] first: rare, and read differently
     const first = i;
     const set = new Uint8Array(256);
+    let usesSpace = false;
     for (;;) {
       const c = src[i];
       if (c === undefined) throw new Unsupported();
@@ -102,8 +114,10 @@ function parse(src: string): { node: Node; bol: boolean; eol: boolean } {
       if (c === "\\") throw new Unsupported();
       if (c === "[" && src[i + 1] === ":") {
         const end = src.indexOf(":]", i + 2);
-        const pred = end < 0 ? undefined : CLASSES[src.slice(i + 2, end)];
+        const name = end < 0 ? "" : src.slice(i + 2, end);
+        const pred = Object.hasOwn(CLASSES, name) ? CLASSES[name] : undefined;
         if (!pred) throw new Unsupported();
+        if (pred === isSpace) usesSpace = true;
         for (let x = 0; x < 128; x++) if (pred(x)) set[x] = 1;
         i = end + 2;
         continue;
@@ -124,7 +138,7 @@ function parse(src: string): { node: Node; bol: boolean; eol: boolean } {
         i++;
       }
     }
-    return { t: "set", set: negate ? charSet((x) => set[x] === 0) : set };
+    return { t: "set", set: certain(negate ? charSet((x) => set[x] === 0) : set, usesSpace) };
   };
 
   const atom = (): Node => {
@@ -133,7 +147,7 @@ function parse(src: string): { node: Node; bol: boolean; eol: boolean } {
       if (src.startsWith("(?:", i)) i += 3;
       else if (src[i + 1] === "?") throw new Unsupported();
       else i++;
-      depth++;
+      if (++depth > MAX_DEPTH) throw new Unsupported();
       const inner = alternation();
       if (src[i] !== ")") throw new Unsupported();
       i++;
@@ -151,7 +165,10 @@ function parse(src: string): { node: Node; bol: boolean; eol: boolean } {
       i += 2;
       const lower = d.toLowerCase();
       const pred = ESCAPES[lower];
-      if (pred) return { t: "set", set: charSet(d === lower ? pred : (x) => !pred(x)) };
+      if (pred) {
+        const set = charSet(d === lower ? pred : (x) => !pred(x));
+        return { t: "set", set: certain(set, pred === isSpace) };
+      }
       const dc = d.charCodeAt(0);
       if (!printable(dc) || isAlnum(dc)) throw new Unsupported(); // \n, \b, \m, \1, …
       return { t: "set", set: charSet((x) => x === dc) };
@@ -324,9 +341,9 @@ export function asciiPatternMatcher(pattern: string): PatternMatcher | null {
       nfa.to[start] = start;
       nfa.eps[start]!.push(f.s);
     }
-  } catch (err) {
-    if (err instanceof Unsupported) return null;
-    throw err;
+  } catch {
+    // Outside the subset (or beyond what this parser handles): not proven, the warehouse checks.
+    return null;
   }
   const eol = parsed.eol;
   // DFA states are numbered by their row in the table: state k's row starts at k * 256.
