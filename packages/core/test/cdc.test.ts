@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type CdcEnv, type Change, dmsCsv, makeCdcEnv, seq } from "../../../test/support/cdc";
 import { engineNames } from "../../../test/support/engines";
+import { applyDms } from "../src/cdc/cdc";
 import { compareDmsFiles, dmsFile, dmsTable, tombstoneTable } from "../src/cdc/files";
 import { CdcStats } from "../src/cdc/model";
 import { buildCdcPlan, type CdcPlanInput } from "../src/cdc/plan";
 import { defaultQuality } from "../src/ingest/model";
 import { failureSamples } from "../src/quality/failures";
 import { onFaultPoint } from "../src/util/fault";
+import { createId } from "../src/util/id";
+import type { Warehouse } from "../src/warehouse/warehouse";
 
 const COLS = ["CUSTOMER_ID", "NAME", "EMAIL", "SPEND"];
 
@@ -512,6 +515,95 @@ describe.each(engineNames)("DMS changes applied on %s", (engine) => {
     expect((await live("crm.broken")).map((x) => x.id)).toEqual([1, 2]);
     expect(await env.lake.exists("error/dms/CRM/BROKEN/LOAD00000001.csv.reason.txt")).toBe(false);
   });
+  test("a PostgreSQL without MERGE … WHEN MATCHED AND (14) applies by DELETE, UPDATE and INSERT — Redshift's statements — to the same rows, tombstones and counts", async () => {
+    // The engine says it is PostgreSQL 14: the plan falls back to the portable statements.
+    const recording = (version?: string) => {
+      const wh = env.warehouse;
+      const seen: string[] = [];
+      const warehouse: Warehouse = {
+        ...wh,
+        query: (sql, params) =>
+          version && /server_version_num/.test(sql)
+            ? Promise.resolve([{ v: version }] as never)
+            : wh.query(sql, params),
+        transaction: (fn) =>
+          wh.transaction((tx) =>
+            fn({
+              query: (sql, params) => {
+                seen.push(sql);
+                return tx.query(sql, params);
+              },
+            }),
+          ),
+      };
+      return { warehouse, seen };
+    };
+    const files: [string, Change[]][] = [
+      [
+        "LOAD00000001.csv",
+        [
+          ["I", null, "1", "Ann", "ann@example.com", "1"],
+          ["I", null, "2", "Bob", "bob@example.com", "2"],
+          ["I", null, "3", "Cy", "cy@example.com", "3"],
+        ],
+      ],
+      [
+        "20261101-1200000000.csv",
+        [
+          ["U", seq(10), "1", "Ann", "ann2@example.com", "10"],
+          ["D", seq(11), "2"],
+          ["I", seq(12), "4", "Di", "di@example.com", "12"],
+          ["D", seq(13), "4"],
+          ["U", seq(14), "5", "Ed", "ed@example.com", "14"],
+        ],
+      ],
+      [
+        "20261101-1300000000.csv",
+        [
+          ["D", seq(20), "2"], // renews Bob's tombstone
+          ["I", seq(21), "4", "Di", "di2@example.com", "21"], // brings Di back
+          ["U", seq(5), "3", "Cy", "cy2@example.com", "5"], // a full-load row has no sequence: newer
+          ["U", seq(9), "1", "Ann", "stale@example.com", "9"], // older than Ann's: stale
+        ],
+      ],
+    ];
+    const results = [];
+    for (const [src, version] of [
+      ["CRM/MERGED", undefined],
+      ["CRM/PORTABLE", "140000"],
+    ] as const) {
+      for (const [name, changes] of files) await env.drop(src, name, dmsCsv(COLS, changes));
+      const { warehouse, seen } = recording(version);
+      const deps = { ...env.deps, warehouse };
+      const r = await applyDms(deps, { id: createId("run") }, { path: `dms/${src}/` });
+      const merges = seen.filter((sql) => sql.startsWith("MERGE INTO")).length;
+      expect(merges).toBe(version ? 0 : 2 * files.length);
+      expect(r.status).toBe("SUCCEEDED");
+      const table = src.split("/")[1]!.toLowerCase();
+      results.push({
+        counts: r.stats.tables[0],
+        rows: await live(`crm.${table}`),
+        tombstones: await tombstones("crm", table),
+      });
+    }
+    const [merged, portable] = results;
+    expect(portable!.rows).toEqual(merged!.rows);
+    expect(portable!.tombstones).toEqual(merged!.tombstones);
+    expect({ ...portable!.counts, source: "", table: "" }).toEqual({
+      ...merged!.counts,
+      source: "",
+      table: "",
+    });
+    expect(merged!.rows.map((r) => [r.id, r.email])).toEqual([
+      [1, "ann2@example.com"],
+      [3, "cy2@example.com"],
+      [4, "di2@example.com"],
+      [5, "ed@example.com"],
+    ]);
+    expect(merged!.tombstones).toEqual([[2, seq(20)]]);
+    expect(merged!.counts).toMatchObject({ skippedStale: 1, deleted: 3 });
+  });
+
   test("a table's files apply in order with several in flight: a bad one in the middle fails alone; a crash leaves its file and those behind it in dms/", async () => {
     const src = "CRM/FLIGHT";
     const names = [1, 2, 3, 4, 5, 6].map((k) => `20261101-12000${k}0000.csv`);
@@ -719,6 +811,20 @@ describe("the apply plan", () => {
         /DISTINCT ON .* ORDER BY y\."_cdp_k", y\."_cdp_seq" DESC/,
       );
       expect(pick("redshift", ordered)).toMatch(/ROW_NUMBER\(\) OVER/);
+    }
+  });
+
+  test("where the warehouse has MERGE … WHEN MATCHED AND, one MERGE applies the table and one the tombstones; Redshift never gets one", () => {
+    const statements = (dialect: "postgres" | "redshift", merge: boolean) =>
+      buildCdcPlan({ ...planInput(dialect), merge }).apply.map((sql) =>
+        sql.split(" ").slice(0, 2).join(" "),
+      );
+    const merged = statements("postgres", true);
+    expect(merged.filter((s) => s === "MERGE INTO")).toHaveLength(2);
+    expect(merged.some((s) => /^(UPDATE|DELETE FROM|INSERT INTO) "crm"/.test(s))).toBe(false);
+    for (const portable of [statements("postgres", false), statements("redshift", true)]) {
+      expect(portable).not.toContain("MERGE INTO");
+      expect(portable).toEqual(expect.arrayContaining(['UPDATE "crm"."customers"', "DELETE FROM"]));
     }
   });
 

@@ -32,7 +32,12 @@ import { errorMessage, VisibleError } from "../util/error";
 import { faultPoint } from "../util/fault";
 import { normalizeName } from "../warehouse/ident";
 import { shareSchemaWithReader } from "../warehouse/read-only-sql";
-import { type ColumnInfo, describeTable, type Warehouse } from "../warehouse/warehouse";
+import {
+  type ColumnInfo,
+  describeTable,
+  supportsMerge,
+  type Warehouse,
+} from "../warehouse/warehouse";
 import {
   cdcRejectsKey,
   type DmsFile,
@@ -312,6 +317,7 @@ export async function prepareFile(
         header,
         stats: summary.stats,
         seqOrdered: summary.sequenceOrdered,
+        merge: await supportsMerge(wh),
         rows: summary.rowsStaged,
         rowsRead: summary.rowsRead,
         existing,
@@ -387,6 +393,7 @@ export async function commitFile(
           header: p.header,
           stats: p.summary.stats,
           seqOrdered: p.summary.sequenceOrdered,
+          merge: await supportsMerge(wh),
           rows: p.summary.rowsStaged,
           rowsRead: p.summary.rowsRead,
           existing,

@@ -20,7 +20,7 @@ import { VisibleError } from "../util/error";
 import { createId } from "../util/id";
 import { normalizeName } from "../warehouse/ident";
 import { REDSHIFT_MAX_BATCH_STATEMENTS } from "../warehouse/limits";
-import { describeTable } from "../warehouse/warehouse";
+import { describeTable, supportsMerge } from "../warehouse/warehouse";
 import {
   alreadyApplied,
   ensure,
@@ -251,6 +251,7 @@ async function planFile(
       header,
       stats: summary.stats,
       seqOrdered: summary.sequenceOrdered,
+      merge: await supportsMerge(wh),
       rows: summary.rowsStaged,
       rowsRead: summary.rowsRead,
       existing: await describeTable(wh, table.schema, table.table),

@@ -56,6 +56,8 @@ export interface CdcPlanInput {
    * (`sequenceOrdered`; as DMS writes them): each key's last change is then its last record.
    */
   seqOrdered?: boolean;
+  /** The warehouse runs MERGE … WHEN MATCHED AND … (PostgreSQL 15+): one join a table, not three. */
+  merge?: boolean;
   rows?: number;
   /** Records read (staged and malformed), when known: the ledger's count of changes. */
   rowsRead?: number;
@@ -356,15 +358,34 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     `${commitTs} = c.${commitTs}`,
     `${run} = ${runLit}`,
   ];
-  apply.push(
-    `DROP TABLE IF EXISTS ${changes}`,
-    `${create(changes, key)} AS ${classify}`,
-    `DELETE FROM ${tombstones} USING ${changes} AS c WHERE ${tombstones}.${key} = c.${key} AND c."_cdp_tomb" = 1 AND c."_cdp_action" <> 'S'`,
-    `INSERT INTO ${tombstones} (${key}, ${seq}, ${commitTs}, ${run}) SELECT c.${key}, c.${seq}, c.${commitTs}, ${runLit} FROM ${changes} AS c WHERE c."_cdp_action" = 'D'`,
-    `DELETE FROM ${target} USING ${changes} AS c WHERE ${target}.${key} = c.${key} AND c."_cdp_action" = 'D'`,
-    `UPDATE ${target} AS t SET ${set.join(", ")} FROM ${changes} AS c WHERE t.${key} = c.${key} AND c."_cdp_action" = 'U'`,
-    `INSERT INTO ${target} (${[...all, seq, commitTs, run].join(", ")}) SELECT ${[...all.map((c) => `c.${c}`), `c.${seq}`, `c.${commitTs}`, runLit].join(", ")} FROM ${changes} AS c WHERE c."_cdp_action" = 'I'`,
+  const inserted = [...all, seq, commitTs, run].join(", ");
+  const insertedValues = [...all.map((c) => `c.${c}`), `c.${seq}`, `c.${commitTs}`, runLit].join(
+    ", ",
   );
+  apply.push(`DROP TABLE IF EXISTS ${changes}`, `${create(changes, key)} AS ${classify}`);
+  // Redshift's MERGE takes one WHEN MATCHED clause, without a condition: not this one.
+  if (input.merge && dialect === "postgres") {
+    // The table and a tombstone hold a key or not just as classify saw (the lock is held): a
+    // delete of a held key deletes it, one of a tombstoned key renews the tombstone.
+    apply.push(
+      `MERGE INTO ${tombstones} AS d USING (SELECT * FROM ${changes} WHERE "_cdp_action" <> 'S' AND ("_cdp_action" = 'D' OR "_cdp_tomb" = 1)) AS c ON d.${key} = c.${key} ` +
+        `WHEN MATCHED AND c."_cdp_action" <> 'D' THEN DELETE ` +
+        `WHEN MATCHED THEN UPDATE SET ${seq} = c.${seq}, ${commitTs} = c.${commitTs}, ${run} = ${runLit} ` +
+        `WHEN NOT MATCHED THEN INSERT (${key}, ${seq}, ${commitTs}, ${run}) VALUES (c.${key}, c.${seq}, c.${commitTs}, ${runLit})`,
+      `MERGE INTO ${target} AS t USING (SELECT * FROM ${changes} WHERE "_cdp_action" <> 'S') AS c ON t.${key} = c.${key} ` +
+        `WHEN MATCHED AND c."_cdp_action" = 'D' THEN DELETE ` +
+        `WHEN MATCHED THEN UPDATE SET ${set.join(", ")} ` +
+        `WHEN NOT MATCHED AND c."_cdp_action" <> 'D' THEN INSERT (${inserted}) VALUES (${insertedValues})`,
+    );
+  } else {
+    apply.push(
+      `DELETE FROM ${tombstones} USING ${changes} AS c WHERE ${tombstones}.${key} = c.${key} AND c."_cdp_tomb" = 1 AND c."_cdp_action" <> 'S'`,
+      `INSERT INTO ${tombstones} (${key}, ${seq}, ${commitTs}, ${run}) SELECT c.${key}, c.${seq}, c.${commitTs}, ${runLit} FROM ${changes} AS c WHERE c."_cdp_action" = 'D'`,
+      `DELETE FROM ${target} USING ${changes} AS c WHERE ${target}.${key} = c.${key} AND c."_cdp_action" = 'D'`,
+      `UPDATE ${target} AS t SET ${set.join(", ")} FROM ${changes} AS c WHERE t.${key} = c.${key} AND c."_cdp_action" = 'U'`,
+      `INSERT INTO ${target} (${inserted}) SELECT ${insertedValues} FROM ${changes} AS c WHERE c."_cdp_action" = 'I'`,
+    );
+  }
   // A new table gets its primary key once loaded: one index build, not one insert at a time.
   if (!input.existing) apply.push(`ALTER TABLE ${target} ADD PRIMARY KEY (${key})`);
   const count = (a: string) =>
