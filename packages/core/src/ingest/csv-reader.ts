@@ -114,8 +114,10 @@ export interface CsvSummary {
    */
   keyIncreasing?: { digits: boolean; bytes: boolean };
   /**
-   * With the `sequence` option, when the file has that column: true when every value is empty or
-   * plain ASCII digits and none is smaller than the one before it (as a number); false otherwise.
+   * With the `sequence` option, when the file has that column: true when no value is smaller than
+   * the one before it, compared by length once leading zeros are dropped, then byte by byte (for
+   * plain digits, as numbers; an empty value is zero). A value that is not plain digits is compared
+   * the same way: the plan quarantines it (its sequence check) and the rest keep their order.
    */
   sequenceOrdered?: boolean;
 }
@@ -1002,35 +1004,32 @@ class CsvParser {
       s++;
       e = this.fq[i]!;
     } else if (fl !== 0) {
-      this.seqOrdered = false; // holds a quote or a CR: not digits
+      this.seqOrdered = false; // holds a quote or a CR: not a sequence
       return;
     }
     const w = this.work;
     while (s < e && w[s] === 0x30) s++; // as a number: leading zeros do not count
     const len = e - s;
     const pl = this.prevSeqLen;
-    let prev = this.prevSeq;
-    // One pass in JavaScript (values are short): every byte a digit, and the first that differs
-    // from the previous sequence's (of the same length) is not smaller.
-    let cmp = len - pl;
-    if (cmp < 0) {
+    // Shorter after its leading zeros is smaller; of the same length, the first byte that differs
+    // decides (for digits, the number's order). Values are short: plain loops, no native calls.
+    if (len < pl) {
       this.seqOrdered = false;
       return;
     }
-    if (prev.length < len) {
-      prev = Buffer.alloc(2 * len);
-      prev.set(this.prevSeq.subarray(0, pl));
-      this.prevSeq = prev;
-    }
-    for (let j = 0; j < len; j++) {
-      const c = w[s + j]!;
-      if (c < 0x30 || c > 0x39 || (cmp === 0 && c < prev[j]!)) {
+    let prev = this.prevSeq;
+    let j = 0;
+    if (len === pl) {
+      while (j < len && w[s + j] === prev[j]) j++;
+      if (j < len && w[s + j]! < prev[j]!) {
         this.seqOrdered = false;
         return;
       }
-      if (cmp === 0 && c > prev[j]!) cmp = 1;
-      prev[j] = c;
+    } else if (prev.length < len) {
+      prev = Buffer.alloc(2 * len);
+      this.prevSeq = prev;
     }
+    for (; j < len; j++) prev[j] = w[s + j]!;
     this.prevSeqLen = len;
   }
 
