@@ -1,14 +1,12 @@
 // One DMS file applied to its table, locally, in two phases. `prepareFile` reads the file once
 // (streamed into a text staging table, its bytes hashed on the way), skips it when the ledger
 // already has it, and runs the checks; `commitFile` quarantines the bad rows and applies the rest
-// in one transaction (cdc/plan.ts). The next file of a table is prepared while the one before it
-// commits (cdc.ts): a file's staging never touches its table. The file ends in processed/dms/…,
-// or — when it cannot be applied (not DMS CSV, no key, too many bad rows) — in error/dms/… with
-// the reason beside it. Anything else (the warehouse going away, a bug) is thrown and leaves the
-// file where it was, for a retry.
-import { createHash, type Hash } from "node:crypto";
-import { pipeline } from "node:stream";
-import { createGunzip } from "node:zlib";
+// in one transaction (cdc/plan.ts). A table's next files are staged and checked while the one
+// before them commits (cdc.ts): a file's staging never touches its table. It ends in
+// processed/dms/…, or — when it cannot be applied (not DMS CSV, no key, too many bad rows) — in
+// error/dms/… with the reason beside it. Anything else (the warehouse going away, a bug) is thrown
+// and leaves the file where it was, for a retry.
+import { createHash } from "node:crypto";
 import type { Notifier } from "../alert/alert";
 import type { CsvColumn, CsvSummary, MalformedRecord } from "../ingest/csv-reader";
 import { openCsv } from "../ingest/csv-reader";
@@ -28,7 +26,6 @@ import { runChecks, STAGING_CHUNK_BYTES, schemaChanges, settleKey } from "../ing
 import type { ObjectStore } from "../lake/lake";
 import type { OpsDb } from "../ops/db";
 import { rulePatterns } from "../quality/compile";
-import { errorMessage, VisibleError } from "../util/error";
 import { faultPoint } from "../util/fault";
 import { normalizeName } from "../warehouse/ident";
 import { shareSchemaWithReader } from "../warehouse/read-only-sql";
@@ -38,6 +35,7 @@ import {
   supportsMerge,
   type Warehouse,
 } from "../warehouse/warehouse";
+import { ensure, fileProblem, readHashed } from "./file-input";
 import {
   cdcRejectsKey,
   type DmsFile,
@@ -127,28 +125,6 @@ export function noCounts(): FileCounts {
     columnsAdded: [],
     columnsWidened: [],
   };
-}
-
-/** The file's bytes, hashed as they pass (the ledger's identity), gunzipped when DMS zipped them. */
-export function readHashed(body: AsyncIterable<Buffer>, hash: Hash, gzip: boolean) {
-  async function* hashed() {
-    for await (const chunk of body) {
-      hash.update(chunk);
-      yield chunk;
-    }
-  }
-  if (!gzip) return hashed();
-  return pipeline(hashed(), createGunzip(), () => {});
-}
-
-/** A file-level problem (the file, not the platform): the file cannot be applied. */
-export function fileProblem(err: unknown): string | null {
-  if (err instanceof VisibleError && err.kind === "input") return err.message;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === "string" && code.startsWith("Z_")) {
-    return `not a gzip file, though its name ends in .gz (${errorMessage(err)})`;
-  }
-  return null;
 }
 
 /** Thrown inside a phase to end the file as failed (moved to error/ with this reason). */
@@ -498,21 +474,4 @@ export async function applyDmsFile(
 ): Promise<FileResult> {
   const p = await prepareFile(deps, ctx, table, file);
   return p.outcome === "prepared" ? commitFile(deps, ctx, table, file, p) : p;
-}
-
-/**
- * The target schema and the ledger, created when missing. Two runs creating them at once race
- * inside PostgreSQL's catalog (a unique violation on `IF NOT EXISTS`): the loser finds them made.
- */
-export async function ensure(wh: Warehouse, statements: string[], done?: Set<string>) {
-  for (const sql of statements) {
-    if (done?.has(sql)) continue; // made earlier in the run (each costs a catalog lock)
-    try {
-      await wh.query(sql);
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code !== "23505" && code !== "42P06" && code !== "42P07") throw err;
-    }
-    done?.add(sql);
-  }
 }

@@ -21,17 +21,9 @@ import { createId } from "../util/id";
 import { normalizeName } from "../warehouse/ident";
 import { REDSHIFT_MAX_BATCH_STATEMENTS } from "../warehouse/limits";
 import { describeTable, supportsMerge } from "../warehouse/warehouse";
-import {
-  alreadyApplied,
-  ensure,
-  type FileResult,
-  failFile,
-  fileProblem,
-  noCounts,
-  readHashed,
-  skipFile,
-} from "./apply";
+import { alreadyApplied, type FileResult, failFile, noCounts, skipFile } from "./apply";
 import { restoreFailedFiles } from "./cdc";
+import { ensure, fileProblem, readHashed } from "./file-input";
 import { type DmsFile, type DmsTable, dmsFile, doneKey, ledgerKey, tombstoneTable } from "./files";
 import {
   artifactKeys,

@@ -4,14 +4,7 @@
 // Redshift is the SQL the tests run on PostgreSQL.
 import { type CheckColumn, compileChecks, type RuleSet, rejectsDdl } from "../quality/compile";
 import { VisibleError } from "../util/error";
-import {
-  type ColumnType,
-  castExpr,
-  inferType,
-  sqlType,
-  type TypeCounts,
-  widen,
-} from "../value/types";
+import { type ColumnType, castExpr, inferType, sqlType, widen } from "../value/types";
 import { ident, literal, qualified } from "../warehouse/ident";
 import type { ColumnInfo, Dialect } from "../warehouse/warehouse";
 import type { CsvColumn } from "./csv-reader";
