@@ -374,31 +374,18 @@ export function asciiPatternMatcher(pattern: string): PatternMatcher | null {
     return n;
   };
   const initial = dfaState(nfa.closure([start]));
-  if (eol) {
-    return (b, s, e) => {
-      let row = initial;
-      for (let j = s; j < e; j++) {
-        const byte = b[j]!;
-        let n = trans[row + byte]!;
-        if (n < 0) n = n === UNKNOWN ? step(row, byte) : DEAD;
-        if (n === DEAD) return false;
-        row = n;
-      }
-      return accepting[row >> 8] === 1;
-    };
-  }
   // Without `$`, a match may end anywhere: reaching the end state proves it.
+  const early = !eol;
   return (b, s, e) => {
     let row = initial;
-    if (accepting[row >> 8] === 1) return true;
     for (let j = s; j < e; j++) {
+      if (early && accepting[row >> 8] === 1) return true;
       const byte = b[j]!;
       let n = trans[row + byte]!;
       if (n < 0) n = n === UNKNOWN ? step(row, byte) : DEAD;
       if (n === DEAD) return false;
       row = n;
-      if (accepting[row >> 8] === 1) return true;
     }
-    return false;
+    return accepting[row >> 8] === 1;
   };
 }
