@@ -306,8 +306,8 @@ class CsvParser {
   private keyBytes = true;
 
   private readonly patterns?: Record<string, string>;
-  /** Per column, the matcher of its pattern (null: none); null when no column has one. */
-  private matchers: (PatternMatcher | null)[] | null = null;
+  /** Per column, its pattern and matcher (null: none); null when no column has one. */
+  private matchers: ({ source: string; match: PatternMatcher } | null)[] | null = null;
 
   private readonly seqName?: string;
   private seqIndex = -1;
@@ -671,8 +671,9 @@ class CsvParser {
     const patterns = this.patterns;
     if (patterns) {
       const matchers = header.map((h) => {
-        const p = Object.hasOwn(patterns, h.name) ? patterns[h.name] : undefined;
-        return p === undefined ? null : asciiPatternMatcher(p);
+        const source = Object.hasOwn(patterns, h.name) ? patterns[h.name] : undefined;
+        const match = source === undefined ? null : asciiPatternMatcher(source);
+        return match && source !== undefined ? { source, match } : null;
       });
       if (matchers.some((m) => m !== null)) this.matchers = matchers;
     }
@@ -782,7 +783,7 @@ class CsvParser {
       }
       if (matchers !== null) {
         const m = matchers[i];
-        if (m?.(vb, s, e)) counts[k + 10]!++;
+        if (m?.match(vb, s, e)) counts[k + 10]!++;
       }
     }
     if (this.seqIndex >= 0 && this.seqOrdered) this.trackSeq();
@@ -1051,8 +1052,7 @@ class CsvParser {
         digits: c[k + 9]!,
       });
       const m = this.matchers?.[i];
-      const p = this.header?.[i] && this.patterns?.[this.header[i]!.name];
-      if (m && p !== undefined) stats[i]!.pattern = { source: p, matched: c[k + 10]! };
+      if (m) stats[i]!.pattern = { source: m.source, matched: c[k + 10]! };
     }
     return {
       header: this.header ?? [],

@@ -53,10 +53,11 @@ const certain = (set: CharSet, usesSpace: boolean): CharSet => {
   if (usesSpace) for (let c = 0x1c; c <= 0x1f; c++) set[c] = 0;
   return set;
 };
+const isAlnum = (c: number) => isUpper(c) || isLower(c) || isDigit(c);
 const CLASSES: Record<string, (c: number) => boolean> = {
   alpha: (c) => isUpper(c) || isLower(c),
   digit: isDigit,
-  alnum: (c) => isUpper(c) || isLower(c) || isDigit(c),
+  alnum: isAlnum,
   upper: isUpper,
   lower: isLower,
   space: isSpace,
@@ -66,10 +67,9 @@ const CLASSES: Record<string, (c: number) => boolean> = {
 const ESCAPES: Record<string, (c: number) => boolean> = {
   d: isDigit,
   s: isSpace,
-  w: (c) => CLASSES.alnum!(c) || c === 0x5f,
+  w: (c) => isAlnum(c) || c === 0x5f,
 };
 const printable = (c: number | undefined) => c !== undefined && c >= 0x20 && c <= 0x7e;
-const isAlnum = (c: number) => CLASSES.alnum!(c);
 
 function parse(src: string): { node: Node; bol: boolean; eol: boolean } {
   if (src.startsWith("***")) throw new Unsupported();
