@@ -16,9 +16,9 @@ import {
   stagingDdl,
 } from "../ingest/plan";
 import { widenColumn } from "../ingest/plan-merge";
-import type { RuleSet } from "../quality/compile";
+import type { CheckColumn, RuleSet } from "../quality/compile";
 import { VisibleError } from "../util/error";
-import { castExpr, parsesAs, sqlType, type TypeCounts } from "../value/types";
+import { castExpr, parsesAs, sqlType } from "../value/types";
 import { ident, literal, qualified } from "../warehouse/ident";
 import type { ColumnInfo, Dialect } from "../warehouse/warehouse";
 import { compileCdcChecks } from "./checks";
@@ -50,7 +50,7 @@ export interface CdcPlanInput {
   /** Every staged column, in file order (DMS's columns included). */
   header: readonly CsvColumn[];
   /** Type counts per header column, in header order (from the reader). */
-  stats: readonly (TypeCounts & { maxBytes?: number; digits?: number })[];
+  stats: readonly (NonNullable<CheckColumn["stats"]> & { digits?: number })[];
   /**
    * The reader saw the file's change sequences never decrease from one record to the next
    * (`sequenceOrdered`; as DMS writes them): each key's last change is then its last record.
