@@ -814,6 +814,39 @@ describe("the apply plan", () => {
     }
   });
 
+  test("the reader's marks of each key's last record replace the aggregate in the pick made while the checks run, where bytes compare as the warehouse compares keys", () => {
+    const bitmap = Buffer.from([0b1010_0110, 0b1]);
+    const early = (o: Partial<CdcPlanInput>, dialect: "postgres" | "redshift" = "postgres") => {
+      const p = buildCdcPlan({ ...planInput(dialect), seqOrdered: true, ...o });
+      return { early: p.selectUnchecked.join("\n"), checked: p.select.join("\n") };
+    };
+    const marked = early({ lastOfKey: { bitmap, canonicalInteger: true } });
+    expect(marked.early).toContain(
+      `get_bit(decode('a601', 'hex'), CAST(s."_cdp_row" AS integer)) = 1`,
+    );
+    expect(marked.early).not.toMatch(/max\(|NOT EXISTS/);
+    // After the checks (when they quarantined rows) the pick leaves those out, by the aggregate.
+    expect(marked.checked).toMatch(/max\(s\."_cdp_row"\) .*NOT EXISTS/);
+    expect(marked.checked).not.toContain("get_bit");
+    const unmarked = [
+      early({ lastOfKey: { bitmap, canonicalInteger: false } }), // "007" and "7": one integer
+      early({ lastOfKey: null }), // the reader gave up
+      early({ lastOfKey: { bitmap, canonicalInteger: true }, seqOrdered: false }),
+      early({ lastOfKey: { bitmap, canonicalInteger: true } }, "redshift"),
+      early({
+        lastOfKey: { bitmap, canonicalInteger: true },
+        existing: [{ name: "customer_id", type: "numeric" }], // 1.0 = 1.00
+      }),
+    ];
+    for (const p of unmarked) expect(p.early).not.toContain("get_bit");
+    // A text key compares as bytes: marked even when its values are not integers.
+    const textKey = early({
+      lastOfKey: { bitmap, canonicalInteger: false },
+      existing: [{ name: "customer_id", type: "text" }],
+    });
+    expect(textKey.early).toContain("get_bit");
+  });
+
   test("where the warehouse has MERGE … WHEN MATCHED AND, one MERGE applies the table and one the tombstones; Redshift never gets one", () => {
     const statements = (dialect: "postgres" | "redshift", merge: boolean) =>
       buildCdcPlan({ ...planInput(dialect), merge }).apply.map((sql) =>

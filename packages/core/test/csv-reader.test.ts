@@ -9,6 +9,7 @@ import {
   openCsv,
   readCsv,
 } from "../src/ingest/csv-reader";
+import { LastOfKeyTracker } from "../src/ingest/last-of-key";
 import { inferType } from "../src/value/types";
 import { ident, isValidIdent } from "../src/warehouse/ident";
 import type { Warehouse } from "../src/warehouse/warehouse";
@@ -548,6 +549,60 @@ describe("sequence order", () => {
     // by length, then bytes — an order the digits around them keep.
     expect(await ordered(["op,seq", "I,1", "U,2a", "U,30"])).toBe(true);
     expect(await ordered(["op,seq", "I,1", "U,2a", "U,3"])).toBe(false);
+  });
+});
+
+describe("each key's last record", () => {
+  const lastOf = async (lines: string[], column = "id", chunk?: number) => {
+    const csv = await openCsv(source(`${lines.join("\n")}\n`, chunk));
+    csv.trackLastOfKey(column);
+    for await (const _ of csv.chunks());
+    const found = csv.summary().lastOfKey;
+    if (!found) return found;
+    const rows: number[] = [];
+    for (let r = 0; r < found.bitmap.length * 8; r++)
+      if ((found.bitmap[r >> 3]! >> (r & 7)) & 1) rows.push(r);
+    return { rows, canonicalInteger: found.canonicalInteger };
+  };
+
+  test("marks the last record of each key by its record number (as the staged _cdp_row), across input chunks", async () => {
+    expect(await lastOf(["op,id", "I,1", "I,2", "U,1", "D,3", "U,2", "I,4"])).toEqual({
+      rows: [3, 4, 5, 6],
+      canonicalInteger: true,
+    });
+    // Quoted values are their text (`"a""b"` is `a"b`); an empty key (NULL) is one key, as GROUP BY makes it; a
+    // malformed record is not staged, so never marked, but still numbered.
+    expect(
+      await lastOf(["op,id", 'I,"a""b"', "I,", 'U,a"b', "U,x,extra", 'U,""', "I,1"], "id", 3),
+    ).toEqual({ rows: [3, 5, 6], canonicalInteger: false });
+    const many = ["op,id", ...Array.from({ length: 3000 }, (_, i) => `U,${i % 1000}`)];
+    const found = await lastOf(many, "id", 5);
+    expect(found?.rows).toEqual(Array.from({ length: 1000 }, (_, i) => 2001 + i));
+  });
+
+  test("says whether every key is a canonical integer (byte equality is then integer equality)", async () => {
+    expect((await lastOf(["id", "0", "-12", "7"]))?.canonicalInteger).toBe(true);
+    // Negative, and past a double's exact digits: still told apart.
+    expect(await lastOf(["id", "-1", "1", "12345678901234567", "12345678901234568", "-1"])).toEqual(
+      { rows: [2, 3, 4, 5], canonicalInteger: true },
+    );
+    for (const bad of ["007", "-0", "+7", " 7", "7.0", "1e3", "-"])
+      expect((await lastOf(["id", "5", `"${bad}"`]))?.canonicalInteger, bad).toBe(false);
+  });
+
+  test("gives up past its limits (memory stays bounded); a column the file lacks is not tracked", async () => {
+    const t = new LastOfKeyTracker({ maxKeys: 2, maxRows: 100 });
+    const b = Buffer.from("abc");
+    t.add(b, 0, 1, 1);
+    t.add(b, 1, 2, 2);
+    t.add(b, 0, 1, 3);
+    expect(t.result()?.bitmap).toEqual(Buffer.from([0b1100]));
+    t.add(b, 2, 3, 4);
+    expect(t.result()).toBeNull();
+    const rows = new LastOfKeyTracker({ maxKeys: 10, maxRows: 3 });
+    rows.add(b, 0, 1, 4);
+    expect(rows.result()).toBeNull();
+    expect(await lastOf(["op,id", "I,1"], "other")).toBeUndefined();
   });
 });
 

@@ -177,16 +177,16 @@ async function tune(wh: Warehouse, tx: { query(sql: string): Promise<unknown> })
 
 /** The checks of a plan, run and counted; then the last good change of each key, typed. */
 async function check(wh: Warehouse, plan: CdcPlan, malformed: number): Promise<CheckReport> {
-  const select = () =>
+  const select = (statements: string[]) =>
     wh.transaction(async (tx) => {
       await tune(wh, tx);
-      for (const sql of plan.select) await tx.query(sql);
+      for (const sql of statements) await tx.query(sql);
     });
-  // The last changes are picked while the checks run (a file's checks rarely fail): when none
-  // failed, what was picked is what picking after them gives; when one did, it is picked again
-  // without the quarantined rows. PostgreSQL only: PGlite has one connection, and the plan run
-  // on Redshift keeps the order.
-  const early = wh.kind === "postgres" ? select() : null;
+  // The last changes are picked from every staged row while the checks run (a file's checks
+  // rarely fail): when none failed, that is what picking after them gives; when one did, they
+  // are picked again without the quarantined rows. PostgreSQL only: PGlite has one connection,
+  // and the plan run on Redshift keeps the order.
+  const early = wh.kind === "postgres" ? select(plan.selectUnchecked) : null;
   early?.catch(() => {});
   try {
     await runChecks(wh, plan);
@@ -205,7 +205,7 @@ async function check(wh: Warehouse, plan: CdcPlan, malformed: number): Promise<C
         () => true,
       )
     : true;
-  if (again) await select();
+  if (again) await select(plan.select);
   return checkReport(byRule, q?.n, malformed);
 }
 
@@ -253,6 +253,7 @@ export async function prepareFile(
       false,
     );
     key = settled;
+    csv.trackLastOfKey(settled);
     await asFile(file, async () => {
       const ddl = stagingDdl(ctx.scratch, header, wh.dialect);
       const schema = ddl.filter((sql) => sql.startsWith("CREATE SCHEMA"));
@@ -293,6 +294,7 @@ export async function prepareFile(
         header,
         stats: summary.stats,
         seqOrdered: summary.sequenceOrdered,
+        lastOfKey: summary.lastOfKey,
         merge: await supportsMerge(wh),
         rows: summary.rowsStaged,
         rowsRead: summary.rowsRead,
@@ -369,6 +371,7 @@ export async function commitFile(
           header: p.header,
           stats: p.summary.stats,
           seqOrdered: p.summary.sequenceOrdered,
+          lastOfKey: p.summary.lastOfKey,
           merge: await supportsMerge(wh),
           rows: p.summary.rowsStaged,
           rowsRead: p.summary.rowsRead,

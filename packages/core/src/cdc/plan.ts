@@ -5,6 +5,7 @@
 // can run the same statements on Redshift. Portable on purpose: no ON CONFLICT; DISTINCT ON only
 // in the PostgreSQL dialect's pick of the last change per key.
 import type { CsvColumn } from "../ingest/csv-reader";
+import type { LastOfKey } from "../ingest/last-of-key";
 import {
   COPY_NULLS,
   type PlannedColumn,
@@ -56,6 +57,8 @@ export interface CdcPlanInput {
    * (`sequenceOrdered`; as DMS writes them): each key's last change is then its last record.
    */
   seqOrdered?: boolean;
+  /** From the reader: each key's last record (with `seqOrdered`, its last change). */
+  lastOfKey?: LastOfKey | null;
   /** The warehouse runs MERGE … WHEN MATCHED AND … (PostgreSQL 15+): one join a table, not three. */
   merge?: boolean;
   rows?: number;
@@ -108,6 +111,8 @@ export interface CdcPlan {
   alreadyApplied: string | null;
   /** After the checks: the last good change of each key, typed (a scratch table). */
   select: string[];
+  /** `select` without the checks' verdict: the same table when they quarantine no row. */
+  selectUnchecked: string[];
   /** One transaction: lock, create/evolve, classify the last changes, apply them, ledger. */
   apply: string[];
   report: {
@@ -264,8 +269,14 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     ? `CASE WHEN LENGTH(${rawSeq}) = ${SEQ_WIDTH} THEN ${rawSeq} ELSE LPAD(COALESCE(${rawSeq}, ''), ${SEQ_WIDTH}, '0') END`
     : lit("0".repeat(SEQ_WIDTH));
   const keyOf = (alias: string) => castExpr(keyCol.type, `${alias}.${key}`, dialect);
-  const notRejected = `NOT EXISTS (SELECT 1 FROM ${rejects} AS r WHERE r."_cdp_row" = s."_cdp_row" AND r."severity" = 'error')`;
-  const changesOf = `(SELECT s.*, ${keyOf("s")} AS "_cdp_k", ${seqExpr} AS ${seq} FROM ${staging} AS s WHERE ${notRejected}) AS y`;
+  // The staged rows no error check failed on; or all of them, for a pick made while the checks
+  // run (kept only when they fail on none: the filter then costs a join for nothing).
+  const good = (checked: boolean) =>
+    checked
+      ? ` WHERE NOT EXISTS (SELECT 1 FROM ${rejects} AS r WHERE r."_cdp_row" = s."_cdp_row" AND r."severity" = 'error')`
+      : "";
+  const changesOf = (checked: boolean) =>
+    `(SELECT s.*, ${keyOf("s")} AS "_cdp_k", ${seqExpr} AS ${seq} FROM ${staging} AS s${good(checked)}) AS y`;
   const newestFirst = `y.${seq} DESC, y."_cdp_row" DESC`;
   // When the sequences never decrease through the file (or it has none), a key's last change is
   // its last good record: a hash aggregate finds it without sorting the rows (a third cheaper on
@@ -273,12 +284,25 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   // each key as it sorts (DISTINCT ON, about a tenth cheaper than numbering every row); Redshift
   // has no DISTINCT ON, so it numbers them.
   const ordered = seqCol ? input.seqOrdered === true : true;
-  const lastRows = `(SELECT ${keyOf("s")} AS "_cdp_k", max(s."_cdp_row") AS "_cdp_row" FROM ${staging} AS s WHERE ${notRejected} GROUP BY 1) AS w`;
-  const picked = ordered
-    ? `(SELECT s.*, w."_cdp_k", ${seqExpr} AS ${seq} FROM ${lastRows} JOIN ${staging} AS s ON s."_cdp_row" = w."_cdp_row") AS x`
-    : dialect === "postgres"
-      ? `(SELECT DISTINCT ON (y."_cdp_k") y.* FROM ${changesOf} ORDER BY y."_cdp_k", ${newestFirst}) AS x`
-      : `(SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y."_cdp_k" ORDER BY ${newestFirst}) AS "_cdp_rank" FROM ${changesOf}) AS x WHERE x."_cdp_rank" = 1`;
+  const lastRows = (checked: boolean) =>
+    `(SELECT ${keyOf("s")} AS "_cdp_k", max(s."_cdp_row") AS "_cdp_row" FROM ${staging} AS s${good(checked)} GROUP BY 1) AS w`;
+  // Better still, the reader marked each key's last record: one scan keeps them. Only when its
+  // byte comparison is the warehouse's: a text key, or an integer key written canonically.
+  const marks = input.lastOfKey;
+  const byMarks =
+    ordered &&
+    dialect === "postgres" &&
+    marks != null &&
+    (keyCol.type === "text" ||
+      ((keyCol.type === "integer" || keyCol.type === "bigint") && marks.canonicalInteger));
+  const picked = (checked: boolean) =>
+    byMarks && !checked
+      ? `(SELECT s.*, ${keyOf("s")} AS "_cdp_k", ${seqExpr} AS ${seq} FROM ${staging} AS s WHERE get_bit(decode('${marks.bitmap.toString("hex")}', 'hex'), CAST(s."_cdp_row" AS integer)) = 1) AS x`
+      : ordered
+        ? `(SELECT s.*, w."_cdp_k", ${seqExpr} AS ${seq} FROM ${lastRows(checked)} JOIN ${staging} AS s ON s."_cdp_row" = w."_cdp_row") AS x`
+        : dialect === "postgres"
+          ? `(SELECT DISTINCT ON (y."_cdp_k") y.* FROM ${changesOf(checked)} ORDER BY y."_cdp_k", ${newestFirst}) AS x`
+          : `(SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y."_cdp_k" ORDER BY ${newestFirst}) AS "_cdp_rank" FROM ${changesOf(checked)}) AS x WHERE x."_cdp_rank" = 1`;
   // A delete's other columns are empty (or a before-image nobody checked): never cast them.
   const values = columns.map((c) => {
     const x = `x.${ident(c.name)}`;
@@ -297,11 +321,14 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
       : `CASE WHEN ${parsesAs("timestamp", `x.${ident(tsCol)}`, dialect)} THEN ${tsValue} END`;
   // In key order on PostgreSQL, as DISTINCT ON leaves them: the statements that apply them then
   // walk the table's key index in order (unordered, they take a sixth longer).
-  const last =
+  const last = (checked: boolean) =>
     `SELECT ${values.join(", ")}, x.${op} AS "_cdp_op", x.${seq} AS ${seq}, ${ts} AS ${commitTs} ` +
-    `FROM ${picked}${ordered && dialect === "postgres" ? ` ORDER BY x."_cdp_k"` : ""}`;
+    `FROM ${picked(checked)}${ordered && dialect === "postgres" ? ` ORDER BY x."_cdp_k"` : ""}`;
   // Materialised before the transaction (it needs only the staged rows and the checks' verdict).
-  const select = [`DROP TABLE IF EXISTS ${tables.good}`, `${create(tables.good, key)} AS ${last}`];
+  const pick = (checked: boolean) => [
+    `DROP TABLE IF EXISTS ${tables.good}`,
+    `${create(tables.good, key)} AS ${last(checked)}`,
+  ];
   // Stale: the table (or a tombstone) already holds a newer change of the key. A key is either
   // in the table or in its tombstones, never both.
   const classify =
@@ -435,7 +462,8 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     alreadyApplied: input.existing
       ? `SELECT count(*) AS n FROM ${ledger} WHERE "file_key" = ${lit(input.file.key)} AND "content_sha256" = ${lit(input.file.sha256)}`
       : null,
-    select,
+    select: pick(true),
+    selectUnchecked: pick(false),
     apply,
     report: {
       failuresByRule: `SELECT "rule", "error_type", "severity", count(*) AS n FROM ${rejects} GROUP BY "rule", "error_type", "severity" ORDER BY "rule"`,

@@ -32,6 +32,7 @@ import { asciiPatternMatcher, type PatternMatcher } from "../value/ascii-pattern
 import { classifyBytes, INEXACT_NUMBER, TYPE_BIT, type TypeCounts } from "../value/types";
 import { isValidIdent, MAX_IDENT_BYTES, normalizeName } from "../warehouse/ident";
 import { CsvFileError } from "./csv-errors";
+import { type LastOfKey, LastOfKeyTracker } from "./last-of-key";
 
 export { CsvFileError } from "./csv-errors";
 
@@ -120,6 +121,8 @@ export interface CsvSummary {
    * the same way: the plan quarantines it (its sequence check) and the rest keep their order.
    */
   sequenceOrdered?: boolean;
+  /** After `trackLastOfKey(column)`: each key's last record, or null when there were too many. */
+  lastOfKey?: LastOfKey | null;
 }
 
 export interface CsvReader {
@@ -135,6 +138,11 @@ export interface CsvReader {
   chunks(): AsyncGenerator<Buffer, void, undefined>;
   /** Counts, stats and malformed records; available once `chunks()` has been read to the end. */
   summary(): CsvSummary;
+  /**
+   * Before `chunks()`: find each value of `column`'s last staged record (the summary's
+   * `lastOfKey`; ingest/last-of-key.ts). A column the header does not have is ignored.
+   */
+  trackLastOfKey(column: string): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,6 +205,10 @@ export async function openCsv(source: CsvSource, opts: CsvReadOptions = {}): Pro
     summary() {
       if (!finished) throw new Error("CsvReader.summary() is available once chunks() has ended");
       return parser.summary();
+    },
+    trackLastOfKey(column: string) {
+      if (started) throw new Error("CsvReader.trackLastOfKey() must be called before chunks()");
+      parser.trackLastOfKey(column);
     },
   };
 }
@@ -309,6 +321,9 @@ class CsvParser {
   /** Per column, its pattern and matcher (null: none); null when no column has one. */
   private matchers: ({ source: string; match: PatternMatcher } | null)[] | null = null;
 
+  private lastIndex = -1;
+  private lastOfKey: LastOfKeyTracker | null = null;
+
   private readonly seqName?: string;
   private seqIndex = -1;
   /** The previous sequence's significant digits (none: zero). */
@@ -326,6 +341,11 @@ class CsvParser {
     this.maxKept = opts.maxMalformedKept ?? 1000;
     this.onMalformed = opts.onMalformed;
     this.out = Buffer.allocUnsafe(this.chunkBytes);
+  }
+
+  trackLastOfKey(column: string): void {
+    this.lastIndex = this.header?.findIndex((h) => h.name === column) ?? -1;
+    this.lastOfKey = this.lastIndex >= 0 ? new LastOfKeyTracker() : null;
   }
 
   // ---- input ------------------------------------------------------------------------------
@@ -787,6 +807,7 @@ class CsvParser {
       }
     }
     if (this.seqIndex >= 0 && this.seqOrdered) this.trackSeq();
+    if (this.lastOfKey !== null) this.trackLast(n);
     // Staging line
     const rawLen = this.recEnd - p;
     if (!(any & (NEEDS_QUOTE | TRAILING)) && !emptyQuoted) {
@@ -995,6 +1016,18 @@ class CsvParser {
     this.prevKeyLen = len;
   }
 
+  /** Note this record as its key's last so far. */
+  private trackLast(row: number): void {
+    const i = this.lastIndex;
+    const fl = this.ff[i]!;
+    if (fl === 0) this.lastOfKey!.add(this.work, this.fs[i]!, this.fe[i]!, row);
+    else if (fl === QUOTED) this.lastOfKey!.add(this.work, this.fs[i]! + 1, this.fq[i]!, row);
+    else {
+      const v = this.valueOf(i);
+      this.lastOfKey!.add(v, 0, v.length, row);
+    }
+  }
+
   /** Compare this record's sequence with the previous one; keep the proof that none decreases. */
   private trackSeq(): void {
     const i = this.seqIndex;
@@ -1066,6 +1099,7 @@ class CsvParser {
         ? { keyIncreasing: { digits: this.keyDigits, bytes: this.keyBytes } }
         : {}),
       ...(this.seqIndex >= 0 ? { sequenceOrdered: this.seqOrdered } : {}),
+      ...(this.lastIndex >= 0 ? { lastOfKey: this.lastOfKey?.result() ?? null } : {}),
     };
   }
 }
