@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -114,6 +114,21 @@ describe("cdp cdc", () => {
     );
     const one = await cdp(["cdc", late, "--json", "--data-dir", data]);
     expect(JSON.parse(one.stdout).tables[0]).toMatchObject({ skippedStale: 1, updated: 0 });
+
+    // a file that is not DMS output: the run fails, and --json says which file, where it went and why
+    const bad = put(files, "CRM/CUSTOMERS/20261101-1300000000.csv", "id,name\n1,Ann\n");
+    const failed = await cdp(["cdc", bad, "--json", "--data-dir", data]);
+    expect(failed.code).toBe(1);
+    const report = JSON.parse(failed.stdout);
+    expect(report.status).toBe("FAILED");
+    expect(report.failedFiles).toEqual([
+      {
+        key: "dms/CRM/CUSTOMERS/20261101-1300000000.csv",
+        errorKey: "error/dms/CRM/CUSTOMERS/20261101-1300000000.csv",
+        reason: expect.stringMatching(/no Op column .*IncludeOpForFullLoad=true/),
+      },
+    ]);
+    expect(existsSync(join(data, "lake", report.failedFiles[0].errorKey))).toBe(true);
 
     const missing = await cdp(["cdc", join(files, "nope"), "--data-dir", data]);
     expect(missing.code).toBe(2);

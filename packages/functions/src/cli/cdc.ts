@@ -72,7 +72,8 @@ folder. The files are copied into the lake's dms/ and applied in order with what
 there for the same tables: full loads first, then changes by sequence; a change older than what a
 table holds is skipped; a file applied before is skipped.
   --key K   the key column (default: the table's key in rules.ts, else its first data column)
-  --json    print {runId, status, tables: [{table, filesApplied, filesSkipped, inserted, updated, deleted, skippedStale, quarantined}]}
+  --json    print {runId, status, tables: [{table, filesApplied, filesSkipped, inserted, updated, deleted, skippedStale, quarantined}]},
+            and when a file failed failedFiles: [{key, errorKey, reason}], when the run did error
 Exit status: 0 when every file applied (or was skipped), 1 otherwise, 2 for usage errors.`,
   options: { key: { type: "string" }, json: { type: "boolean" } },
   positionals: [1, 1],
@@ -123,7 +124,20 @@ Exit status: 0 when every file applied (or was skipped), 1 otherwise, 2 for usag
         quarantined: t.quarantined,
       }));
       if (values.json) {
-        console.log(JSON.stringify({ runId: run.id, status: run.status, tables }, null, 2));
+        // Failures only when there are some: a clean run prints the documented shape alone.
+        const failedFiles = st.failedFiles.map((f) => ({
+          key: f.key,
+          errorKey: f.errorKey,
+          reason: f.reason,
+        }));
+        const out = {
+          runId: run.id,
+          status: run.status,
+          tables,
+          ...(failedFiles.length ? { failedFiles } : {}),
+          ...(run.error ? { error: run.error } : {}),
+        };
+        console.log(JSON.stringify(out, null, 2));
       } else {
         const took =
           run.startedAt && run.finishedAt
