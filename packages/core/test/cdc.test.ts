@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type CdcEnv, type Change, dmsCsv, makeCdcEnv, seq } from "../../../test/support/cdc";
 import { engineNames } from "../../../test/support/engines";
+import { commitFile, prepareFile } from "../src/cdc/apply";
 import { applyDms } from "../src/cdc/cdc";
 import { compareDmsFiles, dmsFile, dmsTable, tombstoneTable } from "../src/cdc/files";
 import { CdcStats } from "../src/cdc/model";
 import { buildCdcPlan, type CdcPlanInput } from "../src/cdc/plan";
 import { defaultQuality } from "../src/ingest/model";
 import { failureSamples } from "../src/quality/failures";
+import { insertRun } from "../src/run/store";
 import { onFaultPoint } from "../src/util/fault";
 import { createId } from "../src/util/id";
 import type { Warehouse } from "../src/warehouse/warehouse";
@@ -458,6 +460,45 @@ describe.each(engineNames)("DMS changes applied on %s", (engine) => {
     expect(type!.t).toBe("integer");
   });
 
+  test("a file staged before an earlier file made its table applies by the table's key, not the one it took alone", async () => {
+    // Staged first, the second file's key is its own first column (NAME); the first file then
+    // makes the table keyed by ID. Every change of the second file is applied by ID.
+    const src = "CRM/REORDERED";
+    const first = await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(["ID", "NAME"], [["I", seq(1), "k9", "z"]]),
+    );
+    const second = await env.drop(
+      src,
+      "20261101-1300000000.csv",
+      dmsCsv(
+        ["NAME", "ID"],
+        [
+          ["I", seq(2), "a", "k1"],
+          ["I", seq(3), "a", "k2"],
+        ],
+      ),
+    );
+    const run = await insertRun(env.ops.db, { pipeline: "cdc", args: {}, status: "RUNNING" });
+    const table = dmsTable(src);
+    const ctx = (i: number) => ({ runId: run.id, scratch: `${run.id}_${i}` });
+    const file = (key: string) => dmsFile({ key, size: 1 });
+    const p1 = await prepareFile(env.deps, ctx(0), table, file(first));
+    const p2 = await prepareFile(env.deps, ctx(1), table, file(second));
+    if (p1.outcome !== "prepared" || p2.outcome !== "prepared") throw new Error("not prepared");
+    expect(p2.key).toBe("name");
+    await commitFile(env.deps, ctx(0), table, file(first), p1);
+    const r = await commitFile(env.deps, ctx(1), table, file(second), p2);
+    expect(r).toMatchObject({ outcome: "applied", key: "id" });
+    expect(r.counts).toMatchObject({ inserted: 2, superseded: 0, quarantined: 0 });
+    expect(await env.rows("select id, name from crm.reordered order by 1")).toEqual([
+      { id: "k1", name: "a" },
+      { id: "k2", name: "a" },
+      { id: "k9", name: "z" },
+    ]);
+  });
+
   test("a gzipped file (DMS CompressionType GZIP) applies; a file of only a header applies nothing and makes no table", async () => {
     const { gzipSync } = await import("node:zlib");
     await env.drop(
@@ -820,7 +861,7 @@ describe("the apply plan", () => {
       const p = buildCdcPlan({ ...planInput(dialect), seqOrdered: true, ...o });
       return { early: p.selectUnchecked.join("\n"), checked: p.select.join("\n") };
     };
-    const marked = early({ lastOfKey: { bitmap, canonicalInteger: true } });
+    const marked = early({ lastOfKey: { column: "customer_id", bitmap, canonicalInteger: true } });
     expect(marked.early).toContain(
       `get_bit(decode('a601', 'hex'), CAST(s."_cdp_row" AS integer)) = 1`,
     );
@@ -829,19 +870,23 @@ describe("the apply plan", () => {
     expect(marked.checked).toMatch(/max\(s\."_cdp_row"\) .*NOT EXISTS/);
     expect(marked.checked).not.toContain("get_bit");
     const unmarked = [
-      early({ lastOfKey: { bitmap, canonicalInteger: false } }), // "007" and "7": one integer
+      early({ lastOfKey: { column: "customer_id", bitmap, canonicalInteger: false } }), // "007" and "7": one integer
       early({ lastOfKey: null }), // the reader gave up
-      early({ lastOfKey: { bitmap, canonicalInteger: true }, seqOrdered: false }),
-      early({ lastOfKey: { bitmap, canonicalInteger: true } }, "redshift"),
       early({
-        lastOfKey: { bitmap, canonicalInteger: true },
+        lastOfKey: { column: "customer_id", bitmap, canonicalInteger: true },
+        seqOrdered: false,
+      }),
+      early({ lastOfKey: { column: "customer_id", bitmap, canonicalInteger: true } }, "redshift"),
+      early({
+        lastOfKey: { column: "customer_id", bitmap, canonicalInteger: true },
         existing: [{ name: "customer_id", type: "numeric" }], // 1.0 = 1.00
       }),
     ];
+    unmarked.push(early({ lastOfKey: { column: "name", bitmap, canonicalInteger: true } }));
     for (const p of unmarked) expect(p.early).not.toContain("get_bit");
     // A text key compares as bytes: marked even when its values are not integers.
     const textKey = early({
-      lastOfKey: { bitmap, canonicalInteger: false },
+      lastOfKey: { column: "customer_id", bitmap, canonicalInteger: false },
       existing: [{ name: "customer_id", type: "text" }],
     });
     expect(textKey.early).toContain("get_bit");

@@ -591,7 +591,7 @@ describe("each key's last record", () => {
   });
 
   test("gives up past its limits (memory stays bounded); a column the file lacks is not tracked", async () => {
-    const t = new LastOfKeyTracker({ maxKeys: 2, maxRows: 100 });
+    const t = new LastOfKeyTracker("id", { maxKeys: 2, maxRows: 100 });
     const b = Buffer.from("abc");
     t.add(b, 0, 1, 1);
     t.add(b, 1, 2, 2);
@@ -599,7 +599,7 @@ describe("each key's last record", () => {
     expect(t.result()?.bitmap).toEqual(Buffer.from([0b1100]));
     t.add(b, 2, 3, 4);
     expect(t.result()).toBeNull();
-    const rows = new LastOfKeyTracker({ maxKeys: 10, maxRows: 3 });
+    const rows = new LastOfKeyTracker("id", { maxKeys: 10, maxRows: 3 });
     rows.add(b, 0, 1, 4);
     expect(rows.result()).toBeNull();
     expect(await lastOf(["op,id", "I,1"], "other")).toBeUndefined();

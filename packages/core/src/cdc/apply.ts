@@ -457,7 +457,7 @@ export async function commitFile(
         failures: found.failures,
       });
     }
-    return { outcome: "applied", key: p.key, counts, movedTo, rejectsKey };
+    return { outcome: "applied", key: plan.key, counts, movedTo, rejectsKey };
   } catch (err) {
     if (err instanceof FileFailure) {
       return failFile(deps, ctx, table, file, err.message, p.key, counts);

@@ -286,13 +286,15 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   const ordered = seqCol ? input.seqOrdered === true : true;
   const lastRows = (checked: boolean) =>
     `(SELECT ${keyOf("s")} AS "_cdp_k", max(s."_cdp_row") AS "_cdp_row" FROM ${staging} AS s${good(checked)} GROUP BY 1) AS w`;
-  // Better still, the reader marked each key's last record: one scan keeps them. Only when its
-  // byte comparison is the warehouse's: a text key, or an integer key written canonically.
+  // Better still, the reader marked each key's last record: one scan keeps them. Only for the
+  // key it tracked (a plan made again when an earlier file made the table may have another), and
+  // when its byte comparison is the warehouse's: a text key, or an integer written canonically.
   const marks = input.lastOfKey;
   const byMarks =
     ordered &&
     dialect === "postgres" &&
     marks != null &&
+    marks.column === input.key &&
     (keyCol.type === "text" ||
       ((keyCol.type === "integer" || keyCol.type === "bigint") && marks.canonicalInteger));
   const picked = (checked: boolean) =>

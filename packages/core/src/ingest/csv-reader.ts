@@ -345,7 +345,7 @@ class CsvParser {
 
   trackLastOfKey(column: string): void {
     this.lastIndex = this.header?.findIndex((h) => h.name === column) ?? -1;
-    this.lastOfKey = this.lastIndex >= 0 ? new LastOfKeyTracker() : null;
+    this.lastOfKey = this.lastIndex >= 0 ? new LastOfKeyTracker(column) : null;
   }
 
   // ---- input ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 
 /** What the reader found: bit r of `bitmap` (byte r >> 3, bit r & 7, as PostgreSQL's get_bit) is set when record r is its key's last. */
 export interface LastOfKey {
+  /** The column whose values are the keys (a plan made for another key must not use these). */
+  column: string;
   bitmap: Buffer;
   /** Every non-empty key was a canonical integer: byte equality is integer equality. */
   canonicalInteger: boolean;
@@ -28,7 +30,10 @@ export class LastOfKeyTracker {
   private canonical = true;
   private maxRow = 0;
 
-  constructor(private readonly limits = LAST_OF_KEY_LIMITS) {}
+  constructor(
+    private readonly column: string,
+    private readonly limits = LAST_OF_KEY_LIMITS,
+  ) {}
 
   /** Record `row`'s key: bytes b[s, e) (empty: a NULL key, which the warehouse groups as one). */
   add(b: Buffer, s: number, e: number, row: number): void {
@@ -62,7 +67,7 @@ export class LastOfKeyTracker {
     };
     for (const row of this.rows) if (row !== 0) mark(row);
     for (const row of this.strings?.values() ?? []) mark(row);
-    return { bitmap, canonicalInteger: this.canonical };
+    return { column: this.column, bitmap, canonicalInteger: this.canonical };
   }
 
   private size(): number {
