@@ -253,7 +253,8 @@ export async function prepareFile(
       false,
     );
     key = settled;
-    csv.trackLastOfKey(settled);
+    // Each key's last record, for the pick made while the checks run: PostgreSQL only (check()).
+    if (wh.kind === "postgres") csv.trackLastOfKey(settled);
     await asFile(file, async () => {
       const ddl = stagingDdl(ctx.scratch, header, wh.dialect);
       const schema = ddl.filter((sql) => sql.startsWith("CREATE SCHEMA"));

@@ -297,14 +297,15 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     marks.column === input.key &&
     (keyCol.type === "text" ||
       ((keyCol.type === "integer" || keyCol.type === "bigint") && marks.canonicalInteger));
-  const picked = (checked: boolean) =>
-    byMarks && !checked
-      ? `(SELECT s.*, ${keyOf("s")} AS "_cdp_k", ${seqExpr} AS ${seq} FROM ${staging} AS s WHERE get_bit(decode('${marks.bitmap.toString("hex")}', 'hex'), CAST(s."_cdp_row" AS integer)) = 1) AS x`
-      : ordered
-        ? `(SELECT s.*, w."_cdp_k", ${seqExpr} AS ${seq} FROM ${lastRows(checked)} JOIN ${staging} AS s ON s."_cdp_row" = w."_cdp_row") AS x`
-        : dialect === "postgres"
-          ? `(SELECT DISTINCT ON (y."_cdp_k") y.* FROM ${changesOf(checked)} ORDER BY y."_cdp_k", ${newestFirst}) AS x`
-          : `(SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y."_cdp_k" ORDER BY ${newestFirst}) AS "_cdp_rank" FROM ${changesOf(checked)}) AS x WHERE x."_cdp_rank" = 1`;
+  const picked = (checked: boolean) => {
+    if (byMarks && !checked)
+      return `(SELECT s.*, ${keyOf("s")} AS "_cdp_k", ${seqExpr} AS ${seq} FROM ${staging} AS s WHERE get_bit(decode('${marks.bitmap.toString("hex")}', 'hex'), CAST(s."_cdp_row" AS integer)) = 1) AS x`;
+    if (ordered)
+      return `(SELECT s.*, w."_cdp_k", ${seqExpr} AS ${seq} FROM ${lastRows(checked)} JOIN ${staging} AS s ON s."_cdp_row" = w."_cdp_row") AS x`;
+    if (dialect === "postgres")
+      return `(SELECT DISTINCT ON (y."_cdp_k") y.* FROM ${changesOf(checked)} ORDER BY y."_cdp_k", ${newestFirst}) AS x`;
+    return `(SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y."_cdp_k" ORDER BY ${newestFirst}) AS "_cdp_rank" FROM ${changesOf(checked)}) AS x WHERE x."_cdp_rank" = 1`;
+  };
   // A delete's other columns are empty (or a before-image nobody checked): never cast them.
   const values = columns.map((c) => {
     const x = `x.${ident(c.name)}`;
