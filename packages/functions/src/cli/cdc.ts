@@ -73,7 +73,7 @@ there for the same tables: full loads first, then changes by sequence; a change 
 table holds is skipped; a file applied before is skipped.
   --key K   the key column (default: the table's key in rules.ts, else its first data column)
   --json    print {runId, status, tables: [{table, filesApplied, filesSkipped, inserted, updated, deleted, skippedStale, quarantined}]},
-            and when a file failed failedFiles: [{key, errorKey, reason}], when the run did error
+            plus failedFiles: [{key, errorKey, reason}] when a file failed, and error when the run did
 Exit status: 0 when every file applied (or was skipped), 1 otherwise, 2 for usage errors.`,
   options: { key: { type: "string" }, json: { type: "boolean" } },
   positionals: [1, 1],
@@ -125,6 +125,7 @@ Exit status: 0 when every file applied (or was skipped), 1 otherwise, 2 for usag
       }));
       if (values.json) {
         // Failures only when there are some: a clean run prints the documented shape alone.
+        // Field by field, like `tables`: the printed shape is a contract, not the stats' shape.
         const failedFiles = st.failedFiles.map((f) => ({
           key: f.key,
           errorKey: f.errorKey,
