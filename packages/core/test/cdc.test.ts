@@ -7,6 +7,7 @@ import { compareDmsFiles, dmsFile, dmsTable, tombstoneTable } from "../src/cdc/f
 import { CdcStats } from "../src/cdc/model";
 import { buildCdcPlan, type CdcPlanInput } from "../src/cdc/plan";
 import { defaultQuality } from "../src/ingest/model";
+import { check } from "../src/quality/check";
 import { failureSamples } from "../src/quality/failures";
 import { insertRun } from "../src/run/store";
 import { onFaultPoint } from "../src/util/fault";
@@ -374,6 +375,63 @@ describe.each(engineNames)("DMS changes applied on %s", (engine) => {
       "row,rule,error_type,description,op,dms_commit_ts,customer_id,name,email,spend,dms_change_seq,raw_record",
     );
     expect(text).toMatch(/email_format/);
+  });
+
+  test("a blank email on an insert or update (missing or spaces only) and an Op that is not exactly I, U or D are quarantined, while a delete's empty columns are not: whether or not the reader's counts leave those checks out", async () => {
+    const src = "CRM/BLANKS";
+    // Deletes only lack emails: the reader's counts prove the checks cannot fail; none run.
+    await env.drop(
+      src,
+      "20261101-1200000000.csv",
+      dmsCsv(COLS, [
+        ["I", seq(1), "1", "Ann", "ann@example.com", "1"],
+        ["I", seq(2), "2", "Bob", "bob@example.com", "2"],
+        ["I", seq(3), "3", "Cy", "cy@example.com", "3"],
+        ["I", seq(4), "4", "Di", "di@example.com", "4"],
+        ["D", seq(5), "2"],
+      ]),
+    );
+    await env.drop(
+      src,
+      "20261101-1300000000.csv",
+      dmsCsv(COLS, [
+        ["U", seq(6), "1", "Ann", "   ", "10"], // the file's only blank outside deletes
+        ["u", seq(8), "3", "Cy", "cy@example.com", "30"],
+        ["D", seq(9), "4"],
+        ["U", seq(10), "6", "Flo", " flo@example.com", "6"],
+        // Enough good changes to keep the file under the table's reject threshold.
+        ...Array.from(
+          { length: 16 },
+          (_, i): Change => ["I", seq(11 + i), `${10 + i}`, "Gus", "gus@example.com", "7"],
+        ),
+      ]),
+    );
+    await env.drop(
+      src,
+      "20261101-1400000000.csv",
+      dmsCsv(COLS, [
+        ["I", seq(7), "5", "Ed", "", "5"],
+        ...Array.from(
+          { length: 5 },
+          (_, i): Change => ["U", seq(30 + i), `${10 + i}`, "Gus", "gus@example.com", "8"],
+        ),
+      ]),
+    );
+    const r = await env.apply(`dms/${src}/`);
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.stats.tables[0]).toMatchObject({ filesApplied: 3, quarantined: 4 });
+    const failures = await failureSamples(env.ops.db, { runId: r.runId });
+    expect(failures.map((f) => [f.rule, f.rowNumber]).sort()).toEqual([
+      ["email_format", 4], // a leading space is no address, but not blank
+      ["not_null_email", 1], // spaces only
+      ["not_null_email", 1], // missing, in the last file
+      ["op_valid", 2],
+    ]);
+    const rows = (await live("crm.blanks")).filter((x) => Number(x.id) < 10);
+    expect(rows.map((x) => [x.id, x.email, x.spend])).toEqual([
+      [1, "ann@example.com", 1],
+      [3, "cy@example.com", 3],
+    ]);
   });
 
   test("new columns are added and numbers widened as for CSV ingest; the key comes from --key, else rules.ts, else the first column; an existing table keeps its own key", async () => {
@@ -837,6 +895,44 @@ describe("the apply plan", () => {
     expect(checks({ ...seqStats({}), digits: undefined as unknown as number })).toMatch(
       /dms_change_seq/,
     );
+  });
+
+  test("the Op check and a not-null check are left out only when the reader's counts prove them: every Op exactly I, U or D; no blank value outside deletes (on the key: none at all)", () => {
+    const rules = {
+      sql: {},
+      columns: [check.notNull("name"), check.notNull("customer_id", { name: "id_required" })],
+    };
+    const checks = (o: {
+      ops?: CdcPlanInput["ops"];
+      name?: { blank: number; blankLive?: number };
+      id?: { blank: number; blankLive?: number };
+    }) =>
+      buildCdcPlan({
+        ...planInput("postgres"),
+        rules,
+        rows: 10,
+        ops: o.ops,
+        stats: [
+          text,
+          text,
+          { ...stat, nonEmpty: 10, integer: 10, bigint: 10, numeric: 10, blank: 0, ...o.id },
+          { ...text, nonEmpty: 8, ...(o.name ?? { blank: 2, blankLive: 0 }) },
+          { ...text, nonEmpty: 10, digits: 10, maxBytes: 35 },
+        ],
+      }).check.map((c) => c.sql);
+    const proven = { ops: { I: 5, U: 3, D: 2, other: 0 } };
+    // All proven: no scan of the staged rows at all.
+    expect(checks(proven)).toEqual([]);
+    expect(checks({ ...proven, ops: { I: 5, U: 3, D: 1, other: 1 } }).join()).toMatch(/'op_valid'/);
+    expect(checks({})).toHaveLength(3); // not counted: checked (two halves, then the insert)
+    expect(checks({ ...proven, name: { blank: 2, blankLive: 1 } }).join()).toMatch(
+      /'not_null_name'/,
+    );
+    // Counted without the operations: a blank in a delete may be one outside them.
+    expect(checks({ ...proven, name: { blank: 2 } }).join()).toMatch(/'not_null_name'/);
+    expect(checks({ ...proven, name: { blank: 0 } })).toEqual([]);
+    // The key's checks look at deletes too: its blank values anywhere count.
+    expect(checks({ ...proven, id: { blank: 1, blankLive: 0 } }).join()).toMatch(/'id_required'/);
   });
 
   test("a file whose sequences never decrease picks each key's last record by number, without sorting every change", () => {

@@ -193,6 +193,7 @@ describe("CSV reader", () => {
       maxBytes: 1,
       inexact: 0,
       digits: 4,
+      blank: 0,
     });
     expect(amount).toMatchObject({ nonEmpty: 3, integer: 2, bigint: 2, numeric: 3, maxBytes: 5 });
     expect(amount!.digits).toBe(1); // "7" (quoted); not 12.50 nor -3
@@ -210,6 +211,51 @@ describe("CSV reader", () => {
       "text",
       "text",
     ]);
+  });
+
+  test("blank values are counted per column: missing, quoted empty or spaces only (what trim() empties); a tab, or spaces around text, is not blank", async () => {
+    const file = [
+      "a,b",
+      ",x", // a missing
+      '"",', // both missing, one quoted
+      '"   ", y ', // a spaces only; b text with spaces around it
+      '\t," "  ', // a tab; b a quoted space then two more: three spaces
+      'z,  "', // b two spaces and a quote
+    ].join("\n");
+    for (const size of [1, 2, 3, 64]) {
+      const { summary } = await read(file, { size });
+      expect(summary.stats.map((s) => s.blank)).toEqual([3, 2]);
+      expect(summary.stats.map((s) => s.blankLive)).toEqual([undefined, undefined]);
+      expect(summary.ops).toBeUndefined();
+    }
+  });
+
+  test("with an op column, staged records are counted by operation (exactly I, U or D, quoted or not) and blank values outside deletes are counted apart", async () => {
+    const file = [
+      "Op,id,email",
+      "I,1,a@x",
+      '"U",2,',
+      "D,3,",
+      '"D",4,   ',
+      "d,5,e@x", // lower case: not an operation
+      ",6,", // no operation
+      "DD,7,f@x",
+      "I,8", // malformed: not staged, not counted
+      'U,9,"  "',
+    ].join("\n");
+    for (const size of [1, 4, 64]) {
+      const { summary } = await read(file, { size, op: "op" });
+      expect(summary.rowsStaged).toBe(8);
+      expect(summary.ops).toEqual({ I: 1, U: 2, D: 2, other: 3 });
+      const [op, id, email] = summary.stats;
+      expect(email).toMatchObject({ blank: 5, blankLive: 3 }); // rows 2, 6 and 9 are not deletes
+      expect(id).toMatchObject({ blank: 0, blankLive: 0 });
+      expect(op).toMatchObject({ blank: 1, blankLive: 1 });
+    }
+    // A file without that column: nothing counted by operation.
+    const { summary } = await read("id,email\n1,a@x\n", { op: "op" });
+    expect(summary.ops).toBeUndefined();
+    expect(summary.stats[1]!.blankLive).toBeUndefined();
   });
 
   test("plain-digit values are counted: a 35-digit sequence and a zero-led code are, a sign, point, space or letter is not", async () => {

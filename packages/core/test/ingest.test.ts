@@ -230,6 +230,20 @@ describe.each(engineNames)("data quality on %s", (engine) => {
     });
   });
 
+  test("a value of spaces only is missing to a not-null check, like an empty one; a key of spaces is no key", async () => {
+    const rows = [HEADER];
+    for (let i = 1; i <= 20; i++) rows.push(`${i},N${i},u${i}@example.com,${i}.5,2024-01-01`);
+    rows.push("21,Spaces,   ,1,2024-01-01");
+    const r = await env.ingest("spaces.csv", csv(rows));
+    expect(r.stats).toMatchObject({ rowsLoaded: 20, rowsQuarantined: 1 });
+    expect(r.stats.failures.map((f) => [f.rule, f.count])).toEqual([["not_null_email", 1]]);
+    // Text keys: "  " is blank, so not a key; the file's other rows load.
+    const keys = ["code,name", ...Array.from({ length: 9 }, (_, i) => `c${i},n${i}`), "  ,blank"];
+    const k = await env.ingest("codes.csv", csv(keys), { table: "codes", key: "code" });
+    expect(k.stats).toMatchObject({ rowsLoaded: 9, rowsQuarantined: 1 });
+    expect(k.stats.failures.map((f) => f.rule)).toEqual(["key_present"]);
+  });
+
   test("when the rejected share passes the threshold the whole file fails, moves to error/ with a reason, and nothing loads", async () => {
     const before = await env.rows(`select count(*)::int as n from customers`);
     const r = await env.ingest(

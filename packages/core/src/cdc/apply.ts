@@ -236,6 +236,7 @@ export async function prepareFile(
         onMalformed: (m) => malformed.push(m),
         chunkBytes: STAGING_CHUNK_BYTES,
         sequence: DMS_COLUMNS.changeSeq,
+        op: DMS_COLUMNS.op,
         patterns: rulePatterns(quality.rules, table.target),
       }),
     );
@@ -295,6 +296,7 @@ export async function prepareFile(
         header,
         stats: summary.stats,
         seqOrdered: summary.sequenceOrdered,
+        ops: summary.ops,
         lastOfKey: summary.lastOfKey,
         merge: await supportsMerge(wh),
         rows: summary.rowsStaged,
@@ -372,6 +374,7 @@ export async function commitFile(
           header: p.header,
           stats: p.summary.stats,
           seqOrdered: p.summary.sequenceOrdered,
+          ops: p.summary.ops,
           lastOfKey: p.summary.lastOfKey,
           merge: await supportsMerge(wh),
           rows: p.summary.rowsStaged,

@@ -1,7 +1,9 @@
 // The quality checks of a DMS file: the rules of rules.ts, compiled by quality/compile.ts as for
 // a CSV ingest, and the checks DMS's own columns need. A delete carries only its key (its other
 // columns are empty), so only the checks on the key look at deletes; every other check and every
-// SQL rule sees the inserts and updates.
+// SQL rule sees the inserts and updates. The reader counts each row's Op and each column's blank
+// values outside deletes: a check those counts prove cannot fail is left out, and a file they
+// prove clean is not scanned at all (its SQL rules still run).
 import { type CheckColumn, compileChecks, type RuleSet, rejectColumns } from "../quality/compile";
 import { ident, literal } from "../warehouse/ident";
 import type { Dialect } from "../warehouse/warehouse";
@@ -11,8 +13,11 @@ export interface CdcCheckInput {
   /** The target, `crm.customers`: what rules' `tables` name. */
   target: string;
   key: string;
-  /** The data columns, typed (the DMS columns are not data). */
-  columns: CheckColumn[];
+  /**
+   * The data columns, typed (the DMS columns are not data); with the reader's `blankLive` when it
+   * counted the operations.
+   */
+  columns: (CheckColumn & { stats?: CheckColumn["stats"] & { blankLive?: number } })[];
   rows?: number;
   staging: string;
   rejects: string;
@@ -26,6 +31,8 @@ export interface CdcCheckInput {
   kind: "load" | "change";
   /** The reader's counts prove every sequence well formed (plan.ts): no check to run. */
   seqValid?: boolean;
+  /** The reader counted every row's Op as exactly I, U or D: no check to run. */
+  opValid?: boolean;
   /** `CREATE … <table>` of a scratch table, before its `AS SELECT`. */
   create: (table: string) => string;
   rules: RuleSet;
@@ -55,11 +62,18 @@ export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
   }));
   // SQL rules read `temp_data`, built from this view of the staged rows: no deletes.
   const live = `(SELECT * FROM ${t.staging} WHERE ${notDelete(t.op)}) AS "_cdp_live"`;
+  // A check on a column other than the key looks only at inserts and updates: what proves it
+  // cannot fail is the column's blank values among those (the reader's `blankLive`).
+  const columns = t.columns.map((c) =>
+    c.name === t.key || c.stats?.blankLive === undefined
+      ? c
+      : { ...c, stats: { ...c.stats, blank: c.stats.blankLive } },
+  );
   const compiled = compileChecks(
     {
       table: t.target,
       key: t.key,
-      columns: t.columns,
+      columns,
       rows: t.rows,
       staging: live,
       rejects: t.rejects,
@@ -80,13 +94,14 @@ export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
   const conditions = compiled.conditions.map((c) =>
     onKey.has(c.rule) ? c : { ...c, where: `(${notDelete(t.op)} AND ${c.where})` },
   );
-  conditions.unshift({
-    rule: "op_valid",
-    errorType: "invalid_value",
-    severity: "error",
-    description: `${lit('Op is "')} || COALESCE(substring(${op}, 1, 20), '') || ${lit('", not I, U or D')}`,
-    where: `(${op} IS NULL OR ${op} NOT IN ('I', 'U', 'D'))`,
-  });
+  if (!t.opValid)
+    conditions.unshift({
+      rule: "op_valid",
+      errorType: "invalid_value",
+      severity: "error",
+      description: `${lit('Op is "')} || COALESCE(substring(${op}, 1, 20), '') || ${lit('", not I, U or D')}`,
+      where: `(${op} IS NULL OR ${op} NOT IN ('I', 'U', 'D'))`,
+    });
   if ((t.seq || t.kind === "change") && !t.seqValid) {
     const seq = t.seq ? ident(t.seq) : "CAST(NULL AS varchar)";
     // Not `~ '^[0-9]{1,35}$'`: PostgreSQL's regex engine takes ten times longer over a bounded
@@ -110,6 +125,9 @@ export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
   // One scan of the staged rows keeps the failing ones (a flag per check), in two halves at once
   // as ingest does; then one insert of every check's failures from those few rows.
   const check: CdcChecks["check"] = [];
+  const rules = compiled.sqlRules.map((r) => ({ rule: r.rule, concurrent: true, sql: r.sql }));
+  // Every column check proven by the reader's counts: no scan, only the SQL rules.
+  if (!conditions.length) return { check: rules, skippedRules };
   const flags = conditions.map((c, i) => `CASE WHEN ${c.where} THEN 1 ELSE 0 END AS "_cdp_f${i}"`);
   const any = conditions.map((c) => `(${c.where})`).join(" OR ");
   for (const [half, table] of [t.flagged, t.flagged2].entries()) {
@@ -119,7 +137,7 @@ export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
       sql: `${t.create(table)} AS SELECT s.*, ${flags.join(", ")} FROM ${t.staging} AS s WHERE MOD(s.${ROW}, 2) = ${half} AND (${any})`,
     });
   }
-  for (const r of compiled.sqlRules) check.push({ rule: r.rule, concurrent: true, sql: r.sql });
+  check.push(...rules);
   const bothHalves = `(SELECT * FROM ${t.flagged} UNION ALL SELECT * FROM ${t.flagged2})`;
   check.push({
     rule: conditions.map((c) => c.rule).join(", "),

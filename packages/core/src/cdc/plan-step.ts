@@ -207,6 +207,7 @@ async function planFile(
       onMalformed: (m) => malformed.push(m),
       chunkBytes: STAGING_CHUNK_BYTES,
       sequence: DMS_COLUMNS.changeSeq,
+      op: DMS_COLUMNS.op,
       patterns: rulePatterns(quality.rules, table.target),
     });
     const header = csv.header;
@@ -243,6 +244,7 @@ async function planFile(
       header,
       stats: summary.stats,
       seqOrdered: summary.sequenceOrdered,
+      ops: summary.ops,
       merge: await supportsMerge(wh),
       rows: summary.rowsStaged,
       rowsRead: summary.rowsRead,

@@ -4,7 +4,7 @@
 // leave tombstones) — plus the file's ledger entry. The local runner runs it (apply.ts); a Glue job
 // can run the same statements on Redshift. Portable on purpose: no ON CONFLICT; DISTINCT ON only
 // in the PostgreSQL dialect's pick of the last change per key.
-import type { CsvColumn } from "../ingest/csv-reader";
+import type { CsvColumn, OpCounts } from "../ingest/csv-reader";
 import type { LastOfKey } from "../ingest/last-of-key";
 import {
   COPY_NULLS,
@@ -51,7 +51,9 @@ export interface CdcPlanInput {
   /** Every staged column, in file order (DMS's columns included). */
   header: readonly CsvColumn[];
   /** Type counts per header column, in header order (from the reader). */
-  stats: readonly (NonNullable<CheckColumn["stats"]> & { digits?: number })[];
+  stats: readonly (NonNullable<CheckColumn["stats"]> & { digits?: number; blankLive?: number })[];
+  /** From the reader: the staged rows by Op (`other`: not exactly I, U or D). */
+  ops?: OpCounts;
   /**
    * The reader saw the file's change sequences never decrease from one record to the next
    * (`sequenceOrdered`; as DMS writes them): each key's last change is then its last record.
@@ -257,6 +259,7 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     seqValid: seqCol
       ? seqProven(input.stats[names.indexOf(seqCol)], input.rows, input.file.kind)
       : false,
+    opValid: input.ops !== undefined && input.ops.other === 0,
     create,
     rules: input.rules,
   });

@@ -66,6 +66,20 @@ export interface CsvReadOptions {
    * cannot fail can be left out. A pattern outside the provable subset is not counted.
    */
   patterns?: Record<string, string>;
+  /**
+   * A column of change operations (normalised name; DMS's `Op`): the summary then counts the
+   * records by operation, and each column's stats count its blank values outside deletes
+   * (`blankLive`), for the checks that look only at inserts and updates.
+   */
+  op?: string;
+}
+
+/** With the `op` option: staged records by operation (`other`: anything but exactly I, U or D). */
+export interface OpCounts {
+  I: number;
+  U: number;
+  D: number;
+  other: number;
 }
 
 export interface CsvColumn {
@@ -92,6 +106,10 @@ export interface ColumnStats extends TypeCounts {
   digits?: number;
   /** With the `patterns` option: the column's pattern and how many values it is proven to match. */
   pattern?: { source: string; matched: number };
+  /** Values that are empty or only spaces (what `trim(v) = ''` finds, a missing value included). */
+  blank: number;
+  /** With the `op` option: `blank` among the records whose operation is not D. */
+  blankLive?: number;
 }
 
 export interface CsvSummary {
@@ -123,6 +141,8 @@ export interface CsvSummary {
   sequenceOrdered?: boolean;
   /** After `trackLastOfKey(column)`: each key's last record, or null when there were too many. */
   lastOfKey?: LastOfKey | null;
+  /** With the `op` option, when the file has that column. */
+  ops?: OpCounts;
 }
 
 export interface CsvReader {
@@ -240,6 +260,8 @@ const CR = 0x0d;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const MINUS = 0x2d;
+const SPACE = 0x20;
+const OP_D = 2; // countOp(): 0 I, 1 U, 2 D, 3 anything else
 
 // Field flags
 const QUOTED = 1; // started with a quote
@@ -254,7 +276,9 @@ const UNTERMINATED = -2;
 
 /** PostgreSQL and Redshift allow 1600 columns; one goes to the record number. */
 const MAX_COLUMNS = 1599;
-const STATS_WIDTH = 11; // nonEmpty, integer, bigint, numeric, boolean, date, timestamp, maxBytes, inexact, digits, matched
+// nonEmpty, integer, bigint, numeric, boolean, date, timestamp, maxBytes, inexact, digits, matched,
+// blank, blank outside deletes
+const STATS_WIDTH = 13;
 const MAX_KEPT_RAW = 64 * 1024;
 
 class CsvParser {
@@ -331,9 +355,14 @@ class CsvParser {
   private prevSeqLen = 0;
   private seqOrdered = true;
 
+  private readonly opName?: string;
+  private opIndex = -1;
+  private readonly ops: OpCounts = { I: 0, U: 0, D: 0, other: 0 };
+
   constructor(opts: CsvReadOptions) {
     this.keyName = opts.key;
     this.seqName = opts.sequence;
+    this.opName = opts.op;
     this.patterns = opts.patterns;
     this.chunkBytes = Math.max(1024, opts.chunkBytes ?? 4 * 1024 * 1024);
     this.chunkRows = opts.chunkRows && opts.chunkRows > 0 ? opts.chunkRows : Infinity;
@@ -688,6 +717,7 @@ class CsvParser {
     this.ncols = n;
     if (this.keyName) this.keyIndex = header.findIndex((h) => h.name === this.keyName);
     if (this.seqName) this.seqIndex = header.findIndex((h) => h.name === this.seqName);
+    if (this.opName) this.opIndex = header.findIndex((h) => h.name === this.opName);
     const patterns = this.patterns;
     if (patterns) {
       const matchers = header.map((h) => {
@@ -746,17 +776,24 @@ class CsvParser {
     }
     // Stats
     const matchers = this.matchers;
+    // A blank value counts in `blank`, and in `blankLive` unless the record is a delete.
+    const live = this.opIndex < 0 || this.countOp() !== OP_D ? 1 : 0;
     let emptyQuoted = false;
     for (let i = 0; i < ncols; i++) {
       const fl = ff[i]!;
       let s = fs[i]!;
       let e = fe[i]!;
+      const k = i * STATS_WIDTH;
       let bits = 0;
       let len: number;
       let vb: Uint8Array = w;
       if (fl === 0) {
         len = e - s;
-        if (len === 0) continue;
+        if (len === 0) {
+          counts[k + 11]!++;
+          counts[k + 12]! += live;
+          continue;
+        }
         bits = classifyBytes(w, s, e);
       } else if (fl === QUOTED) {
         s++;
@@ -764,6 +801,8 @@ class CsvParser {
         len = e - s;
         if (len === 0) {
           emptyQuoted = true; // `""` is staged unquoted: empty is NULL on every engine
+          counts[k + 11]!++;
+          counts[k + 12]! += live;
           continue;
         }
         bits = classifyBytes(w, s, e);
@@ -771,17 +810,24 @@ class CsvParser {
         // Rare shapes: value holds a quote or CR (text only), or has bytes after its quote.
         const v = this.valueOf(i);
         len = v.length;
-        if (len === 0) continue;
+        if (len === 0) {
+          counts[k + 11]!++;
+          counts[k + 12]! += live;
+          continue;
+        }
         bits = classifyBytes(v, 0, len);
         vb = v;
         s = 0;
         e = len;
       }
+      if (vb[s] === SPACE && allSpaces(vb, s, e)) {
+        counts[k + 11]!++;
+        counts[k + 12]! += live;
+      }
       if (i === this.keyIndex && (this.keyDigits || this.keyBytes)) {
         if (fl === 0 || fl === QUOTED) this.trackKey(w, s, e);
         else this.trackKey(this.valueOf(i), 0, len);
       }
-      const k = i * STATS_WIDTH;
       counts[k]!++;
       if (len > counts[k + 7]!) counts[k + 7] = len;
       if (bits !== 0) {
@@ -1016,6 +1062,25 @@ class CsvParser {
     this.prevKeyLen = len;
   }
 
+  /** Count this record's operation (the `op` column): 0 I, 1 U, 2 D, 3 anything else. */
+  private countOp(): number {
+    const i = this.opIndex;
+    const fl = this.ff[i]!;
+    // Exactly one byte, quoted or not: what `op IN ('I', 'U', 'D')` reads from staging.
+    const s = fl === QUOTED ? this.fs[i]! + 1 : this.fs[i]!;
+    const e = fl === QUOTED ? this.fq[i]! : this.fe[i]!;
+    let op = 3;
+    if ((fl === 0 || fl === QUOTED) && e - s === 1) {
+      const ch = this.work[s];
+      op = ch === 0x49 ? 0 : ch === 0x55 ? 1 : ch === 0x44 ? 2 : 3;
+    }
+    if (op === 0) this.ops.I++;
+    else if (op === 1) this.ops.U++;
+    else if (op === 2) this.ops.D++;
+    else this.ops.other++;
+    return op;
+  }
+
   /** Note this record as its key's last so far. */
   private trackLast(row: number): void {
     const i = this.lastIndex;
@@ -1083,7 +1148,9 @@ class CsvParser {
         maxBytes: c[k + 7]!,
         inexact: c[k + 8]!,
         digits: c[k + 9]!,
+        blank: c[k + 11]!,
       });
+      if (this.opIndex >= 0) stats[i]!.blankLive = c[k + 12]!;
       const m = this.matchers?.[i];
       if (m) stats[i]!.pattern = { source: m.source, matched: c[k + 10]! };
     }
@@ -1100,6 +1167,7 @@ class CsvParser {
         : {}),
       ...(this.seqIndex >= 0 ? { sequenceOrdered: this.seqOrdered } : {}),
       ...(this.lastIndex >= 0 ? { lastOfKey: this.lastOfKey?.result() ?? null } : {}),
+      ...(this.opIndex >= 0 ? { ops: { ...this.ops } } : {}),
     };
   }
 }
@@ -1107,6 +1175,11 @@ class CsvParser {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
+
+function allSpaces(b: Uint8Array, s: number, e: number): boolean {
+  for (let j = s; j < e; j++) if (b[j] !== SPACE) return false;
+  return true;
+}
 
 function allDigits(b: Uint8Array, s: number, e: number): boolean {
   for (let j = s; j < e; j++) {

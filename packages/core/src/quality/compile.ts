@@ -2,9 +2,9 @@
 //
 // Column checks become conditions that the plan folds into ONE scan of the staging table (each
 // condition evaluated once per row); SQL rules stay one statement each. Checks that the file's
-// profile proves cannot fail (every value of a column parses as its type, no value is missing,
-// every value matches the column's pattern) are left out: the reader classified every value with
-// the same definitions (types.ts, ascii-pattern.ts).
+// profile proves cannot fail (every value of a column parses as its type, no value is missing or
+// only spaces, every value matches the column's pattern) are left out: the reader classified every
+// value with the same definitions (types.ts, ascii-pattern.ts).
 
 import { VisibleError } from "../util/error";
 import { type ColumnType, castExpr, parsesAs, sqlType, type TypeCounts } from "../value/types";
@@ -22,6 +22,8 @@ export interface CheckColumn {
     maxBytes?: number;
     /** The reader's count of values a pattern is proven to match (value/ascii-pattern.ts). */
     pattern?: { source: string; matched: number };
+    /** Values missing or only spaces, among the rows the column's checks look at. */
+    blank?: number;
   };
 }
 
@@ -109,11 +111,12 @@ export function allParse(c: CheckColumn, type: ColumnType = c.type): boolean {
 
 /** No value of the column is missing or blank (so a not-null check finds nothing). */
 function nonePresentBlank(c: CheckColumn, rows: number | undefined): boolean {
-  // Blank-but-not-empty values (spaces) only fail to parse as a typed column, so a typed column
-  // whose every value parses and is present has none.
-  return (
-    rows !== undefined && !!c.stats && c.stats.nonEmpty === rows && c.type !== "text" && allParse(c)
-  );
+  if (rows === undefined || !c.stats) return false;
+  // The reader counted the blank values (empty, or spaces only: what trim() empties).
+  if (c.stats.blank !== undefined) return c.stats.blank === 0;
+  // Else: blank-but-not-empty values (spaces) only fail to parse as a typed column, so a typed
+  // column whose every value parses and is present has none.
+  return c.stats.nonEmpty === rows && c.type !== "text" && allParse(c);
 }
 
 /** The reader proved the pattern matches every non-empty value (so its check finds nothing). */
