@@ -859,6 +859,15 @@ describe("the apply plan", () => {
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
   });
 
+  test("a new table leaves room on its pages for updates on PostgreSQL; on Redshift it is distributed and sorted by the key", () => {
+    const created = (dialect: "postgres" | "redshift") =>
+      buildCdcPlan({ ...planInput(dialect), existing: null }).apply.find((s) =>
+        s.startsWith(`CREATE TABLE "crm"."customers"`),
+      );
+    expect(created("postgres")).toMatch(/\) WITH \(fillfactor = 80\)$/);
+    expect(created("redshift")).toMatch(/\) DISTKEY\("customer_id"\) SORTKEY\("customer_id"\)$/);
+  });
+
   test("the sequence check is left out only when the reader's counts prove every sequence well formed", () => {
     const seqStats = (over: Partial<typeof text & { digits: number; maxBytes: number }>) => ({
       ...text,
