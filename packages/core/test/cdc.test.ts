@@ -944,6 +944,25 @@ describe("the apply plan", () => {
     expect(checks({ ...proven, id: { blank: 1, blankLive: 0 } }).join()).toMatch(/'id_required'/);
   });
 
+  test("a check on the key looks at deletes too, a check on another column does not, even when two rules share a name", () => {
+    const sql = buildCdcPlan({
+      ...planInput("postgres"),
+      rules: {
+        sql: {},
+        columns: [
+          check.notNull("customer_id", { name: "required" }),
+          check.notNull("name", { name: "required" }),
+        ],
+      },
+    })
+      .check.map((c) => c.sql)
+      .join("\n");
+    expect(sql).toContain(`CASE WHEN ("customer_id" IS NULL OR trim("customer_id") = '') THEN`);
+    expect(sql).toContain(
+      `CASE WHEN (COALESCE("op", '') <> 'D' AND ("name" IS NULL OR trim("name") = '')) THEN`,
+    );
+  });
+
   test("a file whose sequences never decrease picks each key's last record by number, without sorting every change", () => {
     const pick = (dialect: "postgres" | "redshift", seqOrdered?: boolean) =>
       buildCdcPlan({ ...planInput(dialect), seqOrdered }).select.join("\n");

@@ -99,6 +99,65 @@ describe.each(engineNames)("staging output through COPY on %s", (engine) => {
     expect(summary.malformed).toEqual([]);
   });
 
+  test("the reader's counts of blank values and operations are what the warehouse finds in the rows it staged, for every value shape", async () => {
+    // Generated files (seeded): value and Op shapes that stage differently — quoted, escaped,
+    // bytes after a closing quote, lone CR, spaces, tabs, no-break spaces — and malformed records.
+    let seed = 20261202;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    const pick = <T>(a: readonly T[]) => a[Math.floor(rnd() * a.length)]!;
+    const values = [
+      ...["", '""', " ", "   ", "\t", " \t ", "abc", " abc", "abc ", '"a""b"', '"a,b"'],
+      ...['"a\nb"', '"x"trailing', '"" ', '"  " ', '""x', '" "', '"   "', 'a"b', '  "', "a\rb"],
+      ...[" \r", '""""', '"\t"', "D", "\u00a0", '" "  ', '"" ""', '"  "x', '" \n "', '""\r'],
+    ];
+    const ops = ["I", "U", "D", "d", "DD", "", '""', " D", "D ", '"D"', '"I"', '""D', '"D"x'];
+    const opsMore = ['"D" ', "X", '"D"""', "D\r", '""I', '"U" ', "U\r", '""U'];
+    for (let f = 0; f < 40; f++) {
+      const width = 1 + Math.floor(rnd() * 3);
+      const at = Math.floor(rnd() * (width + 1));
+      const header = Array.from({ length: width }, (_, i) => `c${i}`);
+      header.splice(at, 0, "Op");
+      const lines = [header.join(",")];
+      for (let r = 0; r < 2 + Math.floor(rnd() * 30); r++) {
+        const fields = header.map((_, i) => (i === at ? pick([...ops, ...opsMore]) : pick(values)));
+        if (rnd() < 0.05) fields.pop(); // malformed: staged nowhere, counted nowhere
+        lines.push(fields.join(","));
+      }
+      const file = lines.join(rnd() < 0.5 ? "\n" : "\r\n");
+      const csv = await openCsv(source(file, 1 + Math.floor(rnd() * 7)), { op: "op" });
+      const table = ident(`cnt_${++n}`);
+      const cols = csv.header.map((h) => ident(h.name));
+      await wh.query(`create table ${table} (_record bigint, ${cols.map((c) => `${c} text`)})`);
+      await wh.copyCsv(table, [ident("_record"), ...cols], csv.chunks());
+      const summary = csv.summary();
+      const blank = (c: string) => `(${c} IS NULL OR trim(${c}) = '')`;
+      const [row] = await wh.query<Record<string, unknown>>(
+        `select ${cols
+          .flatMap((c, i) => [
+            `count(*) filter (where ${blank(c)}) as b${i}`,
+            `count(*) filter (where ${blank(c)} and COALESCE("op", '') <> 'D') as l${i}`,
+          ])
+          .join(", ")}, ${["I", "U", "D"]
+          .map((o) => `count(*) filter (where "op" = '${o}') as "${o}"`)
+          .join(
+            ", ",
+          )}, count(*) filter (where "op" is null or "op" not in ('I', 'U', 'D')) as other from ${table}`,
+      );
+      const got = Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)]));
+      const want = Object.fromEntries([
+        ...summary.stats.flatMap((st, i) => [
+          [`b${i}`, st.blank],
+          [`l${i}`, st.blankLive],
+        ]),
+        ...Object.entries(summary.ops!),
+      ]);
+      expect({ file, counts: want }).toEqual({ file, counts: got });
+    }
+  });
+
   test("a quote inside an unquoted field is literal; text after a closing quote continues the field", async () => {
     const file = 'size,label,n\n5" screen,"ab"c,"12"3\nx"y"z,"q"""r"s",plain\n';
     const { rows } = await stage(file);

@@ -7,7 +7,7 @@
 import { type CheckColumn, compileChecks, type RuleSet, rejectColumns } from "../quality/compile";
 import { ident, literal } from "../warehouse/ident";
 import type { Dialect } from "../warehouse/warehouse";
-import { SEQ_WIDTH } from "./model";
+import { DMS_COLUMNS, SEQ_WIDTH } from "./model";
 
 export interface CdcCheckInput {
   /** The target, `crm.customers`: what rules' `tables` name. */
@@ -84,19 +84,13 @@ export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
   skippedRules.push(...compiled.skipped);
 
   // Checks on the key apply to every row, deletes included: the key is all a delete has.
-  const onKey = new Set([
-    "key_present",
-    `type_${t.key}`,
-    ...t.rules.columns
-      .filter((c) => c.column === t.key)
-      .map((c) => c.name ?? `${c.kind}_${c.column}`),
-  ]);
   const conditions = compiled.conditions.map((c) =>
-    onKey.has(c.rule) ? c : { ...c, where: `(${notDelete(t.op)} AND ${c.where})` },
+    c.column === t.key ? c : { ...c, where: `(${notDelete(t.op)} AND ${c.where})` },
   );
   if (!t.opValid)
     conditions.unshift({
       rule: "op_valid",
+      column: t.op,
       errorType: "invalid_value",
       severity: "error",
       description: `${lit('Op is "')} || COALESCE(substring(${op}, 1, 20), '') || ${lit('", not I, U or D')}`,
@@ -109,6 +103,7 @@ export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
     const malformed = `(length(${seq}) > ${SEQ_WIDTH} OR ${seq} ~ '[^0-9]')`;
     conditions.unshift({
       rule: "change_seq_valid",
+      column: t.seq ?? DMS_COLUMNS.changeSeq,
       errorType: "invalid_format",
       severity: "error",
       description:

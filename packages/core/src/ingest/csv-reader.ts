@@ -261,7 +261,9 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const MINUS = 0x2d;
 const SPACE = 0x20;
-const OP_D = 2; // countOp(): 0 I, 1 U, 2 D, 3 anything else
+const OP_NAMES = ["I", "U", "D", "other"] as const; // countOp()'s answers, by index
+const OP_D = 2;
+const OP_OTHER = 3;
 
 // Field flags
 const QUOTED = 1; // started with a quote
@@ -1066,18 +1068,24 @@ class CsvParser {
   private countOp(): number {
     const i = this.opIndex;
     const fl = this.ff[i]!;
-    // Exactly one byte, quoted or not: what `op IN ('I', 'U', 'D')` reads from staging.
-    const s = fl === QUOTED ? this.fs[i]! + 1 : this.fs[i]!;
-    const e = fl === QUOTED ? this.fq[i]! : this.fe[i]!;
-    let op = 3;
-    if ((fl === 0 || fl === QUOTED) && e - s === 1) {
-      const ch = this.work[s];
-      op = ch === 0x49 ? 0 : ch === 0x55 ? 1 : ch === 0x44 ? 2 : 3;
+    // The staged value is exactly one byte I, U or D: what `op IN ('I', 'U', 'D')` finds.
+    let b: Uint8Array = this.work;
+    let s = this.fs[i]!;
+    let e = this.fe[i]!;
+    if (fl === QUOTED) {
+      s++;
+      e = this.fq[i]!;
+    } else if (fl !== 0) {
+      b = this.valueOf(i); // rare shapes: `""D` is staged as D
+      s = 0;
+      e = b.length;
     }
-    if (op === 0) this.ops.I++;
-    else if (op === 1) this.ops.U++;
-    else if (op === 2) this.ops.D++;
-    else this.ops.other++;
+    let op = OP_OTHER;
+    if (e - s === 1) {
+      const ch = b[s];
+      op = ch === 0x49 ? 0 : ch === 0x55 ? 1 : ch === 0x44 ? OP_D : OP_OTHER;
+    }
+    this.ops[OP_NAMES[op]!]++;
     return op;
   }
 

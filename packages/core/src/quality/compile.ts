@@ -42,6 +42,8 @@ export interface CheckTarget {
 /** One column check: the rows where `where` holds fail `rule`. */
 export interface Condition {
   rule: string;
+  /** The column it checks. */
+  column: string;
   errorType: string;
   severity: Severity;
   /** SQL over the staging columns (by name). */
@@ -128,7 +130,7 @@ function patternHolds(c: CheckColumn, pattern: string): boolean {
 function columnCondition(t: CheckTarget, c: ColumnCheck, col: CheckColumn): Condition | null {
   const q = ident(c.column);
   const name = c.name ?? `${c.kind}_${c.column}`;
-  const base = { rule: name, severity: c.severity };
+  const base = { rule: name, column: c.column, severity: c.severity };
   const d = t.dialect;
   const own = (fallback: string) => (c.description ? literal(c.description, d) : fallback);
   switch (c.kind) {
@@ -215,6 +217,7 @@ function parseCondition(
   const d = t.dialect;
   return {
     rule: o.rule ?? `type_${col.name}`,
+    column: col.name,
     errorType: o.errorType ?? "type_mismatch",
     severity: o.severity ?? "error",
     description: o.description
@@ -316,6 +319,7 @@ export function compileChecks(t: CheckTarget, rules: RuleSet): CompiledChecks {
     const k = ident(t.key);
     conditions.push({
       rule: "key_present",
+      column: t.key,
       errorType: "missing_key",
       severity: "error",
       description: literal(`${t.key} (the key) is required`, t.dialect),
