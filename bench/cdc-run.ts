@@ -1,7 +1,7 @@
 // One measured cdc apply in its own process (so its peak RSS is ours alone): batches of DMS files
 // arrive in turn (the late ones in a later batch) and each batch is applied as one run. Prints
-// one JSON line.
-//   tsx bench/cdc-run.ts <warehouse-url> <ops-url> '<[["/path/a.csv", …], …]>'
+// one JSON line. `pglite` for both URLs: the embedded default, in a scratch data dir.
+//   tsx bench/cdc-run.ts <warehouse-url|pglite> <ops-url|pglite> '<[["/path/a.csv", …], …]>'
 import { linkSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -10,6 +10,7 @@ import { applyDms } from "../packages/core/src/cdc/cdc";
 import { localLake } from "../packages/core/src/lake/local";
 import { openOps } from "../packages/core/src/ops/db";
 import { createId } from "../packages/core/src/util/id";
+import { openPglite, pgliteWarehouse } from "../packages/core/src/warehouse/pglite";
 import { postgresWarehouse } from "../packages/core/src/warehouse/postgres";
 import { traced } from "../packages/core/src/warehouse/warehouse";
 
@@ -17,8 +18,13 @@ const [target, opsUrl, batchesJson] = process.argv.slice(2) as [string, string, 
 const batches = JSON.parse(batchesJson) as string[][];
 const work = mkdtempSync(join(tmpdir(), "cdp-bench-cdc-"));
 const lake = localLake(join(work, "lake"));
-const ops = await openOps({ url: opsUrl });
-const opened = postgresWarehouse(target);
+const ops = await openOps(
+  opsUrl === "pglite" ? { pglite: await openPglite(join(work, "ops")) } : { url: opsUrl },
+);
+const opened =
+  target === "pglite"
+    ? pgliteWarehouse(await openPglite(join(work, "warehouse")))
+    : postgresWarehouse(target);
 const warehouse = process.env.CDP_TRACE_SQL ? traced(opened) : opened;
 const deps = { lake, warehouse, ops: ops.db, notifier: localNotifier(ops.db) };
 const totals = {

@@ -5,7 +5,8 @@
 // older than the table's or a tombstone's, DELETE … USING, INSERT … SELECT, one transaction per
 // file. Both end with the same rows (checked). Ours runs in its own process, so its peak RSS is
 // ours alone; a quarter of the changes shows whether that peak grows with them. Best of two runs
-// each (BENCH_REPEAT), taken in turns, each going first in every other round.
+// each (BENCH_REPEAT), taken in turns, each going first in every other round. Then one run on
+// PGlite, the embedded default, which must count the same changes.
 import { execFileSync } from "node:child_process";
 import { createReadStream, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -162,6 +163,8 @@ export async function run() {
     }
     if (!mine) throw new Error("no run");
     const smallRun = ours(await db(), await db(), small);
+    // The embedded default (`npm start` with no CDP_WAREHOUSE_URL): one connection, no overlap.
+    const pgliteRun = ours("pglite", "pglite", batches);
     const rate = (ms: number, n = CHANGES) => n / (ms / 1000);
     printTable([
       {
@@ -182,16 +185,28 @@ export async function run() {
         "changes/s": rate(smallRun.ms, CHANGES / 4),
         "peak RSS MB": smallRun.maxRssMb,
       },
+      {
+        what: "cdp cdc, PGlite (the local default)",
+        s: pgliteRun.ms / 1000,
+        "changes/s": rate(pgliteRun.ms),
+        "peak RSS MB": pgliteRun.maxRssMb,
+      },
     ]);
     console.log(
       `ours: ${mine.changes.toLocaleString()} changes in ${mine.files} files → ${mine.inserted.toLocaleString()} inserted, ${mine.updated.toLocaleString()} updated, ${mine.deleted.toLocaleString()} deleted, ${mine.skippedStale.toLocaleString()} stale (late files), ${mine.quarantined} quarantined; final rows ${same ? "match" : "DIFFER FROM"} the hand-written apply's`,
     );
-    if (!same) process.exitCode = 1;
+    const counts = (r: Ours) => [r.inserted, r.updated, r.deleted, r.skippedStale].join("/");
+    const pgliteSame = counts(pgliteRun) === counts(mine);
+    console.log(
+      `PGlite: ${counts(pgliteRun)} inserted/updated/deleted/stale, ${pgliteSame ? "as" : "NOT as"} on PostgreSQL`,
+    );
+    if (!same || !pgliteSame) process.exitCode = 1;
     figure("cdc_changes_per_s", rate(mine.ms), "changes/s", 0);
     figure("cdc_handwritten_changes_per_s", rate(handMs), "changes/s", 0);
     figure("cdc_vs_sql_ratio", handMs / mine.ms, "x");
     figure("cdc_peak_rss_mb", mine.maxRssMb, "MB", 0);
     figure("cdc_peak_rss_quarter_changes_mb", smallRun.maxRssMb, "MB", 0);
+    figure("cdc_pglite_changes_per_s", rate(pgliteRun.ms), "changes/s", 0);
   } finally {
     await server.stop();
   }
