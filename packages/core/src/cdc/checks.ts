@@ -1,9 +1,10 @@
 // The quality checks of a DMS file: the rules of rules.ts, compiled by quality/compile.ts as for
 // a CSV ingest, and the checks DMS's own columns need. A delete carries only its key (its other
 // columns are empty), so only the checks on the key look at deletes; every other check and every
-// SQL rule sees the inserts and updates. The reader counts each row's Op and each column's blank
-// values outside deletes: a check those counts prove cannot fail is left out, and a file they
-// prove clean is not scanned at all (its SQL rules still run).
+// SQL rule sees the inserts and updates. The reader counts each row's Op, the sequences' digits
+// and each column's blank values outside deletes: a check those counts prove cannot fail is left
+// out, and a file they prove clean is not scanned at all (its SQL rules still run).
+import type { OpCounts } from "../ingest/csv-reader";
 import { type CheckColumn, compileChecks, type RuleSet, rejectColumns } from "../quality/compile";
 import { ident, literal } from "../warehouse/ident";
 import type { Dialect } from "../warehouse/warehouse";
@@ -29,10 +30,10 @@ export interface CdcCheckInput {
   seq: string | null;
   /** A change file must order every row; a full-load row may lack a sequence. */
   kind: "load" | "change";
-  /** The reader's counts prove every sequence well formed (plan.ts): no check to run. */
-  seqValid?: boolean;
-  /** The reader counted every row's Op as exactly I, U or D: no check to run. */
-  opValid?: boolean;
+  /** The reader's counts of the sequence column, when the file has one. */
+  seqStats?: { nonEmpty: number; maxBytes?: number; digits?: number };
+  /** The reader's count of the rows by Op. */
+  ops?: OpCounts;
   /** `CREATE … <table>` of a scratch table, before its `AS SELECT`. */
   create: (table: string) => string;
   rules: RuleSet;
@@ -49,6 +50,17 @@ const ROW = `"_cdp_row"`;
 export function notDelete(op: string, alias?: string): string {
   const col = alias ? `${alias}.${ident(op)}` : ident(op);
   return `COALESCE(${col}, '') <> 'D'`;
+}
+
+/**
+ * Whether the reader's counts prove every staged sequence well formed — up to SEQ_WIDTH plain
+ * digits, and in a change file present on every row — so the check that looks for one that is
+ * not cannot fail (it costs a regular expression a row).
+ */
+function seqProven({ seqStats: stats, rows, kind }: CdcCheckInput): boolean {
+  if (!stats || stats.digits === undefined || stats.maxBytes === undefined) return false;
+  if (stats.digits !== stats.nonEmpty || stats.maxBytes > SEQ_WIDTH) return false;
+  return kind === "load" || (rows !== undefined && stats.nonEmpty === rows);
 }
 
 export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
@@ -87,7 +99,7 @@ export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
   const conditions = compiled.conditions.map((c) =>
     c.column === t.key ? c : { ...c, where: `(${notDelete(t.op)} AND ${c.where})` },
   );
-  if (!t.opValid)
+  if (!t.ops || t.ops.other > 0)
     conditions.unshift({
       rule: "op_valid",
       column: t.op,
@@ -96,7 +108,7 @@ export function compileCdcChecks(t: CdcCheckInput): CdcChecks {
       description: `${lit('Op is "')} || COALESCE(substring(${op}, 1, 20), '') || ${lit('", not I, U or D')}`,
       where: `(${op} IS NULL OR ${op} NOT IN ('I', 'U', 'D'))`,
     });
-  if ((t.seq || t.kind === "change") && !t.seqValid) {
+  if ((t.seq || t.kind === "change") && !seqProven(t)) {
     const seq = t.seq ? ident(t.seq) : "CAST(NULL AS varchar)";
     // Not `~ '^[0-9]{1,35}$'`: PostgreSQL's regex engine takes ten times longer over a bounded
     // repeat than to look for one character that is not a digit.

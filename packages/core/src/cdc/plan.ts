@@ -161,21 +161,6 @@ const DMS_NAMES = new Set<string>(Object.values(DMS_COLUMNS));
  */
 const UPDATE_ROOM = " WITH (fillfactor = 80)";
 
-/**
- * Whether the reader's counts prove every staged sequence well formed — up to SEQ_WIDTH plain
- * digits, and in a change file present on every row — so the check that looks for one that is
- * not cannot fail (it costs a regular expression a row).
- */
-function seqProven(
-  stats: { nonEmpty: number; maxBytes?: number; digits?: number } | undefined,
-  rows: number | undefined,
-  kind: "load" | "change",
-): boolean {
-  if (!stats || stats.digits === undefined || stats.maxBytes === undefined) return false;
-  if (stats.digits !== stats.nonEmpty || stats.maxBytes > SEQ_WIDTH) return false;
-  return kind === "load" || (rows !== undefined && stats.nonEmpty === rows);
-}
-
 export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
   const lit = (v: string) => literal(v, input.dialect);
   const { runId, dialect } = input;
@@ -262,10 +247,8 @@ export function buildCdcPlan(input: CdcPlanInput): CdcPlan {
     op: DMS_COLUMNS.op,
     seq: seqCol,
     kind: input.file.kind,
-    seqValid: seqCol
-      ? seqProven(input.stats[names.indexOf(seqCol)], input.rows, input.file.kind)
-      : false,
-    opValid: input.ops !== undefined && input.ops.other === 0,
+    seqStats: seqCol ? input.stats[names.indexOf(seqCol)] : undefined,
+    ops: input.ops,
     create,
     rules: input.rules,
   });

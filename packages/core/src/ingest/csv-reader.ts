@@ -261,8 +261,7 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const MINUS = 0x2d;
 const SPACE = 0x20;
-const OP_NAMES = ["I", "U", "D", "other"] as const; // countOp()'s answers, by index
-const OP_D = 2;
+const OP_D = 2; // countOp(): 0 I, 1 U, 2 D, 3 anything else
 const OP_OTHER = 3;
 
 // Field flags
@@ -359,7 +358,7 @@ class CsvParser {
 
   private readonly opName?: string;
   private opIndex = -1;
-  private readonly ops: OpCounts = { I: 0, U: 0, D: 0, other: 0 };
+  private readonly ops = new Float64Array(4); // by countOp()'s answer
 
   constructor(opts: CsvReadOptions) {
     this.keyName = opts.key;
@@ -786,50 +785,25 @@ class CsvParser {
       let s = fs[i]!;
       let e = fe[i]!;
       const k = i * STATS_WIDTH;
-      let bits = 0;
-      let len: number;
       let vb: Uint8Array = w;
-      if (fl === 0) {
-        len = e - s;
-        if (len === 0) {
-          counts[k + 11]!++;
-          counts[k + 12]! += live;
-          continue;
-        }
-        bits = classifyBytes(w, s, e);
-      } else if (fl === QUOTED) {
+      if (fl === QUOTED) {
         s++;
         e = fq[i]!;
-        len = e - s;
-        if (len === 0) {
-          emptyQuoted = true; // `""` is staged unquoted: empty is NULL on every engine
-          counts[k + 11]!++;
-          counts[k + 12]! += live;
-          continue;
-        }
-        bits = classifyBytes(w, s, e);
-      } else {
+        if (s === e) emptyQuoted = true; // `""` is staged unquoted: empty is NULL on every engine
+      } else if (fl !== 0) {
         // Rare shapes: value holds a quote or CR (text only), or has bytes after its quote.
-        const v = this.valueOf(i);
-        len = v.length;
-        if (len === 0) {
-          counts[k + 11]!++;
-          counts[k + 12]! += live;
-          continue;
-        }
-        bits = classifyBytes(v, 0, len);
-        vb = v;
+        vb = this.valueOf(i);
         s = 0;
-        e = len;
+        e = vb.length;
       }
-      if (vb[s] === SPACE && allSpaces(vb, s, e)) {
+      const len = e - s;
+      if (len === 0 || (vb[s] === SPACE && allSpaces(vb, s, e))) {
         counts[k + 11]!++;
         counts[k + 12]! += live;
+        if (len === 0) continue;
       }
-      if (i === this.keyIndex && (this.keyDigits || this.keyBytes)) {
-        if (fl === 0 || fl === QUOTED) this.trackKey(w, s, e);
-        else this.trackKey(this.valueOf(i), 0, len);
-      }
+      const bits = classifyBytes(vb, s, e);
+      if (i === this.keyIndex && (this.keyDigits || this.keyBytes)) this.trackKey(vb, s, e);
       counts[k]!++;
       if (len > counts[k + 7]!) counts[k + 7] = len;
       if (bits !== 0) {
@@ -1085,7 +1059,7 @@ class CsvParser {
       const ch = b[s];
       op = ch === 0x49 ? 0 : ch === 0x55 ? 1 : ch === 0x44 ? OP_D : OP_OTHER;
     }
-    this.ops[OP_NAMES[op]!]++;
+    this.ops[op]!++;
     return op;
   }
 
@@ -1142,6 +1116,7 @@ class CsvParser {
 
   summary(): CsvSummary {
     const c = this.counts;
+    const o = this.ops;
     const stats: ColumnStats[] = [];
     for (let i = 0; i < this.ncols; i++) {
       const k = i * STATS_WIDTH;
@@ -1175,7 +1150,7 @@ class CsvParser {
         : {}),
       ...(this.seqIndex >= 0 ? { sequenceOrdered: this.seqOrdered } : {}),
       ...(this.lastIndex >= 0 ? { lastOfKey: this.lastOfKey?.result() ?? null } : {}),
-      ...(this.opIndex >= 0 ? { ops: { ...this.ops } } : {}),
+      ...(this.opIndex >= 0 ? { ops: { I: o[0]!, U: o[1]!, D: o[2]!, other: o[3]! } } : {}),
     };
   }
 }
